@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "sigflow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sigflow", targets: ["sigflow"]),
+        .library(name: "SigflowPipeline", targets: ["SigflowPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "SigflowCore"),
+        .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CZlib"]),
+        .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
+        .target(name: "SigflowRender", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowPipeline", dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming"]),
+        .executableTarget(
+            name: "sigflow",
+            dependencies: [
+                "SigflowPipeline",
+                "SigflowRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "SigflowTestSupport", dependencies: ["SigflowCore"], path: "Tests/SigflowTestSupport"),
+        .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
+        .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
+    ]
+)

@@ -1,0 +1,97 @@
+import SigflowCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads one or more captures and hands their packets over in timestamp order.
+///
+/// Several files are vantage points of one event, so their packets are merged by time (ties go to
+/// the earlier input on the command line), and each packet keeps its own file and frame number.
+public final class CaptureReader {
+    private let handles: [PcapHandle]
+    public private(set) var diagnostics = DiagnosticLog()
+    private let isLive: Bool
+
+    /// Opens every input. A BPF `filter` applies to files and interfaces alike.
+    public init(inputs: [CaptureInput], filter: String? = nil) throws(CaptureError) {
+        var opened: [PcapHandle] = []
+        for (index, input) in inputs.enumerated() {
+            opened.append(try PcapHandle(input: input, captureIndex: index, filter: filter))
+        }
+        self.handles = opened
+        self.isLive = inputs.contains { if case .interface = $0 { return true } else { return false } }
+        if isLive { LiveCaptureStop.install() }
+    }
+
+    /// One summary per input, in command-line order; complete once `forEachPacket` returned.
+    public var summaries: [CaptureSummary] { handles.map(\.summary) }
+
+    /// The fraction of the input files read so far, where their sizes are known.
+    public var progress: Double? {
+        let fractions = handles.compactMap(\.progress)
+        guard !fractions.isEmpty else { return nil }
+        return fractions.reduce(0, +) / Double(fractions.count)
+    }
+
+    /// Calls `body` for every packet of every input in time order. A corrupt input throws after the
+    /// packets before the damage were delivered; a truncated one ends with a warning diagnostic.
+    public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
+        if handles.count == 1 && !isLive {
+            let handle = handles[0]
+            while try handle.advance() == .packet {
+                body(handle.current!)
+            }
+            finish()
+            return
+        }
+        var pending: [PcapHandle] = []
+        for handle in handles where try advanceSkippingTimeouts(handle) {
+            pending.append(handle)
+        }
+        while !pending.isEmpty {
+            var earliest = 0
+            for index in 1..<pending.count
+            where pending[index].current!.stamp.time < pending[earliest].current!.stamp.time {
+                earliest = index
+            }
+            let handle = pending[earliest]
+            body(handle.current!)
+            if try !advanceSkippingTimeouts(handle) {
+                pending.remove(at: earliest)
+            }
+        }
+        finish()
+    }
+
+    /// Live interfaces time out when idle; keep waiting for them until the user stops the capture.
+    private func advanceSkippingTimeouts(_ handle: PcapHandle) throws(CaptureError) -> Bool {
+        while true {
+            if isLive && LiveCaptureStop.requested { return false }
+            switch try handle.advance() {
+            case .packet: return true
+            case .end: return false
+            case .timeout: continue
+            }
+        }
+    }
+
+    private func finish() {
+        for handle in handles {
+            if let truncation = handle.truncation { diagnostics.append(truncation) }
+        }
+    }
+}
+
+/// SIGINT/SIGTERM end a live capture cleanly, so the results gathered so far are still printed.
+enum LiveCaptureStop {
+    nonisolated(unsafe) static var requested = false
+
+    static func install() {
+        let handler: @convention(c) (Int32) -> Void = { _ in LiveCaptureStop.requested = true }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+}

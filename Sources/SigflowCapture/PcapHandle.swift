@@ -1,0 +1,223 @@
+import CPcap
+import CZlib
+import SigflowCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One open libpcap handle (file, standard input or interface) and the packet it read last.
+///
+/// libpcap reuses its buffer on every read, so `current` is valid until `advance()` is called again.
+final class PcapHandle {
+    let input: CaptureInput
+    let captureIndex: Int
+    let linkType: LinkType
+    private let handle: OpaquePointer
+    private var filter: bpf_program?
+    /// Files apply the filter in user space so frame numbers stay those of the file, as in Wireshark.
+    private let filtersInUserSpace: Bool
+    private var sizeTracker: SizeTracker
+    /// 1 when libpcap reports nanoseconds, 1000 when it could only give microseconds.
+    private let nanosecondsPerTick: Int64
+
+    private(set) var frames = 0
+    private(set) var framesKept = 0
+    private(set) var firstTime: CaptureTime?
+    private(set) var lastTime: CaptureTime?
+    /// The packet read by the last successful `advance()`.
+    private(set) var current: CapturedPacket?
+    /// Set when the input ended early but the packets before the damage are usable.
+    private(set) var truncation: Diagnostic?
+
+    /// How far through the input the reader is, for progress reporting.
+    enum SizeTracker {
+        case plainFile(UnsafeMutablePointer<FILE>, total: Int)
+        case unknown
+
+        var fraction: Double? {
+            switch self {
+            case .plainFile(let file, let total):
+                guard total > 0 else { return nil }
+                return min(1, Double(ftell(file)) / Double(total))
+            case .unknown:
+                return nil
+            }
+        }
+    }
+
+    var progress: Double? { sizeTracker.fraction }
+
+    init(input: CaptureInput, captureIndex: Int, filter expression: String?) throws(CaptureError) {
+        self.input = input
+        self.captureIndex = captureIndex
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        let opened: OpaquePointer?
+        var tracker = SizeTracker.unknown
+        switch input {
+        case .file(let path):
+            guard let leading = FileSniffer.leadingBytes(ofFileAt: path, count: 4) else {
+                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            }
+            if leading.isEmpty { throw .empty(path: path) }
+            if FileSniffer.isGzip(leading) {
+                guard let file = sigflow_gz_open(path) else {
+                    throw .cannotOpen(path: path, reason: "gzip stream could not be opened")
+                }
+                opened = pcap_fopen_offline_with_tstamp_precision(
+                    file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+                if opened == nil { fclose(file) }
+            } else {
+                guard let file = fopen(path, "rb") else {
+                    throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+                }
+                fseek(file, 0, SEEK_END)
+                let size = ftell(file)
+                fseek(file, 0, SEEK_SET)
+                opened = pcap_fopen_offline_with_tstamp_precision(
+                    file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+                if opened == nil {
+                    fclose(file)
+                } else {
+                    tracker = .plainFile(file, total: size)
+                }
+            }
+            filtersInUserSpace = true
+        case .standardInput:
+            guard let file = sigflow_gz_open_descriptor(STDIN_FILENO) else {
+                throw .cannotOpen(path: "-", reason: "standard input is not readable")
+            }
+            opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+            if opened == nil { fclose(file) }
+            filtersInUserSpace = true
+        case .interface(let name):
+            opened = try Self.openLive(name, errorBuffer: &errorBuffer)
+            filtersInUserSpace = false
+        }
+        guard let opened else {
+            let detail = String(nulTerminated: errorBuffer)
+            let path = input.description
+            if detail.contains("truncated") && detail.contains("header") {
+                throw .notACapture(path: path, detail: "file too short for a capture header")
+            }
+            throw .notACapture(path: path, detail: detail.isEmpty ? "unknown format" : detail)
+        }
+        self.handle = opened
+        self.linkType = LinkType(rawValue: pcap_datalink(opened))
+        self.sizeTracker = tracker
+        self.nanosecondsPerTick = pcap_get_tstamp_precision(opened) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
+        if let expression {
+            var program = bpf_program()
+            if pcap_compile(opened, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+                let detail = String(cString: pcap_geterr(opened))
+                pcap_close(opened)
+                throw .badFilter(expression: expression, detail: detail)
+            }
+            if !filtersInUserSpace && pcap_setfilter(opened, &program) != 0 {
+                let detail = String(cString: pcap_geterr(opened))
+                pcap_freecode(&program)
+                pcap_close(opened)
+                throw .badFilter(expression: expression, detail: detail)
+            }
+            self.filter = program
+        }
+    }
+
+    private static func openLive(_ name: String, errorBuffer: inout [CChar]) throws(CaptureError) -> OpaquePointer {
+        guard let live = pcap_create(name, &errorBuffer) else {
+            throw .liveCaptureFailed(interface: name, detail: String(nulTerminated: errorBuffer))
+        }
+        pcap_set_snaplen(live, 262_144)
+        pcap_set_promisc(live, 1)
+        pcap_set_immediate_mode(live, 1)
+        pcap_set_timeout(live, 200)
+        pcap_set_tstamp_precision(live, Int32(PCAP_TSTAMP_PRECISION_NANO))
+        let status = pcap_activate(live)
+        if status < 0 {
+            let detail = String(cString: pcap_geterr(live))
+            pcap_close(live)
+            throw .liveCaptureFailed(interface: name, detail: detail.isEmpty ? "cannot start capture" : detail)
+        }
+        return live
+    }
+
+    deinit {
+        if var program = filter { pcap_freecode(&program) }
+        pcap_close(handle)
+    }
+
+    enum Step {
+        case packet
+        case timeout
+        case end
+    }
+
+    /// Reads the next packet that passes the filter into `current`.
+    func advance() throws(CaptureError) -> Step {
+        while true {
+            var header: UnsafeMutablePointer<pcap_pkthdr>?
+            var data: UnsafePointer<UInt8>?
+            let status = pcap_next_ex(handle, &header, &data)
+            switch status {
+            case 1:
+                guard let header, let data else { continue }
+                frames += 1
+                let caplen = Int(header.pointee.caplen)
+                if let program = filter, filtersInUserSpace {
+                    var program = program
+                    if pcap_offline_filter(&program, header, data) == 0 { continue }
+                }
+                framesKept += 1
+                let time = CaptureTime(
+                    seconds: Int64(header.pointee.ts.tv_sec),
+                    nanoseconds: Int64(header.pointee.ts.tv_usec) * nanosecondsPerTick)
+                if firstTime == nil { firstTime = time }
+                lastTime = time
+                current = CapturedPacket(
+                    bytes: UnsafeRawBufferPointer(start: data, count: caplen),
+                    originalLength: Int(header.pointee.len),
+                    stamp: PacketStamp(time: time, source: SourceRef(capture: captureIndex, frame: frames)),
+                    linkType: linkType)
+                return .packet
+            case 0:
+                current = nil
+                return .timeout
+            case PCAP_ERROR_BREAK:
+                current = nil
+                return .end
+            case -2:
+                current = nil
+                return .end
+            default:
+                current = nil
+                let detail = String(cString: pcap_geterr(handle))
+                if detail.contains("truncated") || detail.contains("cut short") {
+                    truncation = Diagnostic(
+                        .warning, "capture_truncated",
+                        "\(input): capture ends in the middle of a packet after frame \(frames); "
+                            + "the \(frames) packets before it were read",
+                        source: SourceRef(capture: captureIndex, frame: frames))
+                    return .end
+                }
+                throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
+            }
+        }
+    }
+
+    func breakLoop() { pcap_breakloop(handle) }
+
+    var summary: CaptureSummary {
+        CaptureSummary(
+            input: input, linkType: linkType, frames: frames, framesKept: framesKept, firstTime: firstTime,
+            lastTime: lastTime)
+    }
+}
+
+extension String {
+    /// The text of a C character buffer up to its NUL.
+    init(nulTerminated buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,135 @@
+/// An IPv4 or IPv6 address held by value, cheap to hash and compare.
+public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case v4(UInt32)
+    case v6(high: UInt64, low: UInt64)
+
+    public var isIPv6: Bool {
+        if case .v6 = self { return true }
+        return false
+    }
+
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        switch (lhs, rhs) {
+        case (.v4(let a), .v4(let b)): return a < b
+        case (.v4, .v6): return true
+        case (.v6, .v4): return false
+        case (.v6(let ah, let al), .v6(let bh, let bl)): return (ah, al) < (bh, bl)
+        }
+    }
+
+    /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6 (lower case, longest zero run as `::`).
+    public var description: String {
+        switch self {
+        case .v4(let value):
+            return "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
+        case .v6(let high, let low):
+            let groups = (0..<8).map { index -> UInt16 in
+                let word = index < 4 ? high : low
+                return UInt16(truncatingIfNeeded: word >> (UInt64(3 - index % 4) * 16))
+            }
+            var bestStart = -1
+            var bestLength = 0
+            var runStart = -1
+            for index in 0...8 {
+                if index < 8 && groups[index] == 0 {
+                    if runStart < 0 { runStart = index }
+                } else if runStart >= 0 {
+                    if index - runStart > bestLength && index - runStart >= 2 {
+                        bestStart = runStart
+                        bestLength = index - runStart
+                    }
+                    runStart = -1
+                }
+            }
+            func hex(_ range: Range<Int>) -> String {
+                range.map { String(groups[$0], radix: 16) }.joined(separator: ":")
+            }
+            if bestStart < 0 { return hex(0..<8) }
+            return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+        }
+    }
+
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an optional embedded IPv4 tail).
+    public init?(_ text: Substring) {
+        if !text.contains(":") {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4 else { return nil }
+            var value: UInt32 = 0
+            for part in parts {
+                guard !part.isEmpty, part.count <= 3, let octet = UInt32(part), octet <= 255 else { return nil }
+                value = value << 8 | octet
+            }
+            self = .v4(value)
+            return
+        }
+        var head: [UInt16] = []
+        var tail: [UInt16] = []
+        var sawGap = false
+        var rest = text
+        if rest.hasPrefix("::") {
+            sawGap = true
+            rest = rest.dropFirst(2)
+        }
+        for piece in rest.split(separator: ":", omittingEmptySubsequences: false) {
+            if piece.isEmpty {
+                guard !sawGap else {
+                    if piece.isEmpty && rest.hasSuffix("::") { continue }
+                    return nil
+                }
+                sawGap = true
+                continue
+            }
+            var words: [UInt16]
+            if piece.contains("."), case .v4(let embedded)? = IPAddress(piece) {
+                words = [UInt16(embedded >> 16), UInt16(embedded & 0xffff)]
+            } else {
+                guard piece.count <= 4, let word = UInt16(piece, radix: 16) else { return nil }
+                words = [word]
+            }
+            if sawGap { tail += words } else { head += words }
+        }
+        guard head.count + tail.count <= 8, sawGap || head.count == 8 else { return nil }
+        let groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for index in 0..<4 { high = high << 16 | UInt64(groups[index]) }
+        for index in 4..<8 { low = low << 16 | UInt64(groups[index]) }
+        self = .v6(high: high, low: low)
+    }
+}
+
+/// A transport endpoint: address and port.
+public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(address: IPAddress, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    public static func < (lhs: Endpoint, rhs: Endpoint) -> Bool {
+        (lhs.address, lhs.port) < (rhs.address, rhs.port)
+    }
+
+    /// `10.0.0.1:5060`, or `[2001:db8::1]:5060` for IPv6, as tshark writes endpoints.
+    public var description: String {
+        address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    /// Parses `ip:port` or `[v6]:port`.
+    public init?(_ text: Substring) {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":"),
+                let address = IPAddress(text[text.index(after: text.startIndex)..<close]),
+                let port = UInt16(text[text.index(close, offsetBy: 2)...])
+            else { return nil }
+            self.init(address: address, port: port)
+        } else {
+            guard let colon = text.lastIndex(of: ":"), let address = IPAddress(text[..<colon]),
+                let port = UInt16(text[text.index(after: colon)...])
+            else { return nil }
+            self.init(address: address, port: port)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import SigflowCore
+
+/// Turns captured frames into UDP datagrams and TCP segments: strips the link layer, parses IPv4 and
+/// IPv6 (with extension headers), reassembles IP fragments and unwraps IP-in-IP tunnels (4in4, 6in4,
+/// 4in6, 6in6).
+///
+/// Anything that is not UDP or TCP over IP returns nil at the first check that rules it out.
+public final class PacketDissector {
+    private var fragments: IPFragmentReassembler
+    /// The datagram reassembled for the previous packet; freed when the next packet is dissected.
+    private var reassembled: UnsafeMutableRawBufferPointer?
+
+    /// How many IP-in-IP layers are unwrapped before a packet is given up on.
+    static let maxTunnelDepth = 4
+
+    public init(limits: ReassemblyLimits = ReassemblyLimits()) {
+        self.fragments = IPFragmentReassembler(limits: limits)
+    }
+
+    deinit {
+        reassembled?.deallocate()
+    }
+
+    /// Incomplete datagrams dropped by timeout or caps so far.
+    public var droppedFragmentedDatagrams: Int { fragments.droppedDatagrams }
+
+    /// The UDP or TCP packet in `frame`, or nil. The result borrows `frame` (or this dissector's
+    /// reassembly buffer) and is valid until the next call.
+    public func dissect(_ frame: CapturedPacket) -> TransportPacket? {
+        if let previous = reassembled {
+            previous.deallocate()
+            reassembled = nil
+        }
+        guard var (version, bytes) = LinkLayer.networkPacket(in: frame.bytes, linkType: frame.linkType) else {
+            return nil
+        }
+        var fragmentCount = 0
+        for _ in 0...Self.maxTunnelDepth {
+            let parsed = version == .ipv4 ? IPHeader.parseIPv4(bytes) : IPHeader.parseIPv6(bytes)
+            guard var header = parsed else { return nil }
+            if let fragment = header.fragment {
+                guard reassembled == nil,
+                    let datagram = fragments.add(fragment, of: header, at: frame.stamp.time)
+                else { return nil }
+                reassembled = datagram.bytes
+                header.payload = UnsafeRawBufferPointer(datagram.bytes)
+                header.missingPayloadBytes = 0
+                header.fragment = nil
+                fragmentCount = datagram.frames
+                if version == .ipv6 {
+                    guard header.skipIPv6ExtensionHeaders(), header.fragment == nil else { return nil }
+                }
+            }
+            switch header.nextProtocol {
+            case IPHeader.protocolUDP:
+                return Self.udp(header, frame: frame, fragmentCount: fragmentCount)
+            case IPHeader.protocolTCP:
+                return Self.tcp(header, frame: frame, fragmentCount: fragmentCount)
+            case IPHeader.protocolIPv4InIP:
+                version = .ipv4
+                bytes = header.payload
+            case IPHeader.protocolIPv6InIP:
+                version = .ipv6
+                bytes = header.payload
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func udp(
+        _ header: IPHeader, frame: CapturedPacket, fragmentCount: Int
+    ) -> TransportPacket? {
+        let bytes = header.payload
+        guard bytes.count >= 8 else { return nil }
+        let declared = Int(bytes.uint16(at: 4))
+        // A zero length is legal for IPv6 jumbograms; otherwise trust the smaller of UDP and IP.
+        let datagramLength = declared >= 8 ? declared : bytes.count + header.missingPayloadBytes
+        let available = bytes.slice(from: 8, to: datagramLength)
+        let announced = max(0, min(datagramLength, bytes.count + header.missingPayloadBytes) - 8)
+        return TransportPacket(
+            transport: .udp,
+            source: Endpoint(address: header.source, port: bytes.uint16(at: 0)),
+            destination: Endpoint(address: header.destination, port: bytes.uint16(at: 2)),
+            payload: available,
+            missingPayloadBytes: max(0, announced - available.count),
+            tcp: TCPFields(),
+            stamp: frame.stamp,
+            wireLength: frame.originalLength,
+            fragmentCount: fragmentCount)
+    }
+
+    @inline(__always)
+    private static func tcp(
+        _ header: IPHeader, frame: CapturedPacket, fragmentCount: Int
+    ) -> TransportPacket? {
+        let bytes = header.payload
+        guard bytes.count >= 20 else { return nil }
+        let dataOffset = Int(bytes.uint8(at: 12) >> 4) * 4
+        guard dataOffset >= 20, dataOffset <= bytes.count else { return nil }
+        return TransportPacket(
+            transport: .tcp,
+            source: Endpoint(address: header.source, port: bytes.uint16(at: 0)),
+            destination: Endpoint(address: header.destination, port: bytes.uint16(at: 2)),
+            payload: bytes.suffix(from: dataOffset),
+            missingPayloadBytes: header.missingPayloadBytes,
+            tcp: TCPFields(
+                sequence: bytes.uint32(at: 4), acknowledgement: bytes.uint32(at: 8), flags: bytes.uint8(at: 13)),
+            stamp: frame.stamp,
+            wireLength: frame.originalLength,
+            fragmentCount: fragmentCount)
+    }
+}

@@ -1,0 +1,241 @@
+import SigflowCore
+
+/// Every UDP and TCP conversation of a capture: counts per direction, TCP reassembly, and the hand-off
+/// of TCP bytes to whoever the classifier picks.
+///
+/// State is bounded: idle flows are ended after `idleTimeoutSeconds` of capture time, the longest-idle
+/// ones go first when `maxFlows` is reached, and out-of-order bytes count against a shared budget.
+public final class FlowTable {
+    private final class Flow {
+        var summary: FlowSummary
+        /// True when the A side (the initiator) is the lower endpoint of the key.
+        let aIsLow: Bool
+        var client = TCPStreamAssembler()
+        var server = TCPStreamAssembler()
+        var handling = Handling.undecided(attempts: 0)
+
+        enum Handling {
+            case undecided(attempts: Int)
+            case consume(any StreamConsumer)
+            case ignore
+        }
+
+        init(summary: FlowSummary, aIsLow: Bool) {
+            self.summary = summary
+            self.aIsLow = aIsLow
+        }
+
+        var info: StreamInfo {
+            StreamInfo(
+                key: FlowKey.of(summary.transport, from: summary.a, to: summary.b).key, client: summary.a,
+                server: summary.b)
+        }
+
+        var keepsBytes: Bool {
+            if case .ignore = handling { return false }
+            return true
+        }
+
+        var bothDirectionsEnded: Bool { client.ended && server.ended }
+    }
+
+    /// How many in-order chunks a connection gets to identify itself before it is ignored.
+    static let maxClassificationAttempts = 8
+
+    public let limits: ReassemblyLimits
+    private let classifier: (any StreamClassifier)?
+    private let tracksUDP: Bool
+    private var flows: [FlowKey: Flow] = [:]
+    private var budget: Int
+    private var lastSweep: CaptureTime?
+    private var now: PacketStamp?
+    public private(set) var diagnostics = DiagnosticLog()
+    /// Called for every conversation when it ends (eviction, port reuse, or `finish()`).
+    public var onFlowEnd: ((FlowSummary) -> Void)?
+
+    /// - Parameters:
+    ///   - classifier: picks consumers for TCP connections; nil tracks every connection for counts only.
+    ///   - tracksUDP: count UDP conversations too (the `flows` report needs them, call decoding does not).
+    public init(limits: ReassemblyLimits = ReassemblyLimits(), classifier: (any StreamClassifier)?, tracksUDP: Bool) {
+        self.limits = limits
+        self.classifier = classifier
+        self.tracksUDP = tracksUDP
+        self.budget = limits.maxBufferedBytesTotal
+    }
+
+    public var activeFlowCount: Int { flows.count }
+
+    public func add(_ packet: TransportPacket) {
+        if packet.transport == .udp && !tracksUDP { return }
+        now = packet.stamp
+        sweepIfDue(packet.stamp)
+        let (key, lowToHigh) = FlowKey.of(packet.transport, from: packet.source, to: packet.destination)
+        var flow: Flow
+        if let existing = flows[key] {
+            flow = existing
+            if packet.transport == .tcp && packet.tcp.isSYN && !packet.tcp.isACK && existing.bothDirectionsEnded {
+                end(existing, key: key, reason: .captureEnded)
+                flow = open(key, packet: packet, lowToHigh: lowToHigh)
+            }
+        } else {
+            flow = open(key, packet: packet, lowToHigh: lowToHigh)
+        }
+        let fromA = lowToHigh == flow.aIsLow
+        let payloadCount = packet.payload.count + packet.missingPayloadBytes
+        if fromA {
+            flow.summary.framesAToB += 1
+            flow.summary.bytesAToB += packet.wireLength
+            flow.summary.payloadBytesAToB += payloadCount
+        } else {
+            flow.summary.framesBToA += 1
+            flow.summary.bytesBToA += packet.wireLength
+            flow.summary.payloadBytesBToA += payloadCount
+        }
+        flow.summary.last = packet.stamp.time
+        guard packet.transport == .tcp else { return }
+        let direction: StreamDirection = fromA ? .fromClient : .fromServer
+        let keep = flow.keepsBytes
+        let emit = { (output: TCPStreamAssembler.Output) in self.route(output, of: flow, direction: direction) }
+        if fromA {
+            flow.client.add(
+                sequence: packet.tcp.sequence, flags: packet.tcp, payload: packet.payload,
+                missingBytes: packet.missingPayloadBytes, stamp: packet.stamp, keepBytes: keep, limits: limits,
+                budget: &budget, emit: emit)
+        } else {
+            flow.server.add(
+                sequence: packet.tcp.sequence, flags: packet.tcp, payload: packet.payload,
+                missingBytes: packet.missingPayloadBytes, stamp: packet.stamp, keepBytes: keep, limits: limits,
+                budget: &budget, emit: emit)
+        }
+        if budget < 0 { reclaimBudget() }
+    }
+
+    /// Ends every conversation still open: the capture is over.
+    public func finish() {
+        for key in flows.keys.sorted(by: { flows[$0]!.summary.first < flows[$1]!.summary.first }) {
+            if let flow = flows[key] { end(flow, key: key, reason: .captureEnded) }
+        }
+    }
+
+    private func open(_ key: FlowKey, packet: TransportPacket, lowToHigh: Bool) -> Flow {
+        if flows.count >= limits.maxFlows { evictLongestIdle() }
+        // The initiator is the sender of the first packet, except that a SYN/ACK seen first (the
+        // capture missed the SYN) still names the other side as the client.
+        let synAck = packet.transport == .tcp && packet.tcp.isSYN && packet.tcp.isACK
+        let initiatorIsSource = !synAck
+        let a = initiatorIsSource ? packet.source : packet.destination
+        let b = initiatorIsSource ? packet.destination : packet.source
+        let flow = Flow(
+            summary: FlowSummary(transport: packet.transport, a: a, b: b, first: packet.stamp.time),
+            aIsLow: initiatorIsSource == lowToHigh)
+        flows[key] = flow
+        return flow
+    }
+
+    private func route(_ output: TCPStreamAssembler.Output, of flow: Flow, direction: StreamDirection) {
+        switch output {
+        case .bytes(let bytes, let stamp):
+            if case .undecided(let attempts) = flow.handling {
+                decide(flow, direction: direction, bytes: bytes, attempts: attempts)
+            }
+            if case .consume(let consumer) = flow.handling {
+                consumer.receive(bytes, direction: direction, stamp: stamp)
+            }
+        case .gap(let size, let stamp):
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "tcp_gap",
+                    "\(flow.info.source(of: direction)) -> \(flow.info.destination(of: direction)): "
+                        + "\(size.map { "\($0) bytes" } ?? "bytes") missing from the capture",
+                    source: stamp.source))
+            if case .consume(let consumer) = flow.handling { consumer.gap(size, direction: direction, stamp: stamp) }
+        case .end(let reason, let stamp):
+            if case .consume(let consumer) = flow.handling { consumer.end(reason, direction: direction, stamp: stamp) }
+        }
+    }
+
+    private func decide(_ flow: Flow, direction: StreamDirection, bytes: UnsafeRawBufferPointer, attempts: Int) {
+        guard let classifier else {
+            flow.handling = .ignore
+            return
+        }
+        switch classifier.classify(flow.info, direction: direction, firstBytes: bytes) {
+        case .consume(let consumer):
+            flow.handling = .consume(consumer)
+        case .ignore:
+            flow.handling = .ignore
+        case .undecided:
+            flow.handling =
+                attempts + 1 >= Self.maxClassificationAttempts ? .ignore : .undecided(attempts: attempts + 1)
+        }
+    }
+
+    private func end(_ flow: Flow, key: FlowKey, reason: StreamEndReason) {
+        if flow.summary.transport == .tcp {
+            let stamp = now ?? PacketStamp(time: flow.summary.last, source: SourceRef(capture: 0, frame: 0))
+            flow.client.flush(reason: reason, stamp: stamp, budget: &budget) {
+                route($0, of: flow, direction: .fromClient)
+            }
+            flow.server.flush(reason: reason, stamp: stamp, budget: &budget) {
+                route($0, of: flow, direction: .fromServer)
+            }
+            flow.summary.streamAToB = flow.client.statistics.published
+            flow.summary.streamBToA = flow.server.statistics.published
+        }
+        flows[key] = nil
+        onFlowEnd?(flow.summary)
+    }
+
+    /// Every 10 s of capture time: end idle flows and age out holes nobody will fill.
+    private func sweepIfDue(_ stamp: PacketStamp) {
+        guard let last = lastSweep else {
+            lastSweep = stamp.time
+            return
+        }
+        guard stamp.time.nanoseconds(since: last) > 10_000_000_000 else { return }
+        lastSweep = stamp.time
+        let idle = Int64(limits.idleTimeoutSeconds * 1e9)
+        for (key, flow) in flows {
+            if stamp.time.nanoseconds(since: flow.summary.last) > idle {
+                end(flow, key: key, reason: .idleTimeout)
+            } else if flow.summary.transport == .tcp {
+                flow.client.expireHoles(now: stamp, limits: limits, budget: &budget) {
+                    route($0, of: flow, direction: .fromClient)
+                }
+                flow.server.expireHoles(now: stamp, limits: limits, budget: &budget) {
+                    route($0, of: flow, direction: .fromServer)
+                }
+            }
+        }
+    }
+
+    private func evictLongestIdle() {
+        guard let (key, flow) = flows.min(by: { $0.value.summary.last < $1.value.summary.last }) else { return }
+        diagnostics.append(
+            Diagnostic(
+                .warning, "flow_table_full",
+                "more than \(limits.maxFlows) conversations at once: ending the longest idle (\(key))"))
+        end(flow, key: key, reason: .idleTimeout)
+    }
+
+    /// The shared out-of-order budget ran out: turn the holes of the flows holding most into gaps.
+    private func reclaimBudget() {
+        diagnostics.append(
+            Diagnostic(
+                .warning, "tcp_reassembly_limit",
+                "out-of-order TCP data exceeded \(limits.maxBufferedBytesTotal) bytes: declaring gaps"))
+        let holders = flows.values.filter { $0.client.pendingBytes + $0.server.pendingBytes > 0 }
+            .sorted {
+                $0.client.pendingBytes + $0.server.pendingBytes > $1.client.pendingBytes + $1.server.pendingBytes
+            }
+        let stamp = now!
+        for flow in holders where budget < 0 {
+            flow.client.expireHoles(now: stamp, limits: limits, budget: &budget) {
+                route($0, of: flow, direction: .fromClient)
+            }
+            flow.server.expireHoles(now: stamp, limits: limits, budget: &budget) {
+                route($0, of: flow, direction: .fromServer)
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// Bounds on the state the reassembly layers may hold, so memory stays flat however long or hostile
+/// the capture is. Each limit, when hit, turns into a gap or an eviction plus one warning.
+public struct ReassemblyLimits: Sendable, Hashable {
+    /// Out-of-order bytes held per TCP direction while waiting for a missing segment. When exceeded the
+    /// hole becomes a gap and delivery continues. 4 MiB is far more than any retransmission window of
+    /// a signaling connection.
+    public var maxBufferedBytesPerDirection = 4 << 20
+    /// Out-of-order TCP bytes held across all flows at once.
+    public var maxBufferedBytesTotal = 32 << 20
+    /// Seconds of capture time a hole may stay open before it is declared a gap: retransmissions
+    /// come within a few RTOs, so a hole older than this will not be filled from this capture.
+    public var maxHoleAgeSeconds: Double = 5
+    /// Flows with no packet for this many seconds of capture time are ended and evicted.
+    public var idleTimeoutSeconds: Double = 300
+    /// Flows tracked at once; past this the longest-idle ones are evicted early.
+    public var maxFlows = 200_000
+    /// Incomplete IP datagrams (fragments waiting for their siblings) held at once.
+    public var maxPendingDatagrams = 4096
+    /// Fragment bytes held at once across all incomplete datagrams.
+    public var maxPendingFragmentBytes = 16 << 20
+    /// Seconds of capture time an incomplete datagram waits for its missing fragments (RFC 791
+    /// suggests 15 s; Linux waits 30 s).
+    public var fragmentTimeoutSeconds: Double = 30
+
+    public init() {}
+}

@@ -1,0 +1,20 @@
+import SigflowCapture
+import SigflowCore
+import SigflowFraming
+
+/// Everything a run needs to know about its inputs, decided by the CLI and handed over whole.
+public struct PipelineConfiguration: Sendable {
+    public var inputs: [CaptureInput]
+    /// A BPF expression applied to files and interfaces alike.
+    public var filter: String?
+    public var limits: ReassemblyLimits
+
+    public init(inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits()) {
+        self.inputs = inputs
+        self.filter = filter
+        self.limits = limits
+    }
+}
+
+/// Reports how far the reading got, for a progress bar; called at most a few times per second.
+public typealias ProgressHandler = (Double) -> Void

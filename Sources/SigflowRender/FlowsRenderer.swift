@@ -1,0 +1,59 @@
+import SigflowCore
+import SigflowFraming
+
+/// `sigflow flows` output: one line (or JSON object) per conversation, like `tshark -z conv`.
+public enum FlowsRenderer {
+    public static func json(_ flows: [FlowSummary]) -> String {
+        JSONValue.object([("flows", .array(flows.map(json)))]).rendered()
+    }
+
+    static func json(_ flow: FlowSummary) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("transport", .string(flow.transport.description)),
+            ("a", .string(flow.a.description)),
+            ("b", .string(flow.b.description)),
+            ("frames_a_to_b", .int(flow.framesAToB)),
+            ("bytes_a_to_b", .int(flow.bytesAToB)),
+            ("frames_b_to_a", .int(flow.framesBToA)),
+            ("bytes_b_to_a", .int(flow.bytesBToA)),
+            ("payload_bytes_a_to_b", .int(flow.payloadBytesAToB)),
+            ("payload_bytes_b_to_a", .int(flow.payloadBytesBToA)),
+            ("first", .number(flow.first.epochString)),
+            ("last", .number(flow.last.epochString)),
+        ]
+        if let aToB = flow.streamAToB, let bToA = flow.streamBToA {
+            fields.append(("tcp", .object([("a_to_b", json(aToB)), ("b_to_a", json(bToA))])))
+        }
+        return .object(fields)
+    }
+
+    static func json(_ stream: StreamStatistics) -> JSONValue {
+        .object([
+            ("delivered_bytes", .int(Int(stream.deliveredBytes))),
+            ("gaps", .int(stream.gaps)),
+            ("gap_bytes", .int(Int(stream.gapBytes))),
+            ("retransmissions", .int(stream.retransmissions)),
+            ("conflicting_bytes", .int(stream.conflictingBytes)),
+            ("midstream", .bool(stream.pickedUpMidway)),
+            ("end", stream.endReason.map { .string($0.rawValue) } ?? .null),
+        ])
+    }
+
+    public static func text(_ flows: [FlowSummary]) -> String {
+        let header = [
+            "PROTO", "A", "B", "A>B FRAMES", "A>B BYTES", "B>A FRAMES", "B>A BYTES", "FIRST", "DURATION", "GAPS",
+        ]
+        var rows: [[String]] = [header]
+        for flow in flows {
+            let gaps = (flow.streamAToB?.gaps ?? 0) + (flow.streamBToA?.gaps ?? 0)
+            let gapBytes = (flow.streamAToB?.gapBytes ?? 0) + (flow.streamBToA?.gapBytes ?? 0)
+            rows.append([
+                flow.transport.description, flow.a.description, flow.b.description,
+                String(flow.framesAToB), String(flow.bytesAToB), String(flow.framesBToA), String(flow.bytesBToA),
+                flow.first.iso8601, TextTable.seconds(flow.last.nanoseconds(since: flow.first)),
+                flow.transport == .udp ? "-" : (gaps == 0 ? "0" : "\(gaps) (\(gapBytes) B)"),
+            ])
+        }
+        return TextTable.render(rows, rightAligned: [3, 4, 5, 6, 8])
+    }
+}

@@ -1,0 +1,89 @@
+/// A JSON document with its object keys in the order they were written, rendered deterministically.
+///
+/// sigflow's JSON is a contract scripts rely on: fields appear in a fixed, documented order, and the
+/// same input gives byte-identical output.
+public indirect enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    /// A number already rendered (exact epoch times with nanoseconds do not survive a Double).
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        lhs.rendered(indent: nil) == rhs.rendered(indent: nil)
+    }
+
+    /// Pretty-printed with two-space indentation and a trailing newline, or compact when `indent` is nil.
+    public func rendered(indent: Int? = 2) -> String {
+        var output = ""
+        write(to: &output, indent: indent, depth: 0)
+        if indent != nil { output += "\n" }
+        return output
+    }
+
+    private func write(to output: inout String, indent: Int?, depth: Int) {
+        switch self {
+        case .null: output += "null"
+        case .bool(let value): output += value ? "true" : "false"
+        case .int(let value): output += String(value)
+        case .number(let text): output += text
+        case .string(let text): JSONValue.writeString(text, to: &output)
+        case .array(let items):
+            guard !items.isEmpty else {
+                output += "[]"
+                return
+            }
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                newline(&output, indent: indent, depth: depth + 1)
+                item.write(to: &output, indent: indent, depth: depth + 1)
+            }
+            newline(&output, indent: indent, depth: depth)
+            output += "]"
+        case .object(let fields):
+            guard !fields.isEmpty else {
+                output += "{}"
+                return
+            }
+            output += "{"
+            for (index, (key, value)) in fields.enumerated() {
+                if index > 0 { output += "," }
+                newline(&output, indent: indent, depth: depth + 1)
+                JSONValue.writeString(key, to: &output)
+                output += indent == nil ? ":" : ": "
+                value.write(to: &output, indent: indent, depth: depth + 1)
+            }
+            newline(&output, indent: indent, depth: depth)
+            output += "}"
+        }
+    }
+
+    private func newline(_ output: inout String, indent: Int?, depth: Int) {
+        guard let indent else { return }
+        output += "\n" + String(repeating: " ", count: indent * depth)
+    }
+
+    /// RFC 8259 string escaping; control characters as `\u00XX`, everything else as UTF-8.
+    static func writeString(_ text: String, to output: inout String) {
+        output += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f || scalar == "\u{2028}" || scalar == "\u{2029}":
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        output += "\""
+    }
+}

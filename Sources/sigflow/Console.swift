@@ -1,0 +1,62 @@
+import ArgumentParser
+import SigflowCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Standard error: warnings, the one-line error before exit 2, and the progress bar.
+struct Console {
+    var quiet: Bool
+
+    /// Prints `error` as one line and exits with status 2 (input error).
+    func fail(_ error: any Error) -> Never {
+        clearProgress()
+        FileHandleStderr.write("sigflow: error: \(error)\n")
+        exit(2)
+    }
+
+    func report(_ diagnostics: DiagnosticLog) {
+        guard !quiet else { return }
+        for entry in diagnostics.entries {
+            FileHandleStderr.write("sigflow: \(entry.severity.rawValue): \(entry.message)\n")
+        }
+        for (name, count) in diagnostics.suppressed.sorted(by: { $0.key < $1.key }) {
+            FileHandleStderr.write("sigflow: note: \(count) more '\(name)' diagnostics not shown\n")
+        }
+    }
+
+    /// A progress bar on a terminal, for inputs large enough to wait for.
+    func progressHandler(for input: InputOptions) -> ((Double) -> Void)? {
+        guard !quiet, isatty(STDERR_FILENO) == 1, input.interfaces.isEmpty else { return nil }
+        let largeEnough = input.captures.contains { path in
+            var info = stat()
+            return stat(path, &info) == 0 && info.st_size > 20 << 20
+        }
+        guard largeEnough else { return nil }
+        return { fraction in
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandleStderr.write("\rreading [\(bar)] \(Int(fraction * 100))%")
+        }
+    }
+
+    func clearProgress() {
+        guard !quiet, isatty(STDERR_FILENO) == 1 else { return }
+        FileHandleStderr.write("\r\u{1b}[K")
+    }
+}
+
+enum FileHandleStderr {
+    static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in _ = unistdWrite(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+    }
+}
+
+private func unistdWrite(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import SigflowPipeline
+import SigflowRender
+
+struct Flows: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every UDP and TCP conversation, like tshark -z conv.",
+        discussion: """
+            One line per conversation: endpoints (A is the side that sent first, for TCP the SYN), frames \
+            and bytes each way (frame lengths on the wire), first packet time, duration, and for TCP the \
+            gaps reassembly found (bytes the capture never saw). IP fragments are reassembled: a \
+            fragmented datagram counts once, in the frame that completed it, as in tshark. IP-in-IP tunnels show the inner \
+            endpoints.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: FlowsFormat = .text
+
+    func run() throws {
+        let console = Console(quiet: input.quiet)
+        let result: FlowsResult
+        do {
+            result = try FlowsJob.run(input.pipelineConfiguration, progress: console.progressHandler(for: input))
+        } catch {
+            console.fail(error)
+        }
+        console.clearProgress()
+        switch format {
+        case .text: print(FlowsRenderer.text(result.flows), terminator: "")
+        case .json: print(FlowsRenderer.json(result.flows), terminator: "")
+        }
+        console.report(result.diagnostics)
+        if let inputError = result.inputError { console.fail(inputError) }
+    }
+}
+
+enum FlowsFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

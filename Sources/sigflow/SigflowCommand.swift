@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct SigflowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sigflow",
+        abstract: "Turn captures of call signaling into call flows, diagrams and checks.",
+        discussion: """
+            sigflow reads pcap and pcapng captures (several at once, gzip-compressed, standard input as -, \
+            or live interfaces), reassembles the signaling streams and groups every message into calls.
+
+            Exit status: 0 success; 1 a check found a problem at or above --fail-on (check only); \
+            2 an input could not be read (not a capture, unreadable, corrupt) or a usage error.
+            """,
+        version: SigflowVersion.current,
+        subcommands: [Flows.self]
+    )
+}
