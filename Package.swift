@@ -26,8 +26,13 @@ let package = Package(
         .target(name: "SigflowCore"),
         .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CZlib"]),
         .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
-        .target(name: "SigflowRender", dependencies: ["SigflowCore", "SigflowFraming"]),
-        .target(name: "SigflowPipeline", dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming"]),
+        .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
+        .target(name: "SigflowRender", dependencies: ["SigflowCore", "SigflowFraming", "SigflowCorrelator"]),
+        .target(
+            name: "SigflowPipeline",
+            dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowCorrelator"]
+        ),
         .executableTarget(
             name: "sigflow",
             dependencies: [

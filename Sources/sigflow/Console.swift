@@ -1,5 +1,6 @@
 import ArgumentParser
 import SigflowCore
+import SigflowPipeline
 
 #if canImport(Glibc)
     import Glibc
@@ -16,6 +17,23 @@ struct Console {
         clearProgress()
         FileHandleStderr.write("sigflow: error: \(error)\n")
         exit(2)
+    }
+
+    /// Decodes the input into calls, or exits with status 2 when it cannot be read.
+    func runCalls(_ input: InputOptions) -> CallsResult {
+        do {
+            let result = try CallsJob.run(input.pipelineConfiguration, progress: progressHandler(for: input))
+            clearProgress()
+            return result
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Warnings, then exit 2 if an input broke off mid-way.
+    func finish(_ result: CallsResult) {
+        report(result.diagnostics)
+        if let inputError = result.inputError { fail(inputError) }
     }
 
     func report(_ diagnostics: DiagnosticLog) {
@@ -59,4 +77,13 @@ enum FileHandleStderr {
 
 private func unistdWrite(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
     write(descriptor, bytes, count)
+}
+
+/// A problem with what the user asked for, reported like an input error.
+struct UsageProblem: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
 }

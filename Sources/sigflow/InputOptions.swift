@@ -39,6 +39,9 @@ struct InputOptions: ParsableArguments {
         captures.map { $0 == "-" ? .standardInput : .file($0) } + interfaces.map { .interface($0) }
     }
 
+    /// The inputs as named on the command line, for provenance.
+    var captureNames: [String] { captures + interfaces }
+
     var pipelineConfiguration: PipelineConfiguration {
         PipelineConfiguration(inputs: inputs, filter: filter)
     }

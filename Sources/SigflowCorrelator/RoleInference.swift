@@ -1,0 +1,115 @@
+import SigflowCore
+
+/// Gives every party of a call a lifeline and a role, from the flow alone:
+/// - the caller sent the first offer;
+/// - a party that receives an offer and sends one on to another party is a proxy (a server when
+///   the decoder says it is one: homeserver, XMPP server, WhatsApp server);
+/// - a party that receives an offer and does not pass it on is a callee, unless it belongs to the
+///   caller's own user (the caller's other devices see its offer too);
+/// - everyone else is a peer.
+/// Lifelines are declared in order of first appearance.
+struct RoleInference {
+    let participants: [Participant]
+
+    init(steps: [UnnumberedStep]) {
+        var order: [String] = []
+        var parties: [String: Party] = [:]
+        var endpoints: [String: [Endpoint]] = [:]
+        func note(_ party: Party) {
+            if parties[party.key] == nil {
+                order.append(party.key)
+                parties[party.key] = party
+            } else {
+                var known = parties[party.key]!
+                known.user = known.user ?? party.user
+                known.agent = known.agent ?? party.agent
+                known.device = known.device ?? party.device
+                known.isServer = known.isServer || party.isServer
+                parties[party.key] = known
+            }
+            if let endpoint = party.endpoint, !(endpoints[party.key] ?? []).contains(endpoint) {
+                endpoints[party.key, default: []].append(endpoint)
+            }
+        }
+        for step in steps {
+            note(step.message.sender)
+            note(step.message.receiver)
+        }
+        let offers = steps.filter { $0.message.kind == .offer }
+        let firstRequest = steps.first { [.offer, .request].contains($0.message.kind) } ?? steps.first
+        let callerKey =
+            (offers.first { !$0.message.sender.isServer } ?? offers.first)?.message.sender.key
+            ?? firstRequest?.message.sender.key
+        let callerUser = callerKey.flatMap { parties[$0]?.user }
+        let offerReceivers = Set(offers.map(\.message.receiver.key))
+        let offerSenders = Set(offers.map(\.message.sender.key))
+
+        var roles: [String: ParticipantRole] = [:]
+        for key in order {
+            let party = parties[key]!
+            if key == callerKey {
+                roles[key] = .caller
+            } else if party.isServer {
+                roles[key] = .server
+            } else if offerReceivers.contains(key) && offerSenders.contains(key) {
+                roles[key] = .proxy
+            } else if offerReceivers.contains(key)
+                && !(party.device != nil && party.user != nil && party.user == callerUser)
+            {
+                roles[key] = .callee
+            } else {
+                roles[key] = .peer
+            }
+        }
+        let isCall = !offers.isEmpty
+        let calleeCount = roles.values.filter { $0 == .callee }.count
+        var counters: [ParticipantRole: Int] = [:]
+        var result: [Participant] = []
+        for key in order {
+            let role = roles[key]!
+            let party = parties[key]!
+            counters[role, default: 0] += 1
+            let number = counters[role]!
+            let id: String
+            let title: String
+            switch role {
+            case .caller:
+                id = "caller"
+                title = isCall ? "Caller" : "Client"
+            case .proxy:
+                id = number == 1 ? "proxy" : "proxy\(number)"
+                title = "Proxy"
+            case .server:
+                id = number == 1 ? "server" : "server\(number)"
+                title = party.agent ?? "Server"
+            case .callee:
+                id = calleeCount == 1 ? "callee" : "callee\(number)"
+                title = calleeCount == 1 ? "Callee" : "Callee device \(number)"
+            case .peer:
+                id = isCall ? "peer\(number)" : (number == 1 ? "server" : "server\(number)")
+                title = isCall ? "Other party" : "Server"
+            }
+            result.append(
+                Participant(
+                    id: id, role: role, label: Self.label(title: title, party: party, role: role), partyKey: key,
+                    endpoints: endpoints[key] ?? [], user: party.user, agent: party.agent, devices: [],
+                    outcome: nil))
+        }
+        participants = result
+    }
+
+    /// `Caller alice@example.com (10.0.0.1:5060, Linphone)`: role, user, and where and what it is.
+    static func label(title: String, party: Party, role: ParticipantRole) -> String {
+        var details: [String] = []
+        if let device = party.device { details.append(device) }
+        if let endpoint = party.endpoint {
+            details.append(endpoint.description)
+        } else if party.device == nil {
+            details.append(party.key)
+        }
+        if let agent = party.agent, role != .server { details.append(agent) }
+        let user = role == .proxy || role == .server ? nil : party.user
+        return ([title] + (user.map { [$0] } ?? [])).joined(separator: " ")
+            + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+    }
+}

@@ -1,0 +1,58 @@
+import SigflowCore
+import SigflowFraming
+import SigflowSIP
+
+/// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
+/// dynamic protocol detection does. Adding a protocol means adding its sniff here and nothing
+/// downstream.
+final class DecoderRegistry: StreamClassifier {
+    let sip: SIPDecoder
+
+    init(sink: any SignalingSink) {
+        self.sip = SIPDecoder(sink: sink)
+    }
+
+    /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.
+    static let sipPorts: Set<UInt16> = [5060, 5080]
+
+    /// A UDP datagram: SIP is recognised by its start line on any port; everything else (RTP, DNS,
+    /// ...) is dropped after a first-byte check.
+    @inline(__always)
+    func decodeDatagram(_ packet: TransportPacket) {
+        sip.decodeDatagram(packet)
+    }
+
+    func classify(
+        _ stream: StreamInfo, direction: StreamDirection, firstBytes: UnsafeRawBufferPointer
+    )
+        -> StreamClassification
+    {
+        if SIPSniffer.looksLikeSIP(firstBytes) {
+            return .consume(sip.streamConsumer(for: stream, synchronised: true))
+        }
+        if Self.containsSIPStartLine(firstBytes)
+            || Self.sipPorts.contains(stream.server.port) || Self.sipPorts.contains(stream.client.port)
+        {
+            return .consume(sip.streamConsumer(for: stream, synchronised: false))
+        }
+        if Self.looksLikeTLS(firstBytes) { return .ignore }
+        return .undecided
+    }
+
+    /// A TLS record header (handshake, change-cipher-spec, alert or application data, version 3.x):
+    /// nothing inside is readable.
+    static func looksLikeTLS(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 3 && (20...23).contains(bytes[0]) && bytes[1] == 3
+    }
+
+    /// A stream picked up mid-message may still hold the start of the next SIP message further on.
+    static func containsSIPStartLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) {
+            index = newline + 1
+            guard index < bytes.count else { return false }
+            if SIPSniffer.looksLikeSIP(UnsafeRawBufferPointer(rebasing: bytes[index...])) { return true }
+        }
+        return false
+    }
+}

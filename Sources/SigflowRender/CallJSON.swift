@@ -1,0 +1,133 @@
+import SigflowCore
+import SigflowCorrelator
+
+/// The `flow --format json` document: the machine-readable truth about each call. Field names and
+/// order are a documented contract (README, man page); add fields, never rename them.
+public enum CallJSON {
+    public static func document(
+        calls: [Call], clockOffsets: [ClockOffset], captures: [String]
+    ) -> JSONValue {
+        let offsets = Dictionary(uniqueKeysWithValues: clockOffsets.map { ($0.capture, $0.nanoseconds) })
+        return .object([
+            ("captures", .array(captures.enumerated().map { .object([("index", .int($0)), ("file", .string($1))]) })),
+            (
+                "clock_offsets",
+                .array(
+                    clockOffsets.map {
+                        .object([
+                            ("capture", .int($0.capture)), ("relative_to", .int($0.relativeTo)),
+                            ("offset", .number(CaptureTime(nanoseconds: $0.nanoseconds).epochString)),
+                            ("shared_messages", .int($0.sharedMessages)),
+                        ])
+                    })
+            ),
+            ("calls", .array(calls.map { call(for: $0, offsets: offsets) })),
+        ])
+    }
+
+    public static func call(for call: Call, offsets: [Int: Int64] = [:]) -> JSONValue {
+        .object([
+            ("protocol", .string(call.signalingProtocol.rawValue)),
+            ("call_id", .string(call.callID)),
+            ("method", .string(call.method)),
+            ("outcome", .string(call.outcome.rawValue)),
+            ("linked_calls", .array(call.linkedCallIDs.map { .string($0) })),
+            ("timing", timing(call.timing)),
+            ("participants", .array(call.participants.map(participant))),
+            ("messages", .array(messages(of: call, offsets: offsets))),
+            ("findings", .array(call.findings.map(finding))),
+            ("open_questions", .array(call.openQuestions.map { .string($0) })),
+        ])
+    }
+
+    static func timing(_ timing: CallTiming) -> JSONValue {
+        func seconds(_ value: Int64?) -> JSONValue {
+            value.map { .number(CaptureTime(nanoseconds: $0).epochString) } ?? .null
+        }
+        return .object([
+            ("start", .number(timing.start.epochString)),
+            ("end", .number(timing.end.epochString)),
+            ("post_dial_delay", seconds(timing.postDialDelay)),
+            ("time_to_decision", seconds(timing.timeToDecision)),
+            ("duration", seconds(timing.duration)),
+        ])
+    }
+
+    static func participant(_ participant: Participant) -> JSONValue {
+        .object([
+            ("id", .string(participant.id)),
+            ("role", .string(participant.role.rawValue)),
+            ("label", .string(participant.label)),
+            ("endpoints", .array(participant.endpoints.map { .string($0.description) })),
+            ("user", participant.user.map { .string($0) } ?? .null),
+            ("agent", participant.agent.map { .string($0) } ?? .null),
+            ("outcome", participant.outcome.map { .string($0.rawValue) } ?? .null),
+            (
+                "devices",
+                .array(
+                    participant.devices.map {
+                        .object([
+                            ("key", .string($0.key)), ("label", .string($0.label)),
+                            ("outcome", .string($0.outcome.rawValue)),
+                        ])
+                    })
+            ),
+        ])
+    }
+
+    /// Every copy of every step, in time order: the first sighting of a step, then its
+    /// retransmissions (same step number, `retransmission: true`).
+    static func messages(of call: Call, offsets: [Int: Int64]) -> [JSONValue] {
+        var entries: [(CaptureTime, SourceRef, JSONValue)] = []
+        for step in call.steps {
+            let copies = [(step.sightings[0], false)] + step.retransmissions.map { ($0, true) }
+            for (sighting, isRetransmission) in copies {
+                let time = sighting.time.adding(nanoseconds: -(offsets[sighting.source.capture] ?? 0))
+                let message = step.message
+                entries.append(
+                    (
+                        time, sighting.source,
+                        .object([
+                            ("step", .int(step.number)),
+                            ("time", .number(time.epochString)),
+                            ("src", message.sender.endpoint.map { .string($0.description) } ?? .null),
+                            ("dst", message.receiver.endpoint.map { .string($0.description) } ?? .null),
+                            ("from", .string(step.from)),
+                            ("to", .string(step.to)),
+                            ("label", .string(message.label)),
+                            ("kind", .string(message.kind.rawValue)),
+                            ("retransmission", .bool(isRetransmission)),
+                            ("capture", .int(sighting.source.capture)),
+                            ("frame", .int(sighting.source.frame)),
+                            ("transport", .string(message.transport)),
+                            ("confidence", .string(message.confidence.rawValue)),
+                            (
+                                "also_seen_in",
+                                .array(
+                                    isRetransmission
+                                        ? []
+                                        : step.sightings.dropFirst().map {
+                                            .object([
+                                                ("capture", .int($0.source.capture)), ("frame", .int($0.source.frame)),
+                                            ])
+                                        })
+                            ),
+                            ("notes", .array(message.notes.map { .string($0) })),
+                            ("attributes", .object(message.attributes.map { ($0.key, .string($0.value)) })),
+                        ])
+                    ))
+            }
+        }
+        return entries.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+    }
+
+    static func finding(_ finding: Finding) -> JSONValue {
+        .object([
+            ("rule", .string(finding.ruleID)),
+            ("severity", .string(finding.severity.rawValue)),
+            ("message", .string(finding.message)),
+            ("steps", .array(finding.steps.map { .int($0) })),
+            ("clause", .string(finding.clause)),
+        ])
+    }
+}

@@ -1,0 +1,109 @@
+import SigflowCore
+import SigflowFraming
+
+/// Decodes SIP wherever it appears: UDP datagrams, TCP streams and WebSocket messages, and hands
+/// `SignalingMessage`s to a sink.
+public final class SIPDecoder {
+    private let sink: any SignalingSink
+
+    public init(sink: any SignalingSink) {
+        self.sink = sink
+    }
+
+    /// One datagram is one message (RFC 3261 §18.3). Returns false when the datagram is not SIP, so
+    /// other decoders may look at it.
+    @discardableResult
+    public func decodeDatagram(_ packet: TransportPacket) -> Bool {
+        guard SIPSniffer.looksLikeSIP(packet.payload) else { return false }
+        decode(
+            packet.payload,
+            context: SIPMapper.Context(
+                source: packet.source, destination: packet.destination, stamp: packet.stamp, transport: "udp"),
+            requireHeaderEnd: false)
+        return true
+    }
+
+    /// A consumer for a TCP connection that carries SIP.
+    public func streamConsumer(for stream: StreamInfo, synchronised: Bool) -> any StreamConsumer {
+        SIPStreamConsumer(decoder: self, stream: stream, synchronised: synchronised)
+    }
+
+    /// One WebSocket message is one SIP message (RFC 7118 §5.2).
+    public func decodeWebSocketMessage(
+        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp
+    ) {
+        decode(
+            bytes,
+            context: SIPMapper.Context(source: source, destination: destination, stamp: stamp, transport: "ws"),
+            requireHeaderEnd: false)
+    }
+
+    func decode(_ bytes: UnsafeRawBufferPointer, context: SIPMapper.Context, requireHeaderEnd: Bool) {
+        do {
+            let sip = try SIPParser.parse(bytes, requireHeaderEnd: requireHeaderEnd)
+            guard let message = SIPMapper.signalingMessage(sip, context: context) else {
+                sink.report(
+                    Diagnostic(
+                        .warning, "sip_missing_call_id",
+                        "\(context.source) -> \(context.destination): SIP message without Call-ID ignored",
+                        source: context.stamp.source))
+                return
+            }
+            if sip.bodyShortBy > 0 && context.transport == "udp" {
+                sink.report(
+                    Diagnostic(
+                        .warning, "sip_short_body",
+                        "\(context.source) -> \(context.destination): '\(sip.startLineText.prefix(60))' body is "
+                            + "\(sip.bodyShortBy) bytes shorter than its Content-Length",
+                        source: context.stamp.source))
+            }
+            sink.deliver(message)
+        } catch {
+            sink.report(
+                Diagnostic(
+                    .warning, "sip_unparsable",
+                    "\(context.source) -> \(context.destination): \(error)", source: context.stamp.source))
+        }
+    }
+
+    func report(_ diagnostic: Diagnostic) { sink.report(diagnostic) }
+}
+
+/// Frames both directions of a SIP-over-TCP connection and decodes each message.
+final class SIPStreamConsumer: StreamConsumer {
+    private let decoder: SIPDecoder
+    private let stream: StreamInfo
+    private var framers: [SIPStreamFramer]
+
+    init(decoder: SIPDecoder, stream: StreamInfo, synchronised: Bool) {
+        self.decoder = decoder
+        self.stream = stream
+        self.framers = [SIPStreamFramer(synchronised: synchronised), SIPStreamFramer(synchronised: synchronised)]
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer, direction: StreamDirection, stamp: PacketStamp) {
+        let index = direction == .fromClient ? 0 : 1
+        framers[index].append(bytes)
+        let context = SIPMapper.Context(
+            source: stream.source(of: direction), destination: stream.destination(of: direction), stamp: stamp,
+            transport: "tcp")
+        while let event = framers[index].next() {
+            switch event {
+            case .message(let message):
+                message.withUnsafeBytes { decoder.decode($0, context: context, requireHeaderEnd: true) }
+            case .skipped(let count, let reason):
+                decoder.report(
+                    Diagnostic(
+                        .warning, "sip_tcp_skipped",
+                        "\(context.source) -> \(context.destination): \(count) bytes skipped (\(reason))",
+                        source: stamp.source))
+            }
+        }
+    }
+
+    func gap(_ byteCount: Int?, direction: StreamDirection, stamp: PacketStamp) {
+        framers[direction == .fromClient ? 0 : 1].gap()
+    }
+
+    func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp) {}
+}

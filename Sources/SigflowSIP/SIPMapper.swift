@@ -1,0 +1,257 @@
+import SigflowCore
+
+/// Turns a parsed SIP message into the protocol-neutral `SignalingMessage`: which kind of step it is,
+/// what it means for the call's outcome, and the keys that tie it to its transaction, dialog and
+/// device (RFC 3261 §8.1.1.7, §12, §17.1.3).
+public enum SIPMapper {
+    /// Where the message was seen.
+    public struct Context: Sendable {
+        public var source: Endpoint
+        public var destination: Endpoint
+        public var stamp: PacketStamp
+        /// `udp`, `tcp` or `ws`.
+        public var transport: String
+
+        public init(source: Endpoint, destination: Endpoint, stamp: PacketStamp, transport: String) {
+            self.source = source
+            self.destination = destination
+            self.stamp = stamp
+            self.transport = transport
+        }
+    }
+
+    /// Nil when the message has no Call-ID: it cannot belong to any call.
+    public static func signalingMessage(_ sip: SIPMessage, context: Context) -> SignalingMessage? {
+        guard let callID = sip.callID, !callID.isEmpty else { return nil }
+        let cseq = sip.cseq
+        let branch = sip.topViaBranch
+        let fromTag = sip.fromTag
+        let toTag = sip.toTag
+        let method = sip.method ?? cseq?.method
+        let kind = Self.kind(of: sip, cseqMethod: cseq?.method)
+        let cseqText = cseq.map { "\($0.number) \($0.method)" } ?? "?"
+
+        var label: String
+        var identity: String
+        switch sip.startLine {
+        case .request(let requestMethod, _):
+            label = requestMethod
+            identity = "req|\(requestMethod)|\(branch ?? "-")|\(cseqText)|\(fromTag ?? "-")|\(callID)"
+        case .response(let code, let reason):
+            label = reason.isEmpty ? String(code) : "\(code) \(reason)"
+            identity = "rsp|\(code)|\(branch ?? "-")|\(cseqText)|\(toTag ?? "-")|\(callID)"
+        }
+        if branch == nil {
+            // Without a branch (RFC 2543 peers) the start line and tags are the best identity there is.
+            identity += "|" + sip.startLineText
+        }
+        let transactionMethod = cseq?.method == "ACK" ? "INVITE" : (cseq?.method ?? method ?? "?")
+        let transaction = branch.map { "\($0)|\(transactionMethod)" }
+        let dialog = toTag.map { [fromTag ?? "-", $0].sorted().joined(separator: "|") }
+
+        let agent =
+            sip.isRequest
+            ? (sip.header("user-agent") ?? sip.header("server")) : (sip.header("server") ?? sip.header("user-agent"))
+        let fromAOR = sip.header("from").map { SIPHeaderSyntax.addressOfRecord(SIPHeaderSyntax.uri(in: $0)) }
+        let toAOR = sip.header("to").map { SIPHeaderSyntax.addressOfRecord(SIPHeaderSyntax.uri(in: $0)) }
+        var sender = Party(endpoint: context.source)
+        var receiver = Party(endpoint: context.destination)
+        sender.agent = agent
+        sender.user = sip.isRequest ? fromAOR : toAOR
+        receiver.user = sip.isRequest ? toAOR : fromAOR
+
+        var notes: [String] = []
+        let sdp =
+            sip.header("content-type")?.lowercased().hasPrefix("application/sdp") == true
+                || sip.body.starts(with: Array("v=0".utf8))
+            ? SDPSummary(sip.body) : nil
+        if let sdp { notes.append("SDP " + sdp.oneLine) }
+        let reasons = sip.headerValues("reason")
+        for reason in reasons { notes.append("Reason: " + reason) }
+        for warning in sip.headerValues("warning") { notes.append("Warning: " + warning) }
+        if let code = sip.statusCode, (300..<400).contains(code), let contact = sip.header("contact") {
+            notes.append("Contact: " + SIPHeaderSyntax.uri(in: contact))
+        }
+        if sip.bodyShortBy > 0 {
+            notes.append("body is \(sip.bodyShortBy) bytes shorter than its Content-Length")
+        }
+
+        var attributes = MessageAttributes()
+        attributes["cseq"] = cseq.map { String($0.number) }
+        attributes["cseq-method"] = cseq?.method
+        attributes["via-branch"] = branch
+        attributes["via-count"] = String(sip.vias.count)
+        attributes["from-tag"] = fromTag
+        attributes["to-tag"] = toTag
+        attributes["from"] = sip.header("from").map(SIPHeaderSyntax.uri(in:))
+        attributes["to"] = sip.header("to").map(SIPHeaderSyntax.uri(in:))
+        if case .request(_, let uri) = sip.startLine { attributes["request-uri"] = uri }
+        attributes["contact"] = sip.header("contact").map(SIPHeaderSyntax.uri(in:))
+        attributes["user-agent"] = sip.header("user-agent")
+        attributes["server"] = sip.header("server")
+        attributes["reason"] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
+        attributes["content-length"] = sip.header("content-length")
+        if sip.bodyShortBy > 0 { attributes["body-short-by"] = String(sip.bodyShortBy) }
+        if let sdp {
+            attributes["sdp"] = sdp.oneLine
+            attributes["sdp-media"] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
+        }
+        if sip.header("record-route") != nil { attributes["record-route"] = sip.header("record-route") }
+
+        return SignalingMessage(
+            signalingProtocol: .sip,
+            callID: callID,
+            kind: kind,
+            label: label,
+            headline: sip.startLineText,
+            method: method,
+            statusCode: sip.statusCode,
+            sender: sender,
+            receiver: receiver,
+            stamp: context.stamp,
+            transport: context.transport,
+            identity: identity,
+            transaction: transaction,
+            dialog: dialog,
+            senderDevice: sip.isRequest ? fromTag : toTag,
+            receiverDevice: sip.isRequest ? toTag : fromTag,
+            outcome: outcome(of: sip, cseqMethod: cseq?.method),
+            elsewhere: sip.method == "CANCEL" || sip.method == "BYE" ? elsewhere(reasons) : nil,
+            linkedCallIDs: links(of: sip, callID: callID),
+            notes: notes,
+            attributes: attributes,
+            excerpt: excerpt(of: sip))
+    }
+
+    static func kind(of sip: SIPMessage, cseqMethod: String?) -> MessageKind {
+        switch sip.startLine {
+        case .request(let method, _):
+            switch method {
+            case "INVITE": return sip.toTag == nil ? .offer : .update
+            case "UPDATE": return .update
+            case "ACK": return .confirm
+            case "CANCEL": return .cancel
+            case "BYE": return .hangup
+            default: return .request
+            }
+        case .response(let code, _):
+            guard cseqMethod == "INVITE" else {
+                return (200..<300).contains(code) && (cseqMethod == "BYE" || cseqMethod == "CANCEL")
+                    ? .acknowledgement : .response
+            }
+            switch code {
+            case 100..<101: return .progress
+            case 101..<200: return .ringing
+            case 200..<300: return .answer
+            case 300..<400: return .redirect
+            case 401, 407: return .challenge
+            default: return .reject
+            }
+        }
+    }
+
+    /// What a final response to INVITE means for the call (RFC 3261 §21).
+    static func outcome(of sip: SIPMessage, cseqMethod: String?) -> CallOutcome? {
+        guard let code = sip.statusCode else { return nil }
+        guard cseqMethod == "INVITE" else { return code >= 300 ? .failed : nil }
+        switch code {
+        case 200..<300: return .answered
+        case 300..<400: return .redirected
+        case 401, 407: return .unauthorized
+        case 408: return .timedOut
+        case 486, 600: return .busy
+        case 487: return .cancelled
+        case 603: return .declined
+        case 400..<700: return .rejected
+        default: return nil
+        }
+    }
+
+    /// RFC 3326: a CANCEL's `Reason: SIP;cause=200` says another branch answered; a 6xx cause says the
+    /// call was declined on another branch (common proxy practice, not normative).
+    static func elsewhere(_ reasons: [String]) -> ElsewhereHint? {
+        for reason in reasons where reason.lowercased().hasPrefix("sip") {
+            guard let cause = SIPHeaderSyntax.parameter("cause", in: reason).flatMap({ Int($0) }) else { continue }
+            if (200..<300).contains(cause) { return .answered }
+            if [600, 603, 606].contains(cause) { return .declined }
+        }
+        return nil
+    }
+
+    /// Keys that tie B2BUA legs together: `X-Call-ID`/`X-CID` name the other leg's Call-ID,
+    /// `Session-ID` (RFC 7989) carries UUIDs both legs share, `Replaces` and a `Refer-To` with an
+    /// embedded Replaces name the dialog being replaced.
+    static func links(of sip: SIPMessage, callID: String) -> [String] {
+        var links: [String] = []
+        for name in ["x-call-id", "x-cid", "x-original-call-id"] {
+            if let value = sip.header(name)?.trimmingSpaces, !value.isEmpty, value != callID {
+                links.append("call-id:" + value)
+            }
+        }
+        if let session = sip.header("session-id") {
+            let local = session.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
+            let remote = SIPHeaderSyntax.parameter("remote", in: session)?.lowercased() ?? ""
+            for uuid in [local, remote] where uuid.count == 32 && uuid != String(repeating: "0", count: 32) {
+                links.append("session:" + uuid)
+            }
+        }
+        if let replaces = sip.header("replaces"), let id = replaces.split(separator: ";").first {
+            links.append("call-id:" + id.trimmingSpaces)
+        }
+        if let referTo = sip.header("refer-to").map({ Array($0.utf8) }),
+            let start = referTo.offsetAfter(caseInsensitive: "replaces=")
+        {
+            let encoded = referTo[start...].prefix { $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: ">") }
+            let decoded = percentDecoded(String(decoding: encoded, as: UTF8.self))
+            if let id = decoded.split(separator: ";").first { links.append("call-id:" + id.trimmingSpaces) }
+        }
+        return links
+    }
+
+    static func percentDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The start line and the headers that identify the message, as captured.
+    static func excerpt(of sip: SIPMessage) -> String {
+        let wanted: Set<String> = ["via", "from", "to", "call-id", "cseq", "reason"]
+        let lines =
+            [sip.startLineText]
+            + sip.headers.filter { wanted.contains($0.name) }.prefix(8).map {
+                "\($0.rawName): \($0.value)"
+            }
+        return String(lines.joined(separator: "\n").prefix(1024))
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The offset just past the first ASCII-case-insensitive occurrence of `needle`, if any.
+    func offsetAfter(caseInsensitive needle: String) -> Int? {
+        let pattern = Array(needle.lowercased().utf8)
+        guard count >= pattern.count else { return nil }
+        for start in 0...(count - pattern.count) {
+            var matched = true
+            for (offset, expected) in pattern.enumerated() {
+                let byte = self[start + offset]
+                let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
+                if lower != expected {
+                    matched = false
+                    break
+                }
+            }
+            if matched { return start + pattern.count }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,179 @@
+/// Why bytes could not be read as a SIP message.
+public enum SIPParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notSIP
+    case badStartLine(String)
+    case badHeaderLine(Int)
+    case missingHeaderEnd
+
+    public var description: String {
+        switch self {
+        case .notSIP: return "not a SIP message"
+        case .badStartLine(let line): return "malformed start line '\(line.prefix(80))'"
+        case .badHeaderLine(let number): return "malformed header on line \(number)"
+        case .missingHeaderEnd: return "headers do not end with an empty line"
+        }
+    }
+}
+
+/// Parses one SIP message from bytes (RFC 3261 §7): start line, headers (folded lines unfolded,
+/// compact forms expanded, names case-insensitive), and a body of Content-Length bytes.
+public enum SIPParser {
+    /// - Parameter bytes: exactly one message (a UDP datagram, a framed TCP message, a WebSocket message).
+    /// - Parameter requireHeaderEnd: true for stream framing, where a message without the blank line is
+    ///   incomplete; a datagram may end right after its last header.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, requireHeaderEnd: Bool = false
+    ) throws(SIPParseError)
+        -> SIPMessage
+    {
+        guard SIPSniffer.looksLikeSIP(bytes) else { throw .notSIP }
+        let headerEnd = SIPSniffer.headerEnd(in: bytes)
+        if headerEnd == nil && requireHeaderEnd { throw .missingHeaderEnd }
+        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[..<(headerEnd?.headersEnd ?? bytes.count)])
+        var lines = unfoldedLines(headerBytes)
+        guard !lines.isEmpty else { throw .badStartLine("") }
+        let startLineText = lines.removeFirst()
+        let startLine = try parseStartLine(startLineText)
+        var headers: [SIPMessage.Header] = []
+        headers.reserveCapacity(lines.count)
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { throw .badHeaderLine(index + 2) }
+            let rawName = line[..<colon].trimmingSpaces
+            guard !rawName.isEmpty, !rawName.contains(" ") else { throw .badHeaderLine(index + 2) }
+            headers.append(
+                SIPMessage.Header(
+                    name: SIPHeaderSyntax.canonicalName(Substring(rawName)), rawName: rawName,
+                    value: line[line.index(after: colon)...].trimmingSpaces))
+        }
+        var message = SIPMessage(
+            startLine: startLine, startLineText: startLineText, headers: headers, body: [], bodyShortBy: 0)
+        let bodyStart = headerEnd?.bodyStart ?? bytes.count
+        let available = bytes.count - bodyStart
+        // Without Content-Length (allowed on UDP) the body runs to the end of the datagram.
+        let declared = message.contentLength ?? available
+        let taken = min(max(0, declared), available)
+        message.body = Array(bytes[bodyStart..<(bodyStart + taken)])
+        message.bodyShortBy = max(0, declared - available)
+        return message
+    }
+
+    /// Lines split at CRLF (or a bare LF), with continuation lines (starting with space or tab)
+    /// joined to the line before, as RFC 3261 §7.3.1 folding allows.
+    static func unfoldedLines(_ bytes: UnsafeRawBufferPointer) -> [String] {
+        var lines: [String] = []
+        var lineStart = 0
+        // Split on bytes: in Swift "\r\n" is one Character, so String splitting would miss CRLF.
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var contentEnd = lineEnd
+            if contentEnd > lineStart, bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<contentEnd]), as: UTF8.self)
+            if let first = line.first, first == " " || first == "\t", !lines.isEmpty {
+                lines[lines.count - 1] += " " + line.trimmingSpaces
+            } else {
+                lines.append(line)
+            }
+            lineStart = lineEnd + 1
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+
+    static func parseStartLine(_ line: String) throws(SIPParseError) -> SIPMessage.StartLine {
+        if line.hasPrefix("SIP/2.0 ") {
+            let rest = line.dropFirst(8)
+            let codeText = rest.prefix(3)
+            guard codeText.count == 3, let code = Int(codeText), (100...699).contains(code) else {
+                throw .badStartLine(line)
+            }
+            return .response(code: code, reason: rest.dropFirst(3).trimmingSpaces)
+        }
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 3, parts[2] == "SIP/2.0" else { throw .badStartLine(line) }
+        return .request(method: String(parts[0]), uri: String(parts[1]))
+    }
+}
+
+/// Recognises SIP by content, on any port, without taking other text protocols for it.
+public enum SIPSniffer {
+    /// True when the bytes start with a SIP start line: `SIP/2.0 NNN ...` or `METHOD uri SIP/2.0`.
+    /// HTTP (`GET / HTTP/1.1`) and other line protocols fail the version check. The first byte check
+    /// rejects RTP and binary traffic at once.
+    @inline(__always)
+    public static func looksLikeSIP(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 12 else { return false }
+        let first = bytes[0]
+        guard first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") else { return false }
+        return startLineKind(bytes) != nil
+    }
+
+    enum StartLineKind {
+        case request
+        case response
+    }
+
+    static func startLineKind(_ bytes: UnsafeRawBufferPointer) -> StartLineKind? {
+        let limit = min(bytes.count, 2048)
+        // "SIP/2.0 " followed by a three-digit status code.
+        if bytes[0] == UInt8(ascii: "S"), limit >= 12,
+            matches(bytes, at: 0, "SIP/2.0 "),
+            (0..<3).allSatisfy({ bytes[8 + $0] >= UInt8(ascii: "0") && bytes[8 + $0] <= UInt8(ascii: "9") })
+        {
+            return .response
+        }
+        // A method token of letters, a space, a URI without spaces, " SIP/2.0" and the line end.
+        var index = 0
+        while index < limit, isTokenCharacter(bytes[index]) { index += 1 }
+        guard index > 0, index < limit, bytes[index] == UInt8(ascii: " ") else { return nil }
+        index += 1
+        let uriStart = index
+        while index < limit, bytes[index] != UInt8(ascii: " "), bytes[index] != UInt8(ascii: "\r"),
+            bytes[index] != UInt8(ascii: "\n")
+        {
+            index += 1
+        }
+        guard index > uriStart, index + 8 <= limit, matches(bytes, at: index, " SIP/2.0") else { return nil }
+        index += 8
+        guard index == bytes.count || bytes[index] == UInt8(ascii: "\r") || bytes[index] == UInt8(ascii: "\n") else {
+            return nil
+        }
+        return .request
+    }
+
+    @inline(__always)
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "_")
+    }
+
+    private static func matches(_ bytes: UnsafeRawBufferPointer, at offset: Int, _ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        let pattern = UnsafeRawBufferPointer(start: text.utf8Start, count: count)
+        for index in 0..<count where bytes[offset + index] != pattern[index] { return false }
+        return true
+    }
+
+    /// Where the header section ends (CRLFCRLF, or LFLF from sloppy senders) and the body begins.
+    public static func headerEnd(
+        in bytes: UnsafeRawBufferPointer, from start: Int = 0
+    ) -> (
+        headersEnd: Int, bodyStart: Int
+    )? {
+        var index = max(0, start)
+        let newline = UInt8(ascii: "\n")
+        while index < bytes.count {
+            guard bytes[index] == newline else {
+                index += 1
+                continue
+            }
+            if index + 1 < bytes.count, bytes[index + 1] == newline { return (index, index + 2) }
+            if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\r"), bytes[index + 2] == newline {
+                return (index + 1, index + 3)
+            }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,132 @@
+import SigflowCore
+
+/// Cuts one direction of a SIP-over-TCP byte stream into messages (RFC 3261 §18.3): headers up to
+/// the blank line, then exactly Content-Length body bytes. CRLF keep-alives between messages
+/// (RFC 5626 §4.4.1) are skipped. After a gap, or when a stream is picked up mid-way, bytes are
+/// dropped up to the next line that starts a SIP message.
+struct SIPStreamFramer {
+    /// Larger messages are dropped (with a diagnostic) and the framer resynchronises: no SIP message
+    /// needs a megabyte, and a hostile stream must not make sigflow buffer without end.
+    static let maxMessageSize = 1 << 20
+
+    private var buffer: [UInt8] = []
+    /// Bytes at the front of `buffer` already consumed.
+    private var start = 0
+    /// Bytes after `start` known not to contain the end of the headers.
+    private var scanned = 0
+    private var synchronised: Bool
+
+    init(synchronised: Bool = true) {
+        self.synchronised = synchronised
+    }
+
+    enum Event {
+        case message(ArraySlice<UInt8>)
+        /// Bytes that were skipped: a message too large, or junk before a start line.
+        case skipped(Int, reason: String)
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if start > 0 && start >= buffer.count / 2 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The stream lost bytes: whatever is buffered cannot be completed.
+    mutating func gap() {
+        buffer.removeAll(keepingCapacity: true)
+        start = 0
+        scanned = 0
+        synchronised = false
+    }
+
+    /// The next complete message or skip, or nil when more bytes are needed.
+    mutating func next() -> Event? {
+        if !synchronised {
+            if let skipped = resynchronise() { return skipped }
+            if !synchronised { return nil }
+        }
+        // Keep-alive CRLFs between messages.
+        while start < buffer.count, buffer[start] == UInt8(ascii: "\r") || buffer[start] == UInt8(ascii: "\n") {
+            start += 1
+        }
+        guard start < buffer.count else { return nil }
+        let pending = buffer.count - start
+        let found: (headersEnd: Int, bodyStart: Int)? = buffer.withUnsafeBytes { raw in
+            let view = UnsafeRawBufferPointer(rebasing: raw[start...])
+            return SIPSniffer.headerEnd(in: view, from: max(0, scanned - 3))
+        }
+        guard let found else {
+            scanned = pending
+            if pending > Self.maxMessageSize { return dropOversized(pending) }
+            return nil
+        }
+        let contentLength = Self.contentLength(in: buffer[start..<(start + found.headersEnd)]) ?? 0
+        let total = found.bodyStart + contentLength
+        if total > Self.maxMessageSize { return dropOversized(min(pending, total)) }
+        guard pending >= total else { return nil }
+        let message = buffer[start..<(start + total)]
+        start += total
+        scanned = 0
+        return .message(message)
+    }
+
+    private mutating func dropOversized(_ count: Int) -> Event {
+        gap()
+        return .skipped(count, reason: "message larger than \(Self.maxMessageSize) bytes")
+    }
+
+    /// Drops bytes up to the first line that starts a SIP message.
+    private mutating func resynchronise() -> Event? {
+        var lineStart = start
+        while lineStart < buffer.count {
+            let isStart = buffer.withUnsafeBytes { raw in
+                SIPSniffer.looksLikeSIP(UnsafeRawBufferPointer(rebasing: raw[lineStart...]))
+            }
+            if isStart {
+                synchronised = true
+                let skipped = lineStart - start
+                start = lineStart
+                scanned = 0
+                return skipped > 0 ? .skipped(skipped, reason: "bytes before the first SIP start line") : nil
+            }
+            guard let newline = buffer[lineStart...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            lineStart = newline + 1
+        }
+        // Keep a possible partial start line at the end; drop the rest.
+        let keepFrom = buffer[start...].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? start
+        let skipped = keepFrom - start
+        start = keepFrom
+        return skipped > 0 ? .skipped(skipped, reason: "bytes before the first SIP start line") : nil
+    }
+
+    /// The value of `Content-Length` (or compact `l`) in a header block.
+    static func contentLength(in headers: ArraySlice<UInt8>) -> Int? {
+        var lineStart = headers.startIndex
+        while lineStart < headers.endIndex {
+            let lineEnd = headers[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? headers.endIndex
+            let line = headers[lineStart..<lineEnd]
+            if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                let name = String(decoding: line[lineStart..<colon], as: UTF8.self).trimmingSpaces.lowercased()
+                if name == "content-length" || name == "l" {
+                    let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
+                    return Int(value.trimmingCharacters(in: " \t\r"))
+                }
+            }
+            lineStart = lineEnd + 1
+        }
+        return nil
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        guard let first = firstIndex(where: { !characters.contains($0) }),
+            let last = lastIndex(where: { !characters.contains($0) })
+        else { return "" }
+        return String(self[first...last])
+    }
+}

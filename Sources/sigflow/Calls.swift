@@ -1,0 +1,40 @@
+import ArgumentParser
+import SigflowCore
+import SigflowPipeline
+import SigflowRender
+
+struct Calls: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every call: one row per SIP Call-ID (any method) or call id.",
+        discussion: """
+            Columns: call id, protocol, method (INVITE, REGISTER, OPTIONS, ...), caller and callee \
+            users, start time, duration (talk time for answered calls, else first to last message), \
+            outcome, number of steps (retransmissions not counted) and linked legs. Outcomes: answered, \
+            declined, busy, rejected, cancelled, redirected, unauthorized, timed-out, incomplete; \
+            exchanges that are not calls are completed or failed.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Flag(help: "Keep only calls (INVITE and other offer/answer exchanges).")
+    var callsOnly = false
+
+    @Option(help: "Output format: text or json.")
+    var format: CallsFormat = .text
+
+    func run() throws {
+        let console = Console(quiet: input.quiet)
+        let result = console.runCalls(input)
+        let calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
+        switch format {
+        case .text: print(CallsTable.text(calls), terminator: "")
+        case .json: print(CallsTable.json(calls), terminator: "")
+        }
+        console.finish(result)
+    }
+}
+
+enum CallsFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
