@@ -23,8 +23,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "CSigflowGzip", dependencies: ["CZlib"]),
         .target(name: "SigflowCore"),
-        .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CZlib"]),
+        .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CSigflowGzip"]),
         .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
@@ -44,5 +45,6 @@ let package = Package(
         .target(name: "SigflowTestSupport", dependencies: ["SigflowCore"], path: "Tests/SigflowTestSupport"),
         .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
+        .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore"]),
     ]
 )
