@@ -29,7 +29,13 @@ let package = Package(
         .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
-        .target(name: "SigflowRender", dependencies: ["SigflowCore", "SigflowFraming", "SigflowCorrelator"]),
+        .target(
+            name: "SigflowRender",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", "SigflowCorrelator",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         .target(
             name: "SigflowPipeline",
             dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowCorrelator"]
@@ -40,6 +46,7 @@ let package = Package(
                 "SigflowPipeline",
                 "SigflowRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(name: "SigflowTestSupport", dependencies: ["SigflowCore"], path: "Tests/SigflowTestSupport"),

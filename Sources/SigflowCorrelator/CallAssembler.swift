@@ -117,62 +117,75 @@ struct CallAssembler {
         return timing
     }
 
-    /// Finds the callee devices, puts each on the lifeline it answered from, and settles its fate.
+    /// Finds the callee devices and settles each one's fate. A callee lifeline is one device, whatever
+    /// tags it used; behind a proxy or server whose far side the capture does not show, each device
+    /// key (SIP To tag) the relay passed on is a device of its own.
     func assignDevices(_ participants: inout [Participant], steps: [CallStep], callOutcome: CallOutcome) {
         let roleByID = Dictionary(uniqueKeysWithValues: participants.map { ($0.id, $0.role) })
-        var hostByDevice: [String: String] = [:]
-        var deviceOrder: [String] = []
         let deviceKinds: Set<MessageKind> = [.ringing, .answer, .reject, .redirect, .challenge, .progress]
-        for step in steps where deviceKinds.contains(step.message.kind) {
-            guard let device = step.message.senderDevice, roleByID[step.from] != .caller else { continue }
-            let current = hostByDevice[device]
-            // A device seen both behind a proxy and directly lives on its own lifeline.
-            if current == nil || (roleByID[current!] != .callee && roleByID[step.from] == .callee) {
-                if current == nil { deviceOrder.append(device) }
-                hostByDevice[device] = step.from
+        let deviceSteps = steps.filter { deviceKinds.contains($0.message.kind) && roleByID[$0.from] != .caller }
+        var devices: [DeviceDecisions.Device] = []
+        var known: Set<String> = []
+        for participant in participants where participant.role == .callee {
+            var keys: [String] = []
+            for step in deviceSteps where step.from == participant.id {
+                if let key = step.message.senderDevice, !keys.contains(key) { keys.append(key) }
             }
+            devices.append(
+                DeviceDecisions.Device(
+                    host: participant.id, keys: keys.isEmpty ? [participant.partyKey] : keys, hidden: false))
+            known.formUnion(keys)
         }
-        // A callee lifeline that never named its device is one device.
-        for participant in participants
-        where participant.role == .callee && !hostByDevice.values.contains(participant.id) {
-            hostByDevice[participant.partyKey] = participant.id
-            deviceOrder.append(participant.partyKey)
+        for step in deviceSteps where roleByID[step.from] == .proxy || roleByID[step.from] == .server {
+            guard let key = step.message.senderDevice, !known.contains(key) else { continue }
+            known.insert(key)
+            devices.append(DeviceDecisions.Device(host: step.from, keys: [key], hidden: true))
         }
-        let deciders = DeviceDecisions(steps: steps, hostByDevice: hostByDevice, participants: participants)
-        for device in deviceOrder {
-            let host = hostByDevice[device]!
-            guard let index = participants.firstIndex(where: { $0.id == host }) else { continue }
-            let outcome = deciders.outcome(of: device, callOutcome: callOutcome)
+        let decisions = DeviceDecisions(steps: steps, devices: devices)
+        for device in devices {
+            guard let index = participants.firstIndex(where: { $0.id == device.host }) else { continue }
             participants[index].devices.append(
-                Device(key: device, label: deciders.label(of: device, host: participants[index]), outcome: outcome))
+                Device(
+                    key: device.keys[0], label: decisions.label(of: device, host: participants[index]),
+                    outcome: decisions.outcome(of: device, callOutcome: callOutcome)))
         }
     }
 }
 
 /// Works out one device's fate from what it sent and what it was told.
 private struct DeviceDecisions {
-    let steps: [CallStep]
-    let hostByDevice: [String: String]
-    let participants: [Participant]
-
-    func sent(by device: String) -> [CallStep] {
-        steps.filter { $0.message.senderDevice == device && hostByDevice[device] != nil }
+    struct Device {
+        /// The lifeline the device's messages are drawn on.
+        var host: String
+        /// The device's keys (SIP To tags, Matrix party_id, ...); several when a UAS used more than one.
+        var keys: [String]
+        /// Seen only through a relay: the capture lacks the device's own lifeline.
+        var hidden: Bool
     }
 
-    func received(by device: String) -> [CallStep] {
-        guard let host = hostByDevice[device] else { return [] }
-        let devicesOnHost = hostByDevice.filter { $0.value == host }.count
+    let steps: [CallStep]
+    let devices: [Device]
+
+    func sent(by device: Device) -> [CallStep] {
+        steps.filter { step in step.message.senderDevice.map { device.keys.contains($0) } ?? false }
+    }
+
+    func received(by device: Device) -> [CallStep] {
+        let devicesOnHost = devices.filter { $0.host == device.host }.count
         return steps.filter { step in
-            step.message.receiverDevice == device
-                || (step.to == host && (step.message.receiverDevice == nil || devicesOnHost == 1))
+            if let target = step.message.receiverDevice, device.keys.contains(target) { return true }
+            return !device.hidden && step.to == device.host
+                && (step.message.receiverDevice == nil || devicesOnHost == 1)
         }
     }
 
-    func outcome(of device: String, callOutcome: CallOutcome) -> CallOutcome {
+    func outcome(of device: Device, callOutcome: CallOutcome) -> CallOutcome {
         let own = sent(by: device)
         let told = received(by: device)
         let answer = own.first { $0.message.kind == .answer }
-        let elsewhere = told.last { $0.message.elsewhere != nil && $0.message.senderDevice != device }
+        let elsewhere = told.last { step in
+            step.message.elsewhere != nil && !(step.message.senderDevice.map { device.keys.contains($0) } ?? false)
+        }
         if let answer {
             if let elsewhere, elsewhere.message.elsewhere == .answered, elsewhere.time >= answer.time {
                 return .answeredElsewhere
@@ -184,13 +197,11 @@ private struct DeviceDecisions {
         }
         let refusal = own.last { [.reject, .redirect, .challenge].contains($0.message.kind) }
         if let refusal, let outcome = refusal.message.outcome, outcome != .cancelled { return outcome }
-        let otherDecisions = steps.filter { step in
-            step.message.senderDevice != nil && step.message.senderDevice != device
-                && hostByDevice[step.message.senderDevice!] != nil
-        }
+        let others = devices.filter { $0.keys != device.keys }
+        let otherDecisions = others.flatMap { sent(by: $0) }
         let otherAnswered = otherDecisions.contains { $0.message.kind == .answer }
         let otherDeclined = otherDecisions.contains {
-            [.declined, .busy].contains($0.message.outcome) && $0.message.kind == .reject
+            $0.message.kind == .reject && [.declined, .busy].contains($0.message.outcome)
         }
         let wasCancelled = told.contains { $0.message.kind == .cancel } || refusal?.message.outcome == .cancelled
         if otherAnswered { return .answeredElsewhere }
@@ -198,16 +209,16 @@ private struct DeviceDecisions {
         if wasCancelled { return .cancelled }
         if let refusal, let outcome = refusal.message.outcome { return outcome }
         switch callOutcome {
-        case .answered: return .answeredElsewhere
-        case .declined, .busy: return .declinedElsewhere
+        case .answered: return others.isEmpty ? .answered : .answeredElsewhere
+        case .declined, .busy: return others.isEmpty ? callOutcome : .declinedElsewhere
         default: return callOutcome
         }
     }
 
-    func label(of device: String, host: Participant) -> String {
-        let agent = sent(by: device).compactMap(\.message.sender.agent).first ?? host.agent
-        let name = device == host.partyKey ? host.partyKey : device
-        return agent.map { "\(name) (\($0))" } ?? name
+    func label(of device: Device, host: Participant) -> String {
+        guard device.hidden else { return host.label }
+        let agent = sent(by: device).compactMap(\.message.sender.agent).first
+        return "device \(device.keys[0]) behind \(host.id)" + (agent.map { " (\($0))" } ?? "")
     }
 }
 

@@ -175,8 +175,8 @@ public enum SIPHeaderSyntax {
         if let at = text.lastIndex(of: "@") {
             let host = text[text.index(after: at)...]
             let hostWithoutPort: Substring
-            if host.hasPrefix("[") {
-                hostWithoutPort = host
+            if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+                hostWithoutPort = host[...close]
             } else {
                 hostWithoutPort = host.split(separator: ":").first ?? host
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Mustache
 import SigflowCore
 import SigflowPipeline
+import SigflowRender
 
 #if canImport(Glibc)
     import Glibc
@@ -34,6 +36,32 @@ struct Console {
     func finish(_ result: CallsResult) {
         report(result.diagnostics)
         if let inputError = result.inputError { fail(inputError) }
+    }
+
+    /// The Markdown renderer, with the user's template when one is given (exit 2 if it cannot be read
+    /// or parsed).
+    func loadDocument(template path: String?, showTime: Bool) throws -> MarkdownDocument {
+        let mermaid = MermaidRenderer(options: MermaidRenderer.Options(showTime: showTime))
+        guard let path else { return MarkdownDocument.builtIn(mermaid: mermaid) }
+        guard let text = TextFile.read(path) else { fail(UsageProblem("\(path): cannot read the template")) }
+        do {
+            return MarkdownDocument(template: try MustacheTemplate(string: text), mermaid: mermaid)
+        } catch {
+            fail(UsageProblem("\(path): not a valid Mustache template (\(error))"))
+        }
+    }
+
+    /// Writes `text` to the file, or to standard output when `path` is nil.
+    func write(_ text: String, to path: String?) {
+        guard let path else {
+            print(text, terminator: "")
+            return
+        }
+        if !TextFile.write(text, to: path) { fail(UsageProblem("\(path): cannot write")) }
+    }
+
+    func makeDirectory(_ path: String) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { fail(UsageProblem("\(path): cannot create the directory")) }
     }
 
     func report(_ diagnostics: DiagnosticLog) {
@@ -85,5 +113,28 @@ struct UsageProblem: Error, CustomStringConvertible {
 
     init(_ description: String) {
         self.description = description
+    }
+}
+
+/// Whole-file reads and writes through the C library, without Foundation.
+enum TextFile {
+    static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func write(_ text: String, to path: String) -> Bool {
+        guard let file = fopen(path, "wb") else { return false }
+        defer { fclose(file) }
+        var text = text
+        return text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
     }
 }

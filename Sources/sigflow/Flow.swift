@@ -1,19 +1,33 @@
 import ArgumentParser
+import Mustache
 import SigflowCore
 import SigflowPipeline
 import SigflowRender
 
 struct Flow: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show each call's message flow.",
+        abstract: "Show each call's message flow as a Mermaid diagram, a Markdown document or JSON.",
         discussion: """
+            mermaid: a sequenceDiagram per call (autonumbered; requests solid, responses dashed; \
+            retransmissions marked; notes for SDP and Reason headers; a '... N s later ...' note for \
+            pauses over 2 s). Several calls give several diagrams, each after a '%% call N' comment line.
+
+            markdown: a document per call in the shape of a protocol write-up: title, status with \
+            provenance, summary, the Mermaid sequence, participants, a steps table (# | From | To | \
+            Message | Stanza | Confidence | Note), findings and open questions. The layout comes from \
+            templates/document.md.mustache (built in); --template uses your own.
+
             json: every call with its participants (roles, devices and their outcomes), every message \
-            (step number, time, endpoints, participants, label, kind, retransmission, capture and \
-            frame) and findings. The fields are documented in the README and the man page.
+            (step, time, src, dst, from, to, label, kind, retransmission, capture, frame, transport, \
+            confidence, also_seen_in, notes, attributes), findings and open questions; the clock \
+            offsets applied between captures. Field names are stable (see the README).
             """
     )
 
     @OptionGroup var input: InputOptions
+
+    @Option(help: "Output format: mermaid, markdown or json.")
+    var format: FlowFormat = .mermaid
 
     @Option(help: "Only the call with this call id.")
     var call: String?
@@ -21,28 +35,47 @@ struct Flow: ParsableCommand {
     @Flag(help: "Keep only calls (INVITE and other offer/answer exchanges).")
     var callsOnly = false
 
-    @Option(help: "Output format: json.")
-    var format: FlowFormat = .json
+    @Flag(help: "Mermaid and Markdown: show each step's time of day and the delta from the previous step.")
+    var time = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Markdown: render with this Mustache template instead of the built-in one.", valueName: "file"))
+    var template: String?
+
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
 
     func run() throws {
         let console = Console(quiet: input.quiet)
+        let document = try console.loadDocument(template: template, showTime: time)
         let result = console.runCalls(input)
         var calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
         if let call {
             calls = calls.filter { $0.callID == call }
             if calls.isEmpty { console.fail(UsageProblem("no call with id '\(call)' in the input")) }
         }
+        let text: String
         switch format {
         case .json:
-            print(
-                CallJSON.document(calls: calls, clockOffsets: result.clockOffsets, captures: input.captureNames)
-                    .rendered(),
-                terminator: "")
+            text = CallJSON.document(calls: calls, clockOffsets: result.clockOffsets, captures: input.captureNames)
+                .rendered()
+        case .mermaid:
+            text = calls.enumerated().map { index, call in
+                (calls.count > 1 ? "%% call \(index + 1): \(MermaidText.escape(call.callID))\n" : "")
+                    + document.mermaid.diagram(call)
+            }.joined(separator: "\n")
+        case .markdown:
+            let provenance = input.provenance(result)
+            text = calls.map { document.render($0, provenance: provenance) }.joined(separator: "\n---\n\n")
         }
+        console.write(text, to: output)
         console.finish(result)
     }
 }
 
 enum FlowFormat: String, ExpressibleByArgument, CaseIterable {
-    case json
+    case mermaid, markdown, json
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SigflowCapture
 import SigflowPipeline
+import SigflowRender
 
 /// Where packets come from: the options every reading subcommand shares.
 struct InputOptions: ParsableArguments {
@@ -41,6 +42,14 @@ struct InputOptions: ParsableArguments {
 
     /// The inputs as named on the command line, for provenance.
     var captureNames: [String] { captures + interfaces }
+
+    /// What a document's status line says about its evidence.
+    func provenance(_ result: CallsResult) -> Provenance {
+        Provenance(
+            version: SigflowVersion.current,
+            inputs: zip(captureNames, result.captures).map { ($0, $1.frames) },
+            filter: filter)
+    }
 
     var pipelineConfiguration: PipelineConfiguration {
         PipelineConfiguration(inputs: inputs, filter: filter)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Mustache
+import SigflowCore
+import SigflowPipeline
+import SigflowRender
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Document every call of the input: one Markdown document per call plus index.md.",
+        discussion: """
+            Writes DIR/index.md (a table of all calls: outcome, devices, start, post-dial delay, \
+            duration, findings, each linking to its document) and one document per call named \
+            NNN-<outcome>-<call id>.md, in the shape 'flow --format markdown' prints.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp("Directory to write into (created if missing).", valueName: "dir"))
+    var output: String
+
+    @Flag(help: "Keep only calls (INVITE and other offer/answer exchanges).")
+    var callsOnly = false
+
+    @Flag(help: "Show each step's time of day and the delta from the previous step.")
+    var time = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Render documents with this Mustache template instead of the built-in one.", valueName: "file"))
+    var template: String?
+
+    func run() throws {
+        let console = Console(quiet: input.quiet)
+        let document = try console.loadDocument(template: template, showTime: time)
+        let result = console.runCalls(input)
+        let calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
+        let provenance = input.provenance(result)
+        console.makeDirectory(output)
+        for (index, call) in calls.enumerated() {
+            console.write(
+                document.render(call, provenance: provenance),
+                to: output + "/" + ReportIndex.fileName(for: call, index: index + 1))
+        }
+        console.write(ReportIndex.builtIn.render(calls, provenance: provenance), to: output + "/index.md")
+        if !input.quiet {
+            FileHandleStderr.write("sigflow: wrote \(calls.count) documents and index.md to \(output)\n")
+        }
+        console.finish(result)
+    }
+}
