@@ -46,6 +46,7 @@ public enum BuiltInTemplates {
         {{^openQuestions}}
         None: the evidence settles every step.
         {{/openQuestions}}
+
         """
 
     public static let index = """
@@ -58,5 +59,6 @@ public enum BuiltInTemplates {
         {{#calls}}
         | {{number}} | [{{{title}}}]({{{file}}}) | {{{protocol}}} | {{{outcome}}} | {{{devices}}} | {{{start}}} | {{{postDialDelay}}} | {{{duration}}} | {{{findings}}} |
         {{/calls}}
+
         """
 }

@@ -1,0 +1,132 @@
+import SigflowCore
+import SigflowRender
+import Testing
+
+/// Text from a capture can neither break nor inject into a diagram or a table.
+struct HostileTextTests {
+    @Test(arguments: [";", "#", ":", "|", "-->>", "%%", "\n", "`", "<script>", "<", ">"])
+    func mermaidEscapeRemovesDangerousText(fragment: String) {
+        let escaped = MermaidText.escape("before \(fragment) after")
+        #expect(!escaped.contains("\n"))
+        // Entity codes (`#59;`) are how Mermaid spells the dangerous characters; nothing else may remain.
+        let withoutEntities = escaped.replacing(/#[0-9]+;/, with: "")
+        for dangerous in [";", "%%", "-->>", "<", ">", "`", "|"] where fragment.contains(dangerous) {
+            #expect(!withoutEntities.contains(dangerous), "'\(dangerous)' survived in \(escaped)")
+        }
+        if fragment == "#" || fragment == ":" {
+            #expect(escaped == "before #\(fragment.unicodeScalars.first!.value); after")
+        }
+    }
+
+    @Test func mermaidEscapeKeepsReadableText() {
+        #expect(MermaidText.escape("603 Decline") == "603 Decline")
+        #expect(MermaidText.escape("Ünïcode café") == "Ünïcode café")
+        #expect(MermaidText.escape("a -- b") == "a -#45; b")
+    }
+
+    @Test func markdownEscapeKeepsOneCellOneLine() {
+        let escaped = MarkdownText.escape("a|b\nc<d>`e`*f*[g](h)")
+        #expect(escaped == "a\\|b c&lt;d&gt;\\`e\\`\\*f\\*\\[g\\](h)")
+        #expect(MarkdownText.code("x | `y`") == "`` x \\| `y` ``")
+    }
+
+    @Test func hostileCallMermaidHasOneLinePerStatement() {
+        let call = Fixtures.hostileCall
+        let diagram = MermaidRenderer().diagram(call)
+        let lines = diagram.split(separator: "\n")
+        // sequenceDiagram, autonumber, 2 participants, 4 arrows, 2 notes (SDP, Reason), 1 pause note.
+        #expect(lines.count == 11)
+        #expect(lines.filter { $0.contains("->>") || $0.contains("-->>") }.count == 4)
+        for line in lines.dropFirst(2) {
+            #expect(!line.contains(";") || line.contains("#"), "statement break in: \(line)")
+            #expect(!line.contains("%%"))
+            #expect(!line.contains("<script"))
+        }
+    }
+
+    @Test(.enabled(if: MermaidCheck.isAvailable, "../shared/tools/mermaid-check is absent"))
+    func hostileCallMermaidParsesInMermaid() throws {
+        let call = Fixtures.hostileCall
+        let plain = MermaidRenderer().diagram(call)
+        let timed = MermaidRenderer(options: .init(showTime: true)).diagram(call)
+        let result = try MermaidCheck.run([plain, timed])
+        #expect(result.status == 0, "mermaid-check: \(result.output)")
+    }
+
+    @Test func hostileCallMarkdownTableKeepsItsShape() {
+        let call = Fixtures.hostileCall
+        let document = MarkdownDocument.builtIn().render(
+            call, provenance: Provenance(version: "test", inputs: [("evil|name.pcap", 4)], filter: "udp"))
+        let lines = document.split(separator: "\n", omittingEmptySubsequences: false)
+        let rows = lines.filter { $0.hasPrefix("| ") && !$0.hasPrefix("| #") }
+        #expect(rows.count == call.steps.count)
+        for row in rows {
+            // 8 column separators: pipes not preceded by a backslash.
+            var separators = 0
+            var previous: Character = " "
+            for character in row {
+                if character == "|" && previous != "\\" { separators += 1 }
+                previous = character
+            }
+            #expect(separators == 8, "row broken: \(row)")
+        }
+        // Inside code spans CommonMark shows text literally; everywhere else no HTML and no raw braces.
+        let prose = Self.removingCodeSpans(document)
+        #expect(!prose.contains("<script"))
+        #expect(!prose.contains("{{mustache}}"))
+        let headings = lines.filter { $0.hasPrefix("#") }
+        #expect(
+            headings.map(String.init).dropFirst() == [
+                "## Summary", "## Sequence", "## Participants", "## Steps", "## Findings", "## Open questions",
+            ])
+    }
+
+    /// The text without its code spans, by CommonMark's rule: a run of N backticks up to the next run
+    /// of exactly N; a backslash before a backtick escapes it.
+    static func removingCodeSpans(_ text: String) -> String {
+        let characters = Array(text)
+        var output = ""
+        var index = 0
+        func run(at start: Int) -> Int {
+            var end = start
+            while end < characters.count, characters[end] == "`" { end += 1 }
+            return end - start
+        }
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\", index + 1 < characters.count {
+                output.append(character)
+                output.append(characters[index + 1])
+                index += 2
+                continue
+            }
+            guard character == "`" else {
+                output.append(character)
+                index += 1
+                continue
+            }
+            let length = run(at: index)
+            var search = index + length
+            var closing: Int?
+            while search < characters.count {
+                if characters[search] == "`" {
+                    let other = run(at: search)
+                    if other == length {
+                        closing = search
+                        break
+                    }
+                    search += other
+                } else {
+                    search += 1
+                }
+            }
+            if let closing {
+                index = closing + length
+            } else {
+                output += String(repeating: "`", count: length)
+                index += length
+            }
+        }
+        return output
+    }
+}
