@@ -29,16 +29,19 @@ let package = Package(
         .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
+        .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
             name: "SigflowRender",
             dependencies: [
-                "SigflowCore", "SigflowFraming", "SigflowCorrelator",
+                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(
             name: "SigflowPipeline",
-            dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowCorrelator"]
+            dependencies: [
+                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowCorrelator", "SigflowChecks",
+            ]
         ),
         .executableTarget(
             name: "sigflow",

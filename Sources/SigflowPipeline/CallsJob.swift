@@ -1,4 +1,5 @@
 import SigflowCapture
+import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
@@ -46,8 +47,9 @@ public enum CallsJob {
         var diagnostics = reader.diagnostics
         diagnostics.append(contentsOf: table.diagnostics)
         diagnostics.append(contentsOf: collector.diagnostics)
+        let calls = Checker().check(correlation.calls, context: CheckContext(captureEnd: captureEnd))
         return CallsResult(
-            calls: correlation.calls, clockOffsets: correlation.clockOffsets, captures: summaries,
+            calls: calls, clockOffsets: correlation.clockOffsets, captures: summaries,
             diagnostics: diagnostics, inputError: inputError)
     }
 }

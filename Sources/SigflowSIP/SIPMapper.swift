@@ -77,26 +77,26 @@ public enum SIPMapper {
         }
 
         var attributes = MessageAttributes()
-        attributes["cseq"] = cseq.map { String($0.number) }
-        attributes["cseq-method"] = cseq?.method
-        attributes["via-branch"] = branch
-        attributes["via-count"] = String(sip.vias.count)
-        attributes["from-tag"] = fromTag
-        attributes["to-tag"] = toTag
-        attributes["from"] = sip.header("from").map(SIPHeaderSyntax.uri(in:))
-        attributes["to"] = sip.header("to").map(SIPHeaderSyntax.uri(in:))
-        if case .request(_, let uri) = sip.startLine { attributes["request-uri"] = uri }
-        attributes["contact"] = sip.header("contact").map(SIPHeaderSyntax.uri(in:))
-        attributes["user-agent"] = sip.header("user-agent")
-        attributes["server"] = sip.header("server")
-        attributes["reason"] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
-        attributes["content-length"] = sip.header("content-length")
-        if sip.bodyShortBy > 0 { attributes["body-short-by"] = String(sip.bodyShortBy) }
+        attributes[SIPAttribute.cseq] = cseq.map { String($0.number) }
+        attributes[SIPAttribute.cseqMethod] = cseq?.method
+        attributes[SIPAttribute.viaBranch] = branch
+        attributes[SIPAttribute.viaCount] = String(sip.vias.count)
+        attributes[SIPAttribute.fromTag] = fromTag
+        attributes[SIPAttribute.toTag] = toTag
+        attributes[SIPAttribute.from] = sip.header("from").map(SIPHeaderSyntax.uri(in:))
+        attributes[SIPAttribute.to] = sip.header("to").map(SIPHeaderSyntax.uri(in:))
+        if case .request(_, let uri) = sip.startLine { attributes[SIPAttribute.requestURI] = uri }
+        attributes[SIPAttribute.contact] = sip.header("contact").map(SIPHeaderSyntax.uri(in:))
+        attributes[SIPAttribute.userAgent] = sip.header("user-agent")
+        attributes[SIPAttribute.server] = sip.header("server")
+        attributes[SIPAttribute.reason] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
+        attributes[SIPAttribute.contentLength] = sip.header("content-length")
+        if sip.bodyShortBy > 0 { attributes[SIPAttribute.bodyShortBy] = String(sip.bodyShortBy) }
         if let sdp {
-            attributes["sdp"] = sdp.oneLine
-            attributes["sdp-media"] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
+            attributes[SIPAttribute.sdp] = sdp.oneLine
+            attributes[SIPAttribute.sdpMedia] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
         }
-        if sip.header("record-route") != nil { attributes["record-route"] = sip.header("record-route") }
+        if sip.header("record-route") != nil { attributes[SIPAttribute.recordRoute] = sip.header("record-route") }
 
         return SignalingMessage(
             signalingProtocol: .sip,

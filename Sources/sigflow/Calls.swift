@@ -17,6 +17,8 @@ struct Calls: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.requireInputs() }
+
     @Flag(help: "Keep only calls (INVITE and other offer/answer exchanges).")
     var callsOnly = false
 

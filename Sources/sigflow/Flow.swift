@@ -26,6 +26,8 @@ struct Flow: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.requireInputs() }
+
     @Option(help: "Output format: mermaid, markdown or json.")
     var format: FlowFormat = .mermaid
 

@@ -16,6 +16,8 @@ struct Flows: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.requireInputs() }
+
     @Option(help: "Output format: text or json.")
     var format: FlowsFormat = .text
 

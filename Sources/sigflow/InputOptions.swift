@@ -24,10 +24,14 @@ struct InputOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No progress bar and no warnings on standard error.")
     var quiet = false
 
-    func validate() throws {
+    /// Commands that read packets call this from their own `validate()`; `check --list-rules` needs none.
+    func requireInputs() throws {
         if captures.isEmpty && interfaces.isEmpty {
             throw ValidationError("Give at least one capture file, '-' for standard input, or -i INTERFACE.")
         }
+    }
+
+    func validate() throws {
         if !captures.isEmpty && !interfaces.isEmpty {
             throw ValidationError("Read either capture files or live interfaces, not both in one run.")
         }

@@ -16,6 +16,8 @@ struct Report: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.requireInputs() }
+
     @Option(
         name: [.customShort("o"), .customLong("output")],
         help: ArgumentHelp("Directory to write into (created if missing).", valueName: "dir"))

@@ -13,6 +13,6 @@ struct SigflowCommand: ParsableCommand {
             2 an input could not be read (not a capture, unreadable, corrupt) or a usage error.
             """,
         version: SigflowVersion.current,
-        subcommands: [Calls.self, Flow.self, Report.self, Flows.self]
+        subcommands: [Calls.self, Flow.self, Report.self, Check.self, Flows.self]
     )
 }

@@ -1,0 +1,53 @@
+import SigflowCore
+
+/// What every rule states about itself: `sigflow check --list-rules` prints these.
+public struct RuleDescriptor: Hashable, Sendable {
+    /// `sip.S1.answer-after-decline`: protocol, number in the protocol sheet, what it flags.
+    public var id: String
+    public var signalingProtocol: SignalingProtocol
+    public var severity: Finding.Severity
+    /// What the rule flags, in one line.
+    public var summary: String
+    /// The spec clause it rests on.
+    public var clause: String
+
+    public init(
+        id: String, signalingProtocol: SignalingProtocol, severity: Finding.Severity, summary: String, clause: String
+    ) {
+        self.id = id
+        self.signalingProtocol = signalingProtocol
+        self.severity = severity
+        self.summary = summary
+        self.clause = clause
+    }
+
+    public func finding(_ message: String, steps: [Int]) -> Finding {
+        Finding(ruleID: id, severity: severity, message: message, steps: steps.sorted(), clause: clause)
+    }
+}
+
+/// What rules may know beyond the call itself.
+public struct CheckContext: Sendable {
+    /// When the captures end: a rule about something that never happened judges only if the capture
+    /// went on long enough for it to have happened.
+    public var captureEnd: CaptureTime?
+
+    public init(captureEnd: CaptureTime?) {
+        self.captureEnd = captureEnd
+    }
+
+    /// True when the capture continues at least `seconds` after `time`.
+    public func covers(_ seconds: Double, after time: CaptureTime) -> Bool {
+        guard let captureEnd else { return false }
+        return Double(captureEnd.nanoseconds(since: time)) / 1e9 >= seconds
+    }
+}
+
+/// A check of one protocol's rules on one call.
+///
+/// A rule judges only what the capture shows: when it needs a vantage point the capture lacks (the
+/// other side of a proxy, the end of a timer), it says nothing rather than guess.
+public protocol CallRule: Sendable {
+    var descriptor: RuleDescriptor { get }
+    func check(_ call: Call, context: CheckContext) -> [Finding]
+}

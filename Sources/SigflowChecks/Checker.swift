@@ -1,0 +1,35 @@
+import SigflowCore
+
+/// Runs every registered rule of a call's protocol over it.
+public struct Checker: Sendable {
+    public var rules: [any CallRule]
+
+    public init(rules: [any CallRule] = RuleRegistry.all) {
+        self.rules = rules
+    }
+
+    public func check(_ calls: [Call], context: CheckContext) -> [Call] {
+        calls.map { call in
+            var checked = call
+            checked.findings = rules.filter { $0.descriptor.signalingProtocol == call.signalingProtocol }
+                .flatMap { $0.check(call, context: context) }
+                .sorted { ($0.steps.first ?? 0, $0.ruleID) < ($1.steps.first ?? 0, $1.ruleID) }
+            return checked
+        }
+    }
+}
+
+/// Every rule sigflow knows, by protocol and number.
+public enum RuleRegistry {
+    public static let all: [any CallRule] = sip
+
+    public static let sip: [any CallRule] = [
+        SIPAnswerAfterDeclineRule(), SIPDeclineForwardedWithPendingBranchesRule(), SIPBranchAfterDeclineRule(),
+        SIPAnswerAfterCancelAcceptedRule(), SIPTerminatedWithoutCancelRule(), SIPCancelBeforeProvisionalRule(),
+        SIPCancelAfterFinalRule(), SIPCancelMismatchRule(), SIPCompletedElsewhereWithoutAnswerRule(),
+        SIPByeOnEarlyDialogRule(), SIPByeBeforeAckRule(), SIPAckMismatchRule(), SIPFinalNeverAckedRule(),
+        SIPRejectWithoutInviteRule(), SIPDeclineWhileOthersRingRule(), SIPCancelTagsDifferRule(), SIPShortBodyRule(),
+    ]
+
+    public static var descriptors: [RuleDescriptor] { all.map(\.descriptor) }
+}

@@ -1,0 +1,105 @@
+import SigflowCore
+
+/// How a call measures up to an expected flow.
+public struct FlowMatch: Sendable {
+    public enum Status: String, Sendable {
+        case observed
+        /// Seen, but earlier than a step the template puts before it.
+        case observedOutOfOrder = "observed-out-of-order"
+        case missing
+    }
+
+    public struct Entry: Sendable {
+        public var expected: FlowTemplate.ExpectedStep
+        public var status: Status
+        public var step: CallStep?
+    }
+
+    public var callID: String
+    public var entries: [Entry]
+    /// Observed steps the template does not mention.
+    public var extras: [CallStep]
+
+    public var missingCount: Int { entries.filter { $0.status == .missing }.count }
+
+    /// The match as findings, so `--fail-on` covers templates too: a missing step is an error, an
+    /// extra or out-of-order step a warning.
+    public func findings(templateName: String) -> [Finding] {
+        var findings: [Finding] = []
+        for entry in entries where entry.status == .missing {
+            findings.append(
+                Finding(
+                    ruleID: "expect.missing-step", severity: .error,
+                    message: "Expected step \(entry.expected.number) (\(entry.expected.from) -> \(entry.expected.to): "
+                        + "\(entry.expected.label)) of \(templateName) was not observed.",
+                    steps: [], clause: templateName))
+        }
+        for entry in entries where entry.status == .observedOutOfOrder {
+            findings.append(
+                Finding(
+                    ruleID: "expect.out-of-order-step", severity: .warning,
+                    message: "Expected step \(entry.expected.number) (\(entry.expected.label)) of \(templateName) was "
+                        + "observed out of order, at step \(entry.step!.number).",
+                    steps: [entry.step!.number], clause: templateName))
+        }
+        for extra in extras {
+            findings.append(
+                Finding(
+                    ruleID: "expect.extra-step", severity: .warning,
+                    message: "Step \(extra.number) (\(extra.from) -> \(extra.to): \(extra.message.label)) is not in "
+                        + "\(templateName).",
+                    steps: [extra.number], clause: templateName))
+        }
+        return findings
+    }
+}
+
+/// Matches a call's steps against a template, in order: each expected step takes the first unused
+/// observed step after the previous match with the same sender, receiver and message.
+///
+/// Participants match by id (`caller`, `proxy`, `callee2`); a template id without a number (`callee`,
+/// `server`, `proxy`) matches any participant whose id starts with it. Messages match exactly or by
+/// prefix (`603` matches `603 Decline`), or by status class (`6xx`, `18x`), case-insensitively.
+public enum FlowMatcher {
+    public static func match(_ call: Call, against template: FlowTemplate) -> FlowMatch {
+        var used = Set<Int>()
+        var cursor = 0
+        var entries: [FlowMatch.Entry] = []
+        for expected in template.steps {
+            let fits = { (step: CallStep) in
+                !used.contains(step.number) && participant(expected.from, matches: step.from)
+                    && participant(expected.to, matches: step.to) && label(expected.label, matches: step.message)
+            }
+            if let index = call.steps[cursor...].firstIndex(where: fits) {
+                used.insert(call.steps[index].number)
+                cursor = index + 1
+                entries.append(.init(expected: expected, status: .observed, step: call.steps[index]))
+            } else if let index = call.steps.firstIndex(where: fits) {
+                used.insert(call.steps[index].number)
+                entries.append(.init(expected: expected, status: .observedOutOfOrder, step: call.steps[index]))
+            } else {
+                entries.append(.init(expected: expected, status: .missing, step: nil))
+            }
+        }
+        return FlowMatch(callID: call.callID, entries: entries, extras: call.steps.filter { !used.contains($0.number) })
+    }
+
+    static func participant(_ expected: String, matches observed: String) -> Bool {
+        if expected == observed { return true }
+        guard expected.last?.isNumber != true, observed.hasPrefix(expected) else { return false }
+        return observed.dropFirst(expected.count).allSatisfy(\.isNumber)
+    }
+
+    static func label(_ expected: String, matches message: SignalingMessage) -> Bool {
+        let wanted = expected.lowercased()
+        let seen = message.label.lowercased()
+        if wanted == seen || seen.hasPrefix(wanted + " ") || wanted.hasPrefix(seen + " ") { return true }
+        // Status classes: 6xx, 18x.
+        if let code = message.statusCode, wanted.count == 3, wanted.hasSuffix("x") {
+            let digits = String(code)
+            let pattern = Array(wanted)
+            return zip(pattern, digits).allSatisfy { $0 == "x" || $0 == $1 }
+        }
+        return false
+    }
+}

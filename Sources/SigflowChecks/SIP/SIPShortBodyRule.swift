@@ -1,0 +1,22 @@
+import SigflowCore
+import SigflowSIP
+
+/// S21: a UDP message whose body is shorter than its Content-Length.
+struct SIPShortBodyRule: CallRule {
+    let descriptor = RuleDescriptor(
+        id: "sip.S21.short-body", signalingProtocol: .sip, severity: .error,
+        summary:
+            "A UDP message's body is shorter than its Content-Length: the message is truncated and must be discarded (requests answered 400).",
+        clause: "RFC 3261 §18.3")
+
+    func check(_ call: Call, context: CheckContext) -> [Finding] {
+        call.steps.compactMap { step in
+            guard step.message.transport == "udp", let short = step.message.attributes[SIPAttribute.bodyShortBy]
+            else { return nil }
+            return descriptor.finding(
+                "\(step.message.label) (step \(step.number)) declares Content-Length "
+                    + "\(step.message.attributes[SIPAttribute.contentLength] ?? "?") but its body is \(short) bytes short.",
+                steps: [step.number])
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import SigflowChecks
+import SigflowCore
+import SigflowPipeline
+import SigflowRender
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Flag call flows that break protocol rules, or that differ from an expected flow.",
+        discussion: """
+            Every rule has an id (sip.S1.answer-after-decline), a severity (error, warning, info), the \
+            steps it concerns and the spec clause it rests on; --list-rules prints them. Rules judge \
+            only what the capture shows: where a rule needs a vantage point the capture lacks, it says \
+            nothing.
+
+            --expect FILE matches each call against an expected flow written as a document (the \
+            Mermaid block is the expected sequence; see templates/flows/): every expected step is \
+            reported observed (with frame and time) or missing, every other step as extra. A missing \
+            step counts as an error finding, an extra or out-of-order one as a warning. With \
+            --format markdown the template is printed back with each step's Confidence set to \
+            'observed' or 'not observed'.
+
+            Exit status: 0 when no finding reaches --fail-on; 1 when one does; 2 when an input cannot \
+            be read.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: ArgumentHelp("Match each call against this expected-flow template.", valueName: "file"))
+    var expect: String?
+
+    @Option(help: "Output format: text, json, sarif, or markdown (with --expect).")
+    var format: CheckFormat = .text
+
+    @Option(help: "Exit with status 1 when a finding has at least this severity: error, warning, info, or never.")
+    var failOn: FailThreshold = .error
+
+    @Option(help: "Only the call with this call id.")
+    var call: String?
+
+    @Flag(help: "Print every rule with its severity and clause, and exit.")
+    var listRules = false
+
+    func validate() throws {
+        if !listRules { try input.requireInputs() }
+        if format == .markdown && expect == nil {
+            throw ValidationError("--format markdown prints an expected-flow template back: give --expect FILE.")
+        }
+    }
+
+    func run() throws {
+        if listRules {
+            print(FindingsReport.ruleList(), terminator: "")
+            return
+        }
+        let console = Console(quiet: input.quiet)
+        let template = expect.map { path -> FlowTemplate in
+            guard let text = TextFile.read(path) else {
+                console.fail(UsageProblem("\(path): cannot read the template"))
+            }
+            do {
+                return try FlowTemplate(text: text)
+            } catch {
+                console.fail(UsageProblem("\(path): \(error)"))
+            }
+        }
+        let result = console.runCalls(input)
+        var calls = template == nil ? result.calls : result.calls.filter(\.isCall)
+        if let call {
+            calls = calls.filter { $0.callID == call }
+            if calls.isEmpty { console.fail(UsageProblem("no call with id '\(call)' in the input")) }
+        }
+        var matches: [FlowMatch] = []
+        if let template, let path = expect {
+            for index in calls.indices {
+                let match = FlowMatcher.match(calls[index], against: template)
+                matches.append(match)
+                calls[index].findings += match.findings(templateName: path)
+            }
+        }
+        switch format {
+        case .text:
+            if let path = expect { print(ExpectationReport.text(matches, templateName: path), terminator: "") }
+            print(FindingsReport.text(calls), terminator: "")
+        case .json:
+            print(
+                expect.map { ExpectationReport.json(matches, templateName: $0) } ?? FindingsReport.json(calls),
+                terminator: "")
+        case .sarif:
+            print(
+                FindingsReport.sarif(calls, captures: input.captureNames, version: SigflowVersion.current),
+                terminator: "")
+        case .markdown:
+            print(
+                matches.map { ExpectationReport.markdown($0, template: template!) }.joined(separator: "\n---\n\n"),
+                terminator: "")
+        }
+        console.finish(result)
+        if let threshold = failOn.severity, calls.contains(where: { $0.findings.contains { $0.severity >= threshold } })
+        {
+            throw ExitCode(1)
+        }
+    }
+}
+
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif, markdown
+}
+
+enum FailThreshold: String, ExpressibleByArgument, CaseIterable {
+    case error, warning, info, never
+
+    var severity: Finding.Severity? {
+        switch self {
+        case .error: return .error
+        case .warning: return .warning
+        case .info: return .info
+        case .never: return nil
+        }
+    }
+}
