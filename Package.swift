@@ -27,7 +27,9 @@ let package = Package(
         .target(name: "SigflowCore"),
         .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CSigflowGzip"]),
         .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
-        .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
+        .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
+        .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
@@ -40,7 +42,8 @@ let package = Package(
         .target(
             name: "SigflowPipeline",
             dependencies: [
-                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowCorrelator", "SigflowChecks",
+                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
+                "SigflowChecks",
             ]
         ),
         .executableTarget(

@@ -1,5 +1,6 @@
 import SigflowCore
 import SigflowFraming
+import SigflowMatrix
 import SigflowSIP
 
 /// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
@@ -7,9 +8,11 @@ import SigflowSIP
 /// downstream.
 final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
+    let http: HTTPRouter
 
     init(sink: any SignalingSink) {
         self.sip = SIPDecoder(sink: sink)
+        self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
     }
 
     /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.
@@ -29,6 +32,9 @@ final class DecoderRegistry: StreamClassifier {
     {
         if SIPSniffer.looksLikeSIP(firstBytes) {
             return .consume(sip.streamConsumer(for: stream, synchronised: true))
+        }
+        if HTTPSniffer.looksLikeHTTP(firstBytes) {
+            return .consume(HTTPStreamConsumer(stream: stream, handler: http, synchronised: true))
         }
         if Self.containsSIPStartLine(firstBytes)
             || Self.sipPorts.contains(stream.server.port) || Self.sipPorts.contains(stream.client.port)
@@ -55,4 +61,37 @@ final class DecoderRegistry: StreamClassifier {
         }
         return false
     }
+}
+
+/// Hands HTTP exchanges and WebSocket messages to the decoder for what they carry: the Matrix
+/// client-server API, SIP over WebSocket (RFC 7118, subprotocol `sip`).
+final class HTTPRouter: HTTPStreamHandler {
+    private let sink: any SignalingSink
+    private let sip: SIPDecoder
+    private let matrix: MatrixDecoder
+
+    init(sink: any SignalingSink, sip: SIPDecoder, matrix: MatrixDecoder) {
+        self.sink = sink
+        self.sip = sip
+        self.matrix = matrix
+    }
+
+    func exchange(_ exchange: HTTPExchange) {
+        if exchange.request?.target.hasPrefix("/_matrix/") == true { matrix.exchange(exchange) }
+    }
+
+    func webSocketMessage(_ message: WebSocketMessage, stream: StreamInfo, subprotocol: String?) {
+        let carriesSIP =
+            subprotocol?.lowercased() == "sip"
+            || message.payload.withUnsafeBytes { SIPSniffer.looksLikeSIP($0) }
+        guard carriesSIP else { return }
+        message.payload.withUnsafeBytes {
+            sip.decodeWebSocketMessage(
+                $0, source: stream.source(of: message.direction),
+                destination: stream.destination(of: message.direction),
+                stamp: message.stamp)
+        }
+    }
+
+    func report(_ diagnostic: Diagnostic) { sink.report(diagnostic) }
 }

@@ -34,13 +34,15 @@ public struct CallNarrative {
                 + (decisiveLabel.map { " (\($0))" } ?? "")
         }
         let label = decisiveLabel.map { " (\($0))" } ?? ""
-        let forkedNoun = isForked ? "a forked \(protocolName) call" : "a \(protocolName) call"
+        // Forking is SIP's word; other protocols simply ring every device of the user.
+        let forkedNoun =
+            isForked && call.signalingProtocol == .sip ? "a forked \(protocolName) call" : "a \(protocolName) call"
         let who = isForked ? "One of \(devices.count) callee devices" : "Callee"
         switch call.outcome {
         case .answered:
             let ender = hangupSender.map { " and ended by the \($0)" } ?? ""
             return isForked
-                ? "Forked \(protocolName) call answered on one of \(devices.count) devices\(ender)"
+                ? "\(protocolName) call answered on one of \(devices.count) devices\(ender)"
                 : "\(protocolName) call answered\(ender)"
         case .declined: return "\(who) declines \(forkedNoun)\(label)"
         case .busy: return "\(who) is busy: \(forkedNoun) is refused\(label)"
@@ -105,7 +107,7 @@ public struct CallNarrative {
         }
         let relays = call.participants.filter { $0.role == .proxy || $0.role == .server }
         let offer = call.steps.first { $0.message.kind == .offer }
-        let target = offer?.message.receiver.user
+        let target = offer?.message.receiver.user ?? callees.compactMap(\.user).first
         var opening = "The caller (\(who(caller))) calls \(target ?? "the callee")"
         if !relays.isEmpty {
             opening +=
@@ -189,6 +191,10 @@ public struct CallNarrative {
             text = "\(from.capitalizedFirst) acknowledges the final response"
         case .select:
             text = "\(from.capitalizedFirst) picks the answer to keep"
+        case _ where relayed && message.elsewhere != nil && call.participant(id: step.to)?.role == .callee:
+            let settled = message.elsewhere == .answered ? "answered" : "declined"
+            text =
+                "\(from.capitalizedFirst) passes \(message.label) on to \(to), which stops ringing: \(settled) on another device"
         case .reject:
             let verb: String
             switch message.outcome {

@@ -47,6 +47,7 @@ public enum CallsTable {
     /// Who was called (SIP To address of record).
     static func toUser(_ call: Call) -> String? {
         call.steps.first { $0.message.kind == .offer || $0.message.kind == .request }?.message.receiver.user
+            ?? call.participants.first { $0.role == .callee }?.user
     }
 
     /// The talk time of an answered call; otherwise first to last message.

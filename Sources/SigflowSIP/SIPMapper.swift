@@ -1,4 +1,5 @@
 import SigflowCore
+import SigflowSDP
 
 /// Turns a parsed SIP message into the protocol-neutral `SignalingMessage`: which kind of step it is,
 /// what it means for the call's outcome, and the keys that tie it to its transaction, dialog and

@@ -112,21 +112,11 @@ struct SIPStreamFramer {
                 let name = String(decoding: line[lineStart..<colon], as: UTF8.self).trimmingSpaces.lowercased()
                 if name == "content-length" || name == "l" {
                     let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
-                    return Int(value.trimmingCharacters(in: " \t\r"))
+                    return Int(value.trimmingSpaces.filter { $0 != "\r" })
                 }
             }
             lineStart = lineEnd + 1
         }
         return nil
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        guard let first = firstIndex(where: { !characters.contains($0) }),
-            let last = lastIndex(where: { !characters.contains($0) })
-        else { return "" }
-        return String(self[first...last])
     }
 }

@@ -35,7 +35,7 @@ public struct SDPSummary: Hashable, Sendable {
             let value = line.dropFirst(2)
             switch line.first {
             case "s":
-                sessionName = String(value).trimmingSpaces
+                sessionName = String(value).trimmingCharacters(in: " \t")
             case "c":
                 let parts = value.split(separator: " ")
                 guard parts.count >= 3 else { continue }
@@ -94,5 +94,15 @@ public struct SDPSummary: Hashable, Sendable {
             guard item.port > 0, let text = item.address, let address = IPAddress(Substring(text)) else { return nil }
             return Endpoint(address: address, port: UInt16(clamping: item.port))
         }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        guard let first = firstIndex(where: { !characters.contains($0) }),
+            let last = lastIndex(where: { !characters.contains($0) })
+        else { return "" }
+        return String(self[first...last])
     }
 }

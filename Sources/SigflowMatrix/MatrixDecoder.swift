@@ -1,0 +1,420 @@
+import Foundation
+import SigflowCore
+import SigflowFraming
+import SigflowSDP
+
+/// Decodes Matrix VoIP (`m.call.*`) from the client-server API: each event a device sends
+/// (`PUT .../send/m.call.*`) is a step to the homeserver, and each `/sync` response that hands it to
+/// another device is a step from the homeserver to that device, as the seed diagram routes calls.
+///
+/// Devices are told apart by the bearer token of their requests (a device may use several
+/// connections), named from `/login` and `/account/whoami` responses when the capture holds them.
+/// Tokens are never printed.
+public final class MatrixDecoder {
+    private let sink: any SignalingSink
+    private var devicesByToken: [String: DeviceIdentity] = [:]
+    private var deviceByParty: [String: DeviceIdentity] = [:]
+    private var calls: [String: CallState] = [:]
+    /// Kind and outcome decided when an event was first seen, so its send and deliveries agree.
+    private var meaningByEvent: [String: Meaning] = [:]
+
+    public init(sink: any SignalingSink) {
+        self.sink = sink
+    }
+
+    struct DeviceIdentity: Hashable {
+        var user: String?
+        var device: String
+
+        /// The lifeline key: `@bob:example.org/PHONE`.
+        var key: String { (user.map { $0 + "/" } ?? "") + device }
+    }
+
+    struct CallState {
+        var callerUser: String?
+        var callerParty: String?
+        var version: String
+        var answeredParties: [String] = []
+        var rejectedParties: [String] = []
+        var selectedParty: String?
+    }
+
+    struct Meaning {
+        var kind: MessageKind
+        var outcome: CallOutcome?
+    }
+
+    /// One call event, as a PUT body or a /sync timeline entry gives it.
+    struct CallEvent {
+        var type: String
+        var content: [String: Any]
+        var roomID: String?
+        var eventID: String?
+        var transactionID: String?
+        var senderUser: String?
+        var senderDevice: DeviceIdentity?
+        var limitedTimeline = false
+        var age: Int?
+
+        var callID: String? { content["call_id"] as? String }
+        var partyID: String? { content["party_id"] as? String }
+
+        /// `version` is the integer 0 for old clients, the string "1" (or anything else, read as "1") for v1.
+        var version: String {
+            switch content["version"] {
+            case let number as NSNumber where number.intValue == 0 && !(content["version"] is String): return "0"
+            case let text as String: return text == "0" ? "0" : text
+            case .some: return "1"
+            case nil: return "0"
+            }
+        }
+    }
+
+    public func exchange(_ exchange: HTTPExchange) {
+        guard let request = exchange.request else { return }
+        let token = Self.bearerToken(request)
+        switch MatrixRequestPath(method: request.method, target: request.target) {
+        case .login:
+            guard let body = exchange.response.flatMap({ Self.json($0.body) }),
+                let token = body["access_token"] as? String,
+                let device = body["device_id"] as? String
+            else { return }
+            devicesByToken[token] = DeviceIdentity(user: body["user_id"] as? String, device: device)
+        case .whoami:
+            guard let token, let body = exchange.response.flatMap({ Self.json($0.body) }),
+                let device = body["device_id"] as? String
+            else { return }
+            devicesByToken[token] = DeviceIdentity(user: body["user_id"] as? String, device: device)
+        case .send(let roomID, let eventType, let transactionID):
+            guard MatrixCallEventType.isCallEvent(eventType) || eventType == MatrixCallEventType.encrypted,
+                let content = Self.json(request.body)
+            else { return }
+            let device = identity(for: token)
+            let eventID = exchange.response.flatMap { Self.json($0.body) }?["event_id"] as? String
+            let event = CallEvent(
+                type: eventType, content: content, roomID: roomID, eventID: eventID, transactionID: transactionID,
+                senderUser: device.user, senderDevice: device)
+            if let party = event.partyID { deviceByParty[Self.partyKey(user: device.user, party: party)] = device }
+            emitSend(event, request: request, stream: exchange.stream)
+        case .sendToDevice(let eventType, let transactionID):
+            guard MatrixCallEventType.isCallEvent(eventType), let body = Self.json(request.body),
+                let messages = body["messages"] as? [String: Any]
+            else { return }
+            let device = identity(for: token)
+            for user in messages.keys.sorted() {
+                guard let perDevice = messages[user] as? [String: Any] else { continue }
+                for target in perDevice.keys.sorted() {
+                    guard let content = perDevice[target] as? [String: Any] else { continue }
+                    let event = CallEvent(
+                        type: eventType, content: content, roomID: nil, eventID: nil,
+                        transactionID: "\(transactionID)/\(user)/\(target)", senderUser: device.user,
+                        senderDevice: device)
+                    emitSend(event, request: request, stream: exchange.stream)
+                }
+            }
+        case .sync:
+            guard let response = exchange.response, response.status == 200, Self.mightHoldCallEvents(response.body),
+                let body = Self.json(response.body)
+            else { return }
+            let receiver = identity(for: token)
+            for event in Self.callEvents(inSync: body) {
+                emitDelivery(event, to: receiver, response: response, stream: exchange.stream)
+            }
+        case .other:
+            return
+        }
+    }
+
+    // MARK: Messages
+
+    private func emitSend(_ event: CallEvent, request: HTTPRequest, stream: StreamInfo) {
+        guard let sender = event.senderDevice else { return }
+        let server = Self.homeserver(stream)
+        var party = Party(key: sender.key, endpoint: stream.client, user: sender.user, device: sender.device)
+        party.agent = request.headers["user-agent"]
+        let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
+        guard
+            var message = message(
+                for: event, sender: party, receiver: server, stamp: request.stamp,
+                identity: "send|\(sender.key)|\(event.transactionID ?? event.eventID ?? "?")",
+                headline: "\(request.method) \(path)")
+        else { return }
+        message.notes.insert("sent by \(sender.device)", at: 0)
+        sink.deliver(message)
+    }
+
+    private func emitDelivery(
+        _ event: CallEvent, to receiver: DeviceIdentity, response: HTTPResponse, stream: StreamInfo
+    ) {
+        // The sender's own device gets its event back (remote echo): not a delivery to anyone else.
+        if event.transactionID != nil { return }
+        let origin =
+            event.senderDevice
+            ?? event.partyID.flatMap { deviceByParty[Self.partyKey(user: event.senderUser, party: $0)] }
+        if let origin, origin == receiver { return }
+        let party = Party(key: receiver.key, endpoint: stream.client, user: receiver.user, device: receiver.device)
+        guard
+            var message = message(
+                for: event, sender: Self.homeserver(stream), receiver: party, stamp: response.stamp,
+                identity: "deliver|\(event.eventID ?? "?")|\(receiver.key)",
+                headline: "/sync: \(event.type) \(event.eventID ?? "") from \(event.senderUser ?? "?")")
+        else { return }
+        message.receiverDevice = receiver.key
+        message.elsewhere = elsewhere(event, deliveredTo: receiver, from: origin)
+        message.notes.insert("delivered to \(receiver.device) by /sync", at: 0)
+        if event.limitedTimeline {
+            message.attributes["after-timeline-gap"] = "true"
+            message.notes.append("after a timeline gap: earlier events of this room may be missing")
+        }
+        if let age = event.age { message.attributes["age"] = String(age) }
+        sink.deliver(message)
+    }
+
+    private func message(
+        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, identity: String, headline: String
+    ) -> SignalingMessage? {
+        if event.type == MatrixCallEventType.encrypted {
+            guard let roomID = event.roomID else { return nil }
+            return SignalingMessage(
+                signalingProtocol: .matrix, callID: "encrypted events in \(roomID)", kind: .other,
+                label: "m.room.encrypted", headline: headline, method: "m.room.encrypted", sender: sender,
+                receiver: receiver, stamp: stamp,
+                transport: "http", identity: identity,
+                notes: ["end-to-end encrypted: the event type and call it belongs to are unreadable"],
+                attributes: MessageAttributes([("room_id", roomID), ("event_id", event.eventID ?? "")]))
+        }
+        guard let callID = event.callID else {
+            sink.report(
+                Diagnostic(
+                    .warning, "matrix_call_event_without_call_id", "\(event.type) without call_id", source: stamp.source
+                ))
+            return nil
+        }
+        let meaning = meaning(of: event)
+        let originParty = event.partyID.map { Self.partyKey(user: event.senderUser, party: $0) }
+        let senderDevice = event.senderDevice?.key ?? originParty.map { deviceByParty[$0]?.key ?? $0 }
+        var attributes = MessageAttributes()
+        attributes["room_id"] = event.roomID
+        attributes["call_id"] = callID
+        attributes["event_type"] = event.type
+        attributes["version"] = event.version
+        attributes["party_id"] = event.partyID
+        attributes["sender"] = event.senderUser
+        attributes["event_id"] = event.eventID
+        attributes["txn_id"] = event.transactionID
+        if let lifetime = event.content["lifetime"] as? NSNumber { attributes["lifetime"] = lifetime.stringValue }
+        attributes["invitee"] = event.content["invitee"] as? String
+        if let reason = event.content["reason"] { attributes["reason"] = "\(reason)" }
+        attributes["selected_party_id"] = event.content["selected_party_id"] as? String
+        return SignalingMessage(
+            signalingProtocol: .matrix, callID: callID, kind: meaning.kind, label: event.type, headline: headline,
+            sender: sender, receiver: receiver, stamp: stamp, transport: "http", identity: identity,
+            senderDevice: senderDevice, outcome: meaning.outcome, notes: Self.notes(for: event), attributes: attributes,
+            excerpt: Self.excerpt(event.content))
+    }
+
+    /// Decides what an event means for its call, once, from the call's state when first seen.
+    private func meaning(of event: CallEvent) -> Meaning {
+        let key = event.eventID ?? "\(event.senderDevice?.key ?? "?")|\(event.transactionID ?? "?")"
+        if let known = meaningByEvent[key] { return known }
+        let callID = event.callID ?? ""
+        var state = calls[callID] ?? CallState(version: event.version)
+        let party = event.partyID ?? event.senderDevice?.device ?? "?"
+        let fromCaller =
+            state.callerUser == nil
+            || (event.senderUser == state.callerUser
+                && (state.callerParty == nil || event.partyID == nil || event.partyID == state.callerParty))
+        var meaning: Meaning
+        switch event.type.replacingOccurrences(of: "org.matrix.call.", with: "m.call.") {
+        case "m.call.invite":
+            state = CallState(callerUser: event.senderUser, callerParty: event.partyID, version: event.version)
+            meaning = Meaning(kind: .offer)
+        case "m.call.answer":
+            state.answeredParties.append(party)
+            meaning = Meaning(kind: .answer, outcome: .answered)
+        case "m.call.reject":
+            state.rejectedParties.append(party)
+            meaning = Meaning(kind: .reject, outcome: .declined)
+        case "m.call.select_answer":
+            state.selectedParty = event.content["selected_party_id"] as? String
+            meaning = Meaning(kind: .select)
+        case "m.call.hangup":
+            let reason = event.content["reason"] as? String
+            if !state.answeredParties.isEmpty {
+                meaning = Meaning(kind: .hangup)
+            } else if fromCaller {
+                meaning =
+                    reason == "invite_timeout"
+                    ? Meaning(kind: .hangup, outcome: .timedOut) : Meaning(kind: .cancel, outcome: .cancelled)
+            } else {
+                // A callee hanging up an unanswered call declines it (how v0 callees reject).
+                state.rejectedParties.append(party)
+                meaning = Meaning(kind: .reject, outcome: .declined)
+            }
+        case "m.call.candidates":
+            meaning = Meaning(kind: .candidates)
+        case "m.call.negotiate":
+            meaning = Meaning(kind: .update)
+        default:
+            meaning = Meaning(kind: .other)
+        }
+        calls[callID] = state
+        meaningByEvent[key] = meaning
+        return meaning
+    }
+
+    /// Whether a delivery tells a ringing device the call was settled by one of its user's other devices.
+    private func elsewhere(
+        _ event: CallEvent, deliveredTo receiver: DeviceIdentity, from origin: DeviceIdentity?
+    ) -> ElsewhereHint? {
+        guard let callID = event.callID, let state = calls[callID], receiver.user != state.callerUser else {
+            return nil
+        }
+        let receiverParty = receiver.device
+        switch event.type.replacingOccurrences(of: "org.matrix.call.", with: "m.call.") {
+        case "m.call.answer":
+            return event.senderUser == receiver.user && origin != receiver ? .answered : nil
+        case "m.call.reject":
+            return event.senderUser == receiver.user && origin != receiver ? .declined : nil
+        case "m.call.hangup" where meaningByEvent[event.eventID ?? ""]?.kind == .reject:
+            return event.senderUser == receiver.user && origin != receiver ? .declined : nil
+        case "m.call.select_answer":
+            guard let selected = event.content["selected_party_id"] as? String, selected != receiverParty else {
+                return nil
+            }
+            return state.rejectedParties.contains(selected) ? .declined : .answered
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Parsing helpers
+
+    private func identity(for token: String?) -> DeviceIdentity {
+        guard let token else { return DeviceIdentity(user: nil, device: "unauthenticated client") }
+        if let known = devicesByToken[token] { return known }
+        // Never print a token: name the device after a short hash of it.
+        var hash: UInt32 = 2_166_136_261
+        for byte in token.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return DeviceIdentity(user: nil, device: "device with token #" + String(hash, radix: 16))
+    }
+
+    static func partyKey(user: String?, party: String) -> String { (user ?? "?") + "/" + party }
+
+    static func homeserver(_ stream: StreamInfo) -> Party {
+        Party(key: "homeserver \(stream.server)", endpoint: stream.server, isServer: true, agent: "Matrix homeserver")
+    }
+
+    static func bearerToken(_ request: HTTPRequest) -> String? {
+        if let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") {
+            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        guard let query = request.target.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in query.split(separator: "&") where pair.hasPrefix("access_token=") {
+            return MatrixRequestPath.percentDecoded(String(pair.dropFirst(13)))
+        }
+        return nil
+    }
+
+    static func json(_ bytes: [UInt8]) -> [String: Any]? {
+        guard !bytes.isEmpty else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) as? [String: Any]
+    }
+
+    /// Most /sync responses hold no call event; skip parsing those.
+    static func mightHoldCallEvents(_ body: [UInt8]) -> Bool {
+        let needles = [Array("m.call.".utf8), Array("org.matrix.call.".utf8), Array("m.room.encrypted".utf8)]
+        return needles.contains { needle in body.contains(subsequence: needle) }
+    }
+
+    /// Call events of a /sync response, in the order the response lists them: joined and left rooms'
+    /// timelines, then to-device events.
+    static func callEvents(inSync body: [String: Any]) -> [CallEvent] {
+        var events: [CallEvent] = []
+        let rooms = body["rooms"] as? [String: Any] ?? [:]
+        for section in ["join", "leave"] {
+            let byRoom = rooms[section] as? [String: Any] ?? [:]
+            for roomID in byRoom.keys.sorted() {
+                guard let room = byRoom[roomID] as? [String: Any], let timeline = room["timeline"] as? [String: Any],
+                    let list = timeline["events"] as? [[String: Any]]
+                else { continue }
+                let limited = timeline["limited"] as? Bool ?? false
+                for entry in list {
+                    guard let type = entry["type"] as? String,
+                        MatrixCallEventType.isCallEvent(type) || type == MatrixCallEventType.encrypted,
+                        let content = entry["content"] as? [String: Any]
+                    else { continue }
+                    let unsigned = entry["unsigned"] as? [String: Any]
+                    events.append(
+                        CallEvent(
+                            type: type, content: content, roomID: roomID, eventID: entry["event_id"] as? String,
+                            transactionID: unsigned?["transaction_id"] as? String,
+                            senderUser: entry["sender"] as? String,
+                            senderDevice: nil, limitedTimeline: limited, age: (unsigned?["age"] as? NSNumber)?.intValue)
+                    )
+                }
+            }
+        }
+        let toDevice = (body["to_device"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
+        for entry in toDevice {
+            guard let type = entry["type"] as? String, MatrixCallEventType.isCallEvent(type),
+                let content = entry["content"] as? [String: Any]
+            else { continue }
+            events.append(
+                CallEvent(
+                    type: type, content: content, roomID: nil, eventID: nil, transactionID: nil,
+                    senderUser: entry["sender"] as? String, senderDevice: nil))
+        }
+        return events
+    }
+
+    static func notes(for event: CallEvent) -> [String] {
+        var notes: [String] = []
+        let content = event.content
+        if event.type.hasSuffix("invite") {
+            notes.append("version \(event.version)")
+            if let lifetime = content["lifetime"] as? NSNumber {
+                notes.append("lifetime \(lifetime.intValue / 1000) s")
+            }
+            if let invitee = content["invitee"] as? String { notes.append("invitee \(invitee)") }
+        }
+        for key in ["offer", "answer", "description"] {
+            if let description = content[key] as? [String: Any], let sdp = description["sdp"] as? String,
+                let summary = SDPSummary(Array(sdp.utf8))
+            {
+                notes.append("SDP " + summary.oneLine)
+            }
+        }
+        if let reason = content["reason"] { notes.append("reason \(reason)") }
+        if let selected = content["selected_party_id"] as? String { notes.append("selects \(selected)") }
+        if let candidates = content["candidates"] as? [[String: Any]] {
+            let ends = candidates.contains { ($0["candidate"] as? String) == "" }
+            notes.append("\(candidates.count - (ends ? 1 : 0)) candidates" + (ends ? ", end of candidates" : ""))
+        }
+        return notes
+    }
+
+    static func excerpt(_ content: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: content, options: [.sortedKeys]) else { return "" }
+        return String(String(decoding: data, as: UTF8.self).prefix(1024))
+    }
+}
+
+extension MatrixDecoder: HTTPStreamHandler {
+    public func webSocketMessage(_ message: WebSocketMessage, stream: StreamInfo, subprotocol: String?) {}
+
+    public func report(_ diagnostic: Diagnostic) { sink.report(diagnostic) }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence needle: [UInt8]) -> Bool {
+        guard let first = needle.first, count >= needle.count else { return false }
+        var index = 0
+        let last = count - needle.count
+        while index <= last {
+            if self[index] == first && self[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+}
