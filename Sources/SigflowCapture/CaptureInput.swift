@@ -28,4 +28,16 @@ public struct CaptureSummary: Hashable, Sendable {
     public var framesKept: Int
     public var firstTime: CaptureTime?
     public var lastTime: CaptureTime?
+
+    public init(
+        input: CaptureInput, linkType: LinkType, frames: Int, framesKept: Int, firstTime: CaptureTime?,
+        lastTime: CaptureTime?
+    ) {
+        self.input = input
+        self.linkType = linkType
+        self.frames = frames
+        self.framesKept = framesKept
+        self.firstTime = firstTime
+        self.lastTime = lastTime
+    }
 }

@@ -15,10 +15,12 @@ public final class CaptureReader {
     public private(set) var diagnostics = DiagnosticLog()
     private let isLive: Bool
 
-    /// Opens every input. A BPF `filter` applies to files and interfaces alike.
-    public init(inputs: [CaptureInput], filter: String? = nil) throws(CaptureError) {
+    /// Opens every input. A BPF `filter` applies to files and interfaces alike. `captureIndices` gives
+    /// each input's position on the command line when other inputs (logs) are read elsewhere.
+    public init(inputs: [CaptureInput], filter: String? = nil, captureIndices: [Int]? = nil) throws(CaptureError) {
         var opened: [PcapHandle] = []
-        for (index, input) in inputs.enumerated() {
+        for (position, input) in inputs.enumerated() {
+            let index = captureIndices?[position] ?? position
             opened.append(try PcapHandle(input: input, captureIndex: index, filter: filter))
         }
         self.handles = opened

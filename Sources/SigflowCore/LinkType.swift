@@ -19,6 +19,8 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let ipv4 = LinkType(rawValue: 228)
     public static let ipv6 = LinkType(rawValue: 229)
     public static let linuxSLL2 = LinkType(rawValue: 276)
+    /// Not a link layer: the input is a client log read as evidence.
+    public static let evidenceLog = LinkType(rawValue: -1)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
         case .ipv4: return "raw IPv4"
         case .ipv6: return "raw IPv6"
         case .linuxSLL2: return "Linux cooked v2 (SLL2)"
+        case .evidenceLog: return "client log"
         default: return "link type \(rawValue)"
         }
     }

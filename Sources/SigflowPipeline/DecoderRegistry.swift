@@ -9,6 +9,8 @@ import SigflowSIP
 final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
     let http: HTTPRouter
+    /// Decoders for evidence logs (client debug logs), tried in order on each input file.
+    let logDecoders: [any EvidenceLogDecoder] = []
 
     init(sink: any SignalingSink) {
         self.sip = SIPDecoder(sink: sink)
