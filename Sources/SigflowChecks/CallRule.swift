@@ -31,9 +31,12 @@ public struct CheckContext: Sendable {
     /// When the captures end: a rule about something that never happened judges only if the capture
     /// went on long enough for it to have happened.
     public var captureEnd: CaptureTime?
+    /// Every call of the run, for rules about how calls interact (glare).
+    public var calls: [Call]
 
-    public init(captureEnd: CaptureTime?) {
+    public init(captureEnd: CaptureTime?, calls: [Call] = []) {
         self.captureEnd = captureEnd
+        self.calls = calls
     }
 
     /// True when the capture continues at least `seconds` after `time`.

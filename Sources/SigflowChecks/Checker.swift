@@ -9,7 +9,9 @@ public struct Checker: Sendable {
     }
 
     public func check(_ calls: [Call], context: CheckContext) -> [Call] {
-        calls.map { call in
+        var context = context
+        context.calls = calls
+        return calls.map { call in
             var checked = call
             checked.findings = rules.filter { $0.descriptor.signalingProtocol == call.signalingProtocol }
                 .flatMap { $0.check(call, context: context) }
@@ -21,7 +23,7 @@ public struct Checker: Sendable {
 
 /// Every rule sigflow knows, by protocol and number.
 public enum RuleRegistry {
-    public static let all: [any CallRule] = sip
+    public static let all: [any CallRule] = sip + matrix
 
     public static let sip: [any CallRule] = [
         SIPAnswerAfterDeclineRule(), SIPDeclineForwardedWithPendingBranchesRule(), SIPBranchAfterDeclineRule(),
@@ -29,6 +31,15 @@ public enum RuleRegistry {
         SIPCancelAfterFinalRule(), SIPCancelMismatchRule(), SIPCompletedElsewhereWithoutAnswerRule(),
         SIPByeOnEarlyDialogRule(), SIPByeBeforeAckRule(), SIPAckMismatchRule(), SIPFinalNeverAckedRule(),
         SIPRejectWithoutInviteRule(), SIPDeclineWhileOthersRingRule(), SIPCancelTagsDifferRule(), SIPShortBodyRule(),
+    ]
+
+    public static let matrix: [any CallRule] = [
+        MatrixRejectOfVersionZeroRule(), MatrixCallerRejectsRule(), MatrixRejectAfterAnswerRule(),
+        MatrixAnswerAfterLosingRule(), MatrixLoserContinuesRule(), MatrixSelectAnswerMisuseRule(),
+        MatrixSelectUnknownPartyRule(), MatrixCallerContinuesAfterRejectRule(), MatrixLateRejectHonouredRule(),
+        MatrixHangupAsRejectRule(), MatrixOrphanDecisionRule(), MatrixDecisionAfterExpiryRule(), MatrixNotInviteeRule(),
+        MatrixRejectWithReasonRule(), MatrixGlareRule(), MatrixRingingAfterBatchRule(), MatrixUnknownHangupReasonRule(),
+        MatrixRejectNotSelectedRule(),
     ]
 
     public static var descriptors: [RuleDescriptor] { all.map(\.descriptor) }
