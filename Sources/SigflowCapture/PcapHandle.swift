@@ -76,6 +76,9 @@ final class PcapHandle {
                 fseek(file, 0, SEEK_END)
                 let size = ftell(file)
                 fseek(file, 0, SEEK_SET)
+                // libpcap reads record by record through stdio; a large buffer turns thousands of
+                // small reads into a few big ones.
+                setvbuf(file, nil, _IOFBF, 1 << 20)
                 opened = pcap_fopen_offline_with_tstamp_precision(
                     file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
                 if opened == nil {

@@ -27,7 +27,7 @@ public struct RuleDescriptor: Hashable, Sendable {
 }
 
 /// What rules may know beyond the call itself.
-public struct CheckContext: Sendable {
+public struct CheckContext {
     /// When the captures end: a rule about something that never happened judges only if the capture
     /// went on long enough for it to have happened.
     public var captureEnd: CaptureTime?
@@ -38,6 +38,9 @@ public struct CheckContext: Sendable {
         self.captureEnd = captureEnd
         self.calls = calls
     }
+
+    /// Protocol views of the call being checked, built once and shared by its rules.
+    var views = CallViews()
 
     /// True when the capture continues at least `seconds` after `time`.
     public func covers(_ seconds: Double, after time: CaptureTime) -> Bool {
@@ -53,4 +56,25 @@ public struct CheckContext: Sendable {
 public protocol CallRule: Sendable {
     var descriptor: RuleDescriptor { get }
     func check(_ call: Call, context: CheckContext) -> [Finding]
+}
+
+/// The protocol views of one call (its steps with the fields rules compare), built on first use and
+/// shared by every rule of the protocol: 17 SIP rules reading one view instead of building 17.
+final class CallViews {
+    private var sipView: SIPCallView?
+    private var matrixView: MatrixCallView?
+
+    func sip(_ call: Call) -> SIPCallView {
+        if let sipView, sipView.call.callID == call.callID { return sipView }
+        let view = SIPCallView(call)
+        sipView = view
+        return view
+    }
+
+    func matrix(_ call: Call) -> MatrixCallView {
+        if let matrixView, matrixView.call.callID == call.callID { return matrixView }
+        let view = MatrixCallView(call)
+        matrixView = view
+        return view
+    }
 }

@@ -12,6 +12,7 @@ public struct Checker: Sendable {
         var context = context
         context.calls = calls
         return calls.map { call in
+            context.views = CallViews()
             var checked = call
             checked.findings = rules.filter { $0.descriptor.signalingProtocol == call.signalingProtocol }
                 .flatMap { $0.check(call, context: context) }

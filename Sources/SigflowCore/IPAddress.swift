@@ -21,7 +21,12 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .v4(let value):
-            return "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
+            // Written digit by digit: every signaling message names two endpoints, and string
+            // interpolation of four integers costs ten times as much.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(21)
+            appendDottedQuad(value, to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
         case .v6(let high, let low):
             let groups = (0..<8).map { index -> UInt16 in
                 let word = index < 4 ? high : low
@@ -98,6 +103,26 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Appends the decimal text of `value` (0...65535).
+@inline(__always)
+func appendDecimal(_ value: UInt32, to bytes: inout [UInt8]) {
+    if value >= 10_000 { bytes.append(UInt8(ascii: "0") + UInt8(value / 10_000)) }
+    if value >= 1_000 { bytes.append(UInt8(ascii: "0") + UInt8(value / 1_000 % 10)) }
+    if value >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(value / 100 % 10)) }
+    if value >= 10 { bytes.append(UInt8(ascii: "0") + UInt8(value / 10 % 10)) }
+    bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+}
+
+func appendDottedQuad(_ value: UInt32, to bytes: inout [UInt8]) {
+    appendDecimal(value >> 24, to: &bytes)
+    bytes.append(UInt8(ascii: "."))
+    appendDecimal(value >> 16 & 0xff, to: &bytes)
+    bytes.append(UInt8(ascii: "."))
+    appendDecimal(value >> 8 & 0xff, to: &bytes)
+    bytes.append(UInt8(ascii: "."))
+    appendDecimal(value & 0xff, to: &bytes)
+}
+
 /// A transport endpoint: address and port.
 public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var address: IPAddress
@@ -114,7 +139,13 @@ public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// `10.0.0.1:5060`, or `[2001:db8::1]:5060` for IPv6, as tshark writes endpoints.
     public var description: String {
-        address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        guard case .v4(let value) = address else { return "[\(address)]:\(port)" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(21)
+        appendDottedQuad(value, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDecimal(UInt32(port), to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `ip:port` or `[v6]:port`.

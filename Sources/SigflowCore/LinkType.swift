@@ -1,26 +1,30 @@
 /// A libpcap link-layer header type (`DLT_*` / `LINKTYPE_*`), telling how a frame's bytes begin.
+///
+/// The named types are computed, inlinable constants: the dissector compares against them for every
+/// packet, and a stored `static let` would cost a lazy-initialisation check each time.
 public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: Int32
 
+    @inlinable
     public init(rawValue: Int32) {
         self.rawValue = rawValue
     }
 
     /// BSD loopback: a 4-byte address family in the writer's byte order.
-    public static let null = LinkType(rawValue: 0)
-    public static let ethernet = LinkType(rawValue: 1)
+    @inlinable public static var null: LinkType { LinkType(rawValue: 0) }
+    @inlinable public static var ethernet: LinkType { LinkType(rawValue: 1) }
     /// Raw IP as DLT_RAW on most systems (12 and 14 on some BSDs).
-    public static let raw = LinkType(rawValue: 101)
-    public static let rawBSD12 = LinkType(rawValue: 12)
-    public static let rawBSD14 = LinkType(rawValue: 14)
+    @inlinable public static var raw: LinkType { LinkType(rawValue: 101) }
+    @inlinable public static var rawBSD12: LinkType { LinkType(rawValue: 12) }
+    @inlinable public static var rawBSD14: LinkType { LinkType(rawValue: 14) }
     /// OpenBSD loopback: a 4-byte address family in network byte order.
-    public static let loop = LinkType(rawValue: 108)
-    public static let linuxSLL = LinkType(rawValue: 113)
-    public static let ipv4 = LinkType(rawValue: 228)
-    public static let ipv6 = LinkType(rawValue: 229)
-    public static let linuxSLL2 = LinkType(rawValue: 276)
+    @inlinable public static var loop: LinkType { LinkType(rawValue: 108) }
+    @inlinable public static var linuxSLL: LinkType { LinkType(rawValue: 113) }
+    @inlinable public static var ipv4: LinkType { LinkType(rawValue: 228) }
+    @inlinable public static var ipv6: LinkType { LinkType(rawValue: 229) }
+    @inlinable public static var linuxSLL2: LinkType { LinkType(rawValue: 276) }
     /// Not a link layer: the input is a client log read as evidence.
-    public static let evidenceLog = LinkType(rawValue: -1)
+    @inlinable public static var evidenceLog: LinkType { LinkType(rawValue: -1) }
 
     public var description: String {
         switch self {

@@ -1,4 +1,3 @@
-import Foundation
 import SigflowCore
 import SigflowFraming
 import SigflowSDP
@@ -47,7 +46,7 @@ public final class MatrixDecoder {
     /// One call event, as a PUT body or a /sync timeline entry gives it.
     struct CallEvent {
         var type: String
-        var content: [String: Any]
+        var content: JSONValue
         var roomID: String?
         var eventID: String?
         var transactionID: String?
@@ -56,14 +55,14 @@ public final class MatrixDecoder {
         var limitedTimeline = false
         var age: Int?
 
-        var callID: String? { content["call_id"] as? String }
-        var partyID: String? { content["party_id"] as? String }
+        var callID: String? { content["call_id"]?.string }
+        var partyID: String? { content["party_id"]?.string }
 
         /// `version` is the integer 0 for old clients, the string "1" (or anything else, read as "1") for v1.
         var version: String {
             switch content["version"] {
-            case let number as NSNumber where number.intValue == 0 && !(content["version"] is String): return "0"
-            case let text as String: return text == "0" ? "0" : text
+            case .int(0)?: return "0"
+            case .string(let text)?: return text
             case .some: return "1"
             case nil: return "0"
             }
@@ -76,21 +75,21 @@ public final class MatrixDecoder {
         switch MatrixRequestPath(method: request.method, target: request.target) {
         case .login:
             guard let body = exchange.response.flatMap({ Self.json($0.body) }),
-                let token = body["access_token"] as? String,
-                let device = body["device_id"] as? String
+                let token = body["access_token"]?.string,
+                let device = body["device_id"]?.string
             else { return }
-            devicesByToken[token] = DeviceIdentity(user: body["user_id"] as? String, device: device)
+            devicesByToken[token] = DeviceIdentity(user: body["user_id"]?.string, device: device)
         case .whoami:
             guard let token, let body = exchange.response.flatMap({ Self.json($0.body) }),
-                let device = body["device_id"] as? String
+                let device = body["device_id"]?.string
             else { return }
-            devicesByToken[token] = DeviceIdentity(user: body["user_id"] as? String, device: device)
+            devicesByToken[token] = DeviceIdentity(user: body["user_id"]?.string, device: device)
         case .send(let roomID, let eventType, let transactionID):
             guard MatrixCallEventType.isCallEvent(eventType) || eventType == MatrixCallEventType.encrypted,
                 let content = Self.json(request.body)
             else { return }
             let device = identity(for: token)
-            let eventID = exchange.response.flatMap { Self.json($0.body) }?["event_id"] as? String
+            let eventID = exchange.response.flatMap { Self.json($0.body) }?["event_id"]?.string
             let event = CallEvent(
                 type: eventType, content: content, roomID: roomID, eventID: eventID, transactionID: transactionID,
                 senderUser: device.user, senderDevice: device)
@@ -98,13 +97,12 @@ public final class MatrixDecoder {
             emitSend(event, request: request, stream: exchange.stream)
         case .sendToDevice(let eventType, let transactionID):
             guard MatrixCallEventType.isCallEvent(eventType), let body = Self.json(request.body),
-                let messages = body["messages"] as? [String: Any]
+                let messages = body["messages"]?.object
             else { return }
             let device = identity(for: token)
-            for user in messages.keys.sorted() {
-                guard let perDevice = messages[user] as? [String: Any] else { continue }
-                for target in perDevice.keys.sorted() {
-                    guard let content = perDevice[target] as? [String: Any] else { continue }
+            for (user, perDevice) in messages {
+                for (target, content) in perDevice.object ?? [] {
+                    guard content.object != nil else { continue }
                     let event = CallEvent(
                         type: eventType, content: content, roomID: nil, eventID: nil,
                         transactionID: "\(transactionID)/\(user)/\(target)", senderUser: device.user,
@@ -202,15 +200,14 @@ public final class MatrixDecoder {
         attributes["sender"] = event.senderUser
         attributes["event_id"] = event.eventID
         attributes["txn_id"] = event.transactionID
-        if let lifetime = event.content["lifetime"] as? NSNumber { attributes["lifetime"] = lifetime.stringValue }
-        attributes["invitee"] = event.content["invitee"] as? String
-        if let reason = event.content["reason"] { attributes["reason"] = "\(reason)" }
-        attributes["selected_party_id"] = event.content["selected_party_id"] as? String
+        attributes["lifetime"] = event.content["lifetime"]?.integer.map(String.init)
+        attributes["invitee"] = event.content["invitee"]?.string
+        attributes["reason"] = event.content["reason"].map { $0.string ?? $0.compactText }
+        attributes["selected_party_id"] = event.content["selected_party_id"]?.string
         return SignalingMessage(
             signalingProtocol: .matrix, callID: callID, kind: meaning.kind, label: event.type, headline: headline,
             sender: sender, receiver: receiver, stamp: stamp, transport: "http", identity: identity,
-            senderDevice: senderDevice, outcome: meaning.outcome, notes: Self.notes(for: event), attributes: attributes,
-            excerpt: Self.excerpt(event.content))
+            senderDevice: senderDevice, outcome: meaning.outcome, notes: Self.notes(for: event), attributes: attributes)
     }
 
     /// Decides what an event means for its call, once, from the call's state when first seen.
@@ -225,7 +222,7 @@ public final class MatrixDecoder {
             || (event.senderUser == state.callerUser
                 && (state.callerParty == nil || event.partyID == nil || event.partyID == state.callerParty))
         var meaning: Meaning
-        switch event.type.replacingOccurrences(of: "org.matrix.call.", with: "m.call.") {
+        switch event.type.replacingPrefix("org.matrix.call.", with: "m.call.") {
         case "m.call.invite":
             state = CallState(callerUser: event.senderUser, callerParty: event.partyID, version: event.version)
             meaning = Meaning(kind: .offer)
@@ -236,10 +233,10 @@ public final class MatrixDecoder {
             state.rejectedParties.append(party)
             meaning = Meaning(kind: .reject, outcome: .declined)
         case "m.call.select_answer":
-            state.selectedParty = event.content["selected_party_id"] as? String
+            state.selectedParty = event.content["selected_party_id"]?.string
             meaning = Meaning(kind: .select)
         case "m.call.hangup":
-            let reason = event.content["reason"] as? String
+            let reason = event.content["reason"]?.string
             if !state.answeredParties.isEmpty {
                 meaning = Meaning(kind: .hangup)
             } else if fromCaller {
@@ -271,7 +268,7 @@ public final class MatrixDecoder {
             return nil
         }
         let receiverParty = receiver.device
-        switch event.type.replacingOccurrences(of: "org.matrix.call.", with: "m.call.") {
+        switch event.type.replacingPrefix("org.matrix.call.", with: "m.call.") {
         case "m.call.answer":
             return event.senderUser == receiver.user && origin != receiver ? .answered : nil
         case "m.call.reject":
@@ -279,7 +276,7 @@ public final class MatrixDecoder {
         case "m.call.hangup" where meaningByEvent[event.eventID ?? ""]?.kind == .reject:
             return event.senderUser == receiver.user && origin != receiver ? .declined : nil
         case "m.call.select_answer":
-            guard let selected = event.content["selected_party_id"] as? String, selected != receiverParty else {
+            guard let selected = event.content["selected_party_id"]?.string, selected != receiverParty else {
                 return nil
             }
             return state.rejectedParties.contains(selected) ? .declined : .answered
@@ -307,7 +304,7 @@ public final class MatrixDecoder {
 
     static func bearerToken(_ request: HTTPRequest) -> String? {
         if let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") {
-            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            return String(header.dropFirst(7)).filter { $0 != " " && $0 != "\t" }
         }
         guard let query = request.target.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         for pair in query.split(separator: "&") where pair.hasPrefix("access_token=") {
@@ -316,9 +313,10 @@ public final class MatrixDecoder {
         return nil
     }
 
-    static func json(_ bytes: [UInt8]) -> [String: Any]? {
-        guard !bytes.isEmpty else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) as? [String: Any]
+    /// A JSON object body, or nil for anything else (empty, not JSON, not an object).
+    static func json(_ bytes: [UInt8]) -> JSONValue? {
+        guard !bytes.isEmpty, let value = try? JSONValue(parsing: bytes), value.object != nil else { return nil }
+        return value
     }
 
     /// Most /sync responses hold no call event; skip parsing those.
@@ -329,41 +327,34 @@ public final class MatrixDecoder {
 
     /// Call events of a /sync response, in the order the response lists them: joined and left rooms'
     /// timelines, then to-device events.
-    static func callEvents(inSync body: [String: Any]) -> [CallEvent] {
+    static func callEvents(inSync body: JSONValue) -> [CallEvent] {
         var events: [CallEvent] = []
-        let rooms = body["rooms"] as? [String: Any] ?? [:]
         for section in ["join", "leave"] {
-            let byRoom = rooms[section] as? [String: Any] ?? [:]
-            for roomID in byRoom.keys.sorted() {
-                guard let room = byRoom[roomID] as? [String: Any], let timeline = room["timeline"] as? [String: Any],
-                    let list = timeline["events"] as? [[String: Any]]
-                else { continue }
-                let limited = timeline["limited"] as? Bool ?? false
+            for (roomID, room) in body["rooms"]?[section]?.object ?? [] {
+                guard let timeline = room["timeline"], let list = timeline["events"]?.array else { continue }
+                let limited = timeline["limited"]?.bool ?? false
                 for entry in list {
-                    guard let type = entry["type"] as? String,
+                    guard let type = entry["type"]?.string,
                         MatrixCallEventType.isCallEvent(type) || type == MatrixCallEventType.encrypted,
-                        let content = entry["content"] as? [String: Any]
+                        let content = entry["content"], content.object != nil
                     else { continue }
-                    let unsigned = entry["unsigned"] as? [String: Any]
+                    let unsigned = entry["unsigned"]
                     events.append(
                         CallEvent(
-                            type: type, content: content, roomID: roomID, eventID: entry["event_id"] as? String,
-                            transactionID: unsigned?["transaction_id"] as? String,
-                            senderUser: entry["sender"] as? String,
-                            senderDevice: nil, limitedTimeline: limited, age: (unsigned?["age"] as? NSNumber)?.intValue)
-                    )
+                            type: type, content: content, roomID: roomID, eventID: entry["event_id"]?.string,
+                            transactionID: unsigned?["transaction_id"]?.string, senderUser: entry["sender"]?.string,
+                            senderDevice: nil, limitedTimeline: limited, age: unsigned?["age"]?.integer))
                 }
             }
         }
-        let toDevice = (body["to_device"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
-        for entry in toDevice {
-            guard let type = entry["type"] as? String, MatrixCallEventType.isCallEvent(type),
-                let content = entry["content"] as? [String: Any]
+        for entry in body["to_device"]?["events"]?.array ?? [] {
+            guard let type = entry["type"]?.string, MatrixCallEventType.isCallEvent(type),
+                let content = entry["content"], content.object != nil
             else { continue }
             events.append(
                 CallEvent(
                     type: type, content: content, roomID: nil, eventID: nil, transactionID: nil,
-                    senderUser: entry["sender"] as? String, senderDevice: nil))
+                    senderUser: entry["sender"]?.string, senderDevice: nil))
         }
         return events
     }
@@ -373,30 +364,21 @@ public final class MatrixDecoder {
         let content = event.content
         if event.type.hasSuffix("invite") {
             notes.append("version \(event.version)")
-            if let lifetime = content["lifetime"] as? NSNumber {
-                notes.append("lifetime \(lifetime.intValue / 1000) s")
-            }
-            if let invitee = content["invitee"] as? String { notes.append("invitee \(invitee)") }
+            if let lifetime = content["lifetime"]?.integer { notes.append("lifetime \(lifetime / 1000) s") }
+            if let invitee = content["invitee"]?.string { notes.append("invitee \(invitee)") }
         }
         for key in ["offer", "answer", "description"] {
-            if let description = content[key] as? [String: Any], let sdp = description["sdp"] as? String,
-                let summary = SDPSummary(Array(sdp.utf8))
-            {
+            if let sdp = content[key]?["sdp"]?.string, let summary = SDPSummary(Array(sdp.utf8)) {
                 notes.append("SDP " + summary.oneLine)
             }
         }
-        if let reason = content["reason"] { notes.append("reason \(reason)") }
-        if let selected = content["selected_party_id"] as? String { notes.append("selects \(selected)") }
-        if let candidates = content["candidates"] as? [[String: Any]] {
-            let ends = candidates.contains { ($0["candidate"] as? String) == "" }
+        if let reason = content["reason"] { notes.append("reason \(reason.string ?? reason.compactText)") }
+        if let selected = content["selected_party_id"]?.string { notes.append("selects \(selected)") }
+        if let candidates = content["candidates"]?.array {
+            let ends = candidates.contains { $0["candidate"]?.string == "" }
             notes.append("\(candidates.count - (ends ? 1 : 0)) candidates" + (ends ? ", end of candidates" : ""))
         }
         return notes
-    }
-
-    static func excerpt(_ content: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: content, options: [.sortedKeys]) else { return "" }
-        return String(String(decoding: data, as: UTF8.self).prefix(1024))
     }
 }
 

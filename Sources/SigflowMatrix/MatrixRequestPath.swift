@@ -64,3 +64,9 @@ enum MatrixCallEventType {
 
     static let encrypted = "m.room.encrypted"
 }
+
+extension String {
+    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}

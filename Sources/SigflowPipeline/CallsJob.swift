@@ -28,7 +28,7 @@ public enum CallsJob {
         _ configuration: PipelineConfiguration, progress: ProgressHandler? = nil
     ) throws(CaptureError) -> CallsResult {
         let collector = MessageCollector()
-        let registry = DecoderRegistry(sink: collector)
+        let registry = DecoderRegistry(sink: collector, detailed: configuration.detail == .full)
         // Client logs are evidence too: each file goes to the first log decoder that recognises it,
         // every other input to libpcap.
         var captureInputs: [CaptureInput] = []
@@ -57,6 +57,11 @@ public enum CallsJob {
         do {
             try reader.forEachPacket { packet in
                 ticker.tick()
+                // Most packets are media: drop them before dissecting anything.
+                if let first = PacketDissector.udpPayloadFirstByte(packet), !registry.wantsDatagram(startingWith: first)
+                {
+                    return
+                }
                 guard let transport = dissector.dissect(packet) else { return }
                 if transport.transport == .udp {
                     registry.decodeDatagram(transport)
@@ -83,7 +88,9 @@ public enum CallsJob {
         var diagnostics = reader.diagnostics
         diagnostics.append(contentsOf: table.diagnostics)
         diagnostics.append(contentsOf: collector.diagnostics)
-        let calls = Checker().check(correlation.calls, context: CheckContext(captureEnd: captureEnd))
+        let calls =
+            configuration.detail == .full
+            ? Checker().check(correlation.calls, context: CheckContext(captureEnd: captureEnd)) : correlation.calls
         return CallsResult(
             calls: calls, clockOffsets: correlation.clockOffsets, captures: summaries,
             diagnostics: diagnostics, inputError: inputError, logs: logs)

@@ -12,18 +12,27 @@ final class DecoderRegistry: StreamClassifier {
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
     let logDecoders: [any EvidenceLogDecoder] = []
 
-    init(sink: any SignalingSink) {
-        self.sip = SIPDecoder(sink: sink)
+    init(sink: any SignalingSink, detailed: Bool) {
+        self.sip = SIPDecoder(sink: sink, detailed: detailed)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
     }
 
     /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.
     static let sipPorts: Set<UInt16> = [5060, 5080]
 
-    /// A UDP datagram: SIP is recognised by its start line on any port; everything else (RTP, DNS,
-    /// ...) is dropped after a first-byte check.
+    /// Which first bytes of a UDP payload some decoder wants to see: SIP starts with an upper-case
+    /// letter (a method or `SIP/2.0`). RTP (0x80-0xBF) and most other traffic fail this one lookup.
+    let datagramFirstBytes: [Bool] = (0...255).map { UInt8($0) >= UInt8(ascii: "A") && UInt8($0) <= UInt8(ascii: "Z") }
+
+    /// Whether a UDP datagram starting with `byte` could interest any decoder.
     @inline(__always)
+    func wantsDatagram(startingWith byte: UInt8) -> Bool {
+        datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] }
+    }
+
+    /// A UDP datagram: SIP is recognised by its start line on any port.
     func decodeDatagram(_ packet: TransportPacket) {
+        guard let first = packet.payload.first, wantsDatagram(startingWith: first) else { return }
         sip.decodeDatagram(packet)
     }
 

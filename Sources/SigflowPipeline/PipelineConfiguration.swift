@@ -8,11 +8,25 @@ public struct PipelineConfiguration: Sendable {
     /// A BPF expression applied to files and interfaces alike.
     public var filter: String?
     public var limits: ReassemblyLimits
+    /// How much to work out about each message and call.
+    public var detail: Detail
 
-    public init(inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits()) {
+    public enum Detail: Sendable {
+        /// Everything: notes, decoded attributes and rule checks, for flows, documents and checks.
+        case full
+        /// What a call list shows (participants, outcomes, timing): no SDP summaries, notes,
+        /// attributes or rule checks. `sigflow calls` reads captures this way, much faster.
+        case summary
+    }
+
+    public init(
+        inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits(),
+        detail: Detail = .full
+    ) {
         self.inputs = inputs
         self.filter = filter
         self.limits = limits
+        self.detail = detail
     }
 }
 

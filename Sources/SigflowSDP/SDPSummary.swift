@@ -23,44 +23,44 @@ public struct SDPSummary: Hashable, Sendable {
 
     /// Parses an SDP body; nil when it has no media line.
     public init?(_ body: [UInt8]) {
-        let text = String(decoding: body, as: UTF8.self)
         var sessionAddress: String?
         var sessionDirection = "sendrecv"
         var media: [Media] = []
         var payloads: [[Int]] = []
         var rtpmaps: [[Int: String]] = []
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
-            let line = Substring(rawLine)
-            guard line.count >= 2, line[line.index(after: line.startIndex)] == "=" else { continue }
+        // Lines are split on bytes: SDP is ASCII, and Character-level splitting costs grapheme
+        // breaking for nothing.
+        for line in body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) where line.count >= 2 {
+            guard line[line.startIndex + 1] == UInt8(ascii: "=") else { continue }
             let value = line.dropFirst(2)
             switch line.first {
-            case "s":
-                sessionName = String(value).trimmingCharacters(in: " \t")
-            case "c":
-                let parts = value.split(separator: " ")
+            case UInt8(ascii: "s"):
+                sessionName = String(decoding: value, as: UTF8.self)
+            case UInt8(ascii: "c"):
+                let parts = value.split(separator: UInt8(ascii: " "))
                 guard parts.count >= 3 else { continue }
-                let address = String(parts[2].split(separator: "/").first ?? parts[2])
+                let address = String(
+                    decoding: parts[2].split(separator: UInt8(ascii: "/")).first ?? parts[2], as: UTF8.self)
                 if media.isEmpty { sessionAddress = address } else { media[media.count - 1].address = address }
-            case "m":
-                let parts = value.split(separator: " ")
+            case UInt8(ascii: "m"):
+                let parts = value.split(separator: UInt8(ascii: " "))
                 guard parts.count >= 3 else { continue }
-                let port = Int(parts[1].split(separator: "/").first ?? "") ?? 0
+                let port = Self.integer(parts[1].split(separator: UInt8(ascii: "/")).first ?? parts[1]) ?? 0
                 media.append(
-                    Media(type: String(parts[0]), address: nil, port: port, codecs: [], direction: sessionDirection))
-                payloads.append(parts.dropFirst(3).compactMap { Int($0) })
+                    Media(
+                        type: String(decoding: parts[0], as: UTF8.self), address: nil, port: port, codecs: [],
+                        direction: sessionDirection))
+                payloads.append(parts.dropFirst(3).compactMap(Self.integer))
                 rtpmaps.append([:])
-            case "a":
-                if ["sendrecv", "sendonly", "recvonly", "inactive"].contains(String(value)) {
-                    if media.isEmpty {
-                        sessionDirection = String(value)
-                    } else {
-                        media[media.count - 1].direction = String(value)
-                    }
-                } else if value.hasPrefix("rtpmap:"), !media.isEmpty {
-                    let mapping = value.dropFirst(7).split(separator: " ", maxSplits: 1)
-                    if mapping.count == 2, let number = Int(mapping[0]) {
-                        let name = mapping[1].split(separator: "/").first.map(String.init) ?? String(mapping[1])
-                        rtpmaps[rtpmaps.count - 1][number] = name
+            case UInt8(ascii: "a"):
+                let text = String(decoding: value, as: UTF8.self)
+                if ["sendrecv", "sendonly", "recvonly", "inactive"].contains(text) {
+                    if media.isEmpty { sessionDirection = text } else { media[media.count - 1].direction = text }
+                } else if value.starts(with: "rtpmap:".utf8), !media.isEmpty {
+                    let mapping = value.dropFirst(7).split(separator: UInt8(ascii: " "), maxSplits: 1)
+                    if mapping.count == 2, let number = Self.integer(mapping[0]) {
+                        let name = mapping[1].split(separator: UInt8(ascii: "/")).first ?? mapping[1]
+                        rtpmaps[rtpmaps.count - 1][number] = String(decoding: name, as: UTF8.self)
                     }
                 }
             default:
@@ -75,6 +75,17 @@ public struct SDPSummary: Hashable, Sendable {
             }
         }
         self.media = media
+    }
+
+    /// A decimal number of ASCII digits, without building a String.
+    static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= 0x30 && digit <= 0x39 else { return nil }
+            value = value * 10 + Int(digit - 0x30)
+        }
+        return value
     }
 
     /// `audio 10.0.0.1:4000 PCMU PCMA telephone-event sendrecv; video ...`
@@ -94,15 +105,5 @@ public struct SDPSummary: Hashable, Sendable {
             guard item.port > 0, let text = item.address, let address = IPAddress(Substring(text)) else { return nil }
             return Endpoint(address: address, port: UInt16(clamping: item.port))
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        guard let first = firstIndex(where: { !characters.contains($0) }),
-            let last = lastIndex(where: { !characters.contains($0) })
-        else { return "" }
-        return String(self[first...last])
     }
 }

@@ -5,9 +5,12 @@ import SigflowFraming
 /// `SignalingMessage`s to a sink.
 public final class SIPDecoder {
     private let sink: any SignalingSink
+    /// False when only the call list is wanted: no SDP summaries, notes or attributes.
+    private let detailed: Bool
 
-    public init(sink: any SignalingSink) {
+    public init(sink: any SignalingSink, detailed: Bool = true) {
         self.sink = sink
+        self.detailed = detailed
     }
 
     /// One datagram is one message (RFC 3261 §18.3). Returns false when the datagram is not SIP, so
@@ -41,7 +44,7 @@ public final class SIPDecoder {
     func decode(_ bytes: UnsafeRawBufferPointer, context: SIPMapper.Context, requireHeaderEnd: Bool) {
         do {
             let sip = try SIPParser.parse(bytes, requireHeaderEnd: requireHeaderEnd)
-            guard let message = SIPMapper.signalingMessage(sip, context: context) else {
+            guard let message = SIPMapper.signalingMessage(sip, context: context, detailed: detailed) else {
                 sink.report(
                     Diagnostic(
                         .warning, "sip_missing_call_id",

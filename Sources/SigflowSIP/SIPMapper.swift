@@ -21,11 +21,14 @@ public enum SIPMapper {
         }
     }
 
-    /// Nil when the message has no Call-ID: it cannot belong to any call.
-    public static func signalingMessage(_ sip: SIPMessage, context: Context) -> SignalingMessage? {
+    /// Nil when the message has no Call-ID: it cannot belong to any call. Without `detailed`, only
+    /// what correlation needs is worked out: no notes, SDP summary or attributes.
+    public static func signalingMessage(_ sip: SIPMessage, context: Context, detailed: Bool = true) -> SignalingMessage?
+    {
         guard let callID = sip.callID, !callID.isEmpty else { return nil }
         let cseq = sip.cseq
-        let branch = sip.topViaBranch
+        let vias = sip.vias
+        let branch = vias.first.flatMap { SIPHeaderSyntax.parameter("branch", in: $0) }
         let fromTag = sip.fromTag
         let toTag = sip.toTag
         let method = sip.method ?? cseq?.method
@@ -62,43 +65,45 @@ public enum SIPMapper {
         receiver.user = sip.isRequest ? toAOR : fromAOR
 
         var notes: [String] = []
-        let sdp =
-            sip.header("content-type")?.lowercased().hasPrefix("application/sdp") == true
-                || sip.body.starts(with: Array("v=0".utf8))
-            ? SDPSummary(sip.body) : nil
-        if let sdp { notes.append("SDP " + sdp.oneLine) }
-        let reasons = sip.headerValues("reason")
-        for reason in reasons { notes.append("Reason: " + reason) }
-        for warning in sip.headerValues("warning") { notes.append("Warning: " + warning) }
-        if let code = sip.statusCode, (300..<400).contains(code), let contact = sip.header("contact") {
-            notes.append("Contact: " + SIPHeaderSyntax.uri(in: contact))
-        }
-        if sip.bodyShortBy > 0 {
-            notes.append("body is \(sip.bodyShortBy) bytes shorter than its Content-Length")
-        }
-
         var attributes = MessageAttributes()
-        attributes[SIPAttribute.cseq] = cseq.map { String($0.number) }
-        attributes[SIPAttribute.cseqMethod] = cseq?.method
-        attributes[SIPAttribute.viaBranch] = branch
-        attributes[SIPAttribute.viaCount] = String(sip.vias.count)
-        attributes[SIPAttribute.fromTag] = fromTag
-        attributes[SIPAttribute.toTag] = toTag
-        attributes[SIPAttribute.from] = sip.header("from").map(SIPHeaderSyntax.uri(in:))
-        attributes[SIPAttribute.to] = sip.header("to").map(SIPHeaderSyntax.uri(in:))
-        if case .request(_, let uri) = sip.startLine { attributes[SIPAttribute.requestURI] = uri }
-        attributes[SIPAttribute.contact] = sip.header("contact").map(SIPHeaderSyntax.uri(in:))
-        attributes[SIPAttribute.userAgent] = sip.header("user-agent")
-        attributes[SIPAttribute.server] = sip.header("server")
-        attributes[SIPAttribute.reason] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
-        attributes[SIPAttribute.contentLength] = sip.header("content-length")
-        if sip.bodyShortBy > 0 { attributes[SIPAttribute.bodyShortBy] = String(sip.bodyShortBy) }
-        if let sdp {
-            attributes[SIPAttribute.sdp] = sdp.oneLine
-            attributes[SIPAttribute.sdpMedia] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
-        }
-        if sip.header("record-route") != nil { attributes[SIPAttribute.recordRoute] = sip.header("record-route") }
+        let reasons = sip.method == "CANCEL" || sip.method == "BYE" || detailed ? sip.headerValues("reason") : []
+        if detailed {
+            let sdp =
+                sip.header("content-type").map { SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp") }
+                    == true
+                    || sip.body.starts(with: Array("v=0".utf8))
+                ? SDPSummary(sip.body) : nil
+            if let sdp { notes.append("SDP " + sdp.oneLine) }
+            for reason in reasons { notes.append("Reason: " + reason) }
+            for warning in sip.headerValues("warning") { notes.append("Warning: " + warning) }
+            if let code = sip.statusCode, (300..<400).contains(code), let contact = sip.header("contact") {
+                notes.append("Contact: " + SIPHeaderSyntax.uri(in: contact))
+            }
+            if sip.bodyShortBy > 0 {
+                notes.append("body is \(sip.bodyShortBy) bytes shorter than its Content-Length")
+            }
 
+            attributes[SIPAttribute.cseq] = cseq.map { String($0.number) }
+            attributes[SIPAttribute.cseqMethod] = cseq?.method
+            attributes[SIPAttribute.viaBranch] = branch
+            attributes[SIPAttribute.viaCount] = String(vias.count)
+            attributes[SIPAttribute.fromTag] = fromTag
+            attributes[SIPAttribute.toTag] = toTag
+            attributes[SIPAttribute.from] = sip.header("from").map(SIPHeaderSyntax.uri(in:))
+            attributes[SIPAttribute.to] = sip.header("to").map(SIPHeaderSyntax.uri(in:))
+            if case .request(_, let uri) = sip.startLine { attributes[SIPAttribute.requestURI] = uri }
+            attributes[SIPAttribute.contact] = sip.header("contact").map(SIPHeaderSyntax.uri(in:))
+            attributes[SIPAttribute.userAgent] = sip.header("user-agent")
+            attributes[SIPAttribute.server] = sip.header("server")
+            attributes[SIPAttribute.reason] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
+            attributes[SIPAttribute.contentLength] = sip.header("content-length")
+            if sip.bodyShortBy > 0 { attributes[SIPAttribute.bodyShortBy] = String(sip.bodyShortBy) }
+            if let sdp {
+                attributes[SIPAttribute.sdp] = sdp.oneLine
+                attributes[SIPAttribute.sdpMedia] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
+            }
+            if sip.header("record-route") != nil { attributes[SIPAttribute.recordRoute] = sip.header("record-route") }
+        }
         return SignalingMessage(
             signalingProtocol: .sip,
             callID: callID,
@@ -120,8 +125,7 @@ public enum SIPMapper {
             elsewhere: sip.method == "CANCEL" || sip.method == "BYE" ? elsewhere(reasons) : nil,
             linkedCallIDs: links(of: sip, callID: callID),
             notes: notes,
-            attributes: attributes,
-            excerpt: excerpt(of: sip))
+            attributes: attributes)
     }
 
     static func kind(of sip: SIPMessage, cseqMethod: String?) -> MessageKind {
@@ -171,7 +175,7 @@ public enum SIPMapper {
     /// RFC 3326: a CANCEL's `Reason: SIP;cause=200` says another branch answered; a 6xx cause says the
     /// call was declined on another branch (common proxy practice, not normative).
     static func elsewhere(_ reasons: [String]) -> ElsewhereHint? {
-        for reason in reasons where reason.lowercased().hasPrefix("sip") {
+        for reason in reasons where SIPHeaderSyntax.hasPrefix(reason, caseInsensitive: "sip") {
             guard let cause = SIPHeaderSyntax.parameter("cause", in: reason).flatMap({ Int($0) }) else { continue }
             if (200..<300).contains(cause) { return .answered }
             if [600, 603, 606].contains(cause) { return .declined }
@@ -222,17 +226,6 @@ public enum SIPMapper {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The start line and the headers that identify the message, as captured.
-    static func excerpt(of sip: SIPMessage) -> String {
-        let wanted: Set<String> = ["via", "from", "to", "call-id", "cseq", "reason"]
-        let lines =
-            [sip.startLineText]
-            + sip.headers.filter { wanted.contains($0.name) }.prefix(8).map {
-                "\($0.rawName): \($0.value)"
-            }
-        return String(lines.joined(separator: "\n").prefix(1024))
     }
 }
 

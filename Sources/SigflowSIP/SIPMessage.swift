@@ -36,27 +36,30 @@ public struct SIPMessage: Hashable, Sendable {
         return nil
     }
 
-    /// The first value of a header (by long name, case-insensitive).
+    /// The first value of a header. `name` is the lower-case long form (`call-id`, not `Call-ID` or
+    /// `i`): stored names are canonical already, so lookups compare without converting.
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name == wanted }?.value
+        headers.first { $0.name == name }?.value
     }
 
-    /// All values of a header, with comma-joined values split apart (commas inside quotes or angle
-    /// brackets do not split).
+    /// All values of a header (lower-case long form), with comma-joined values split apart (commas
+    /// inside quotes or angle brackets do not split).
     public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name == wanted }.flatMap { SIPHeaderSyntax.splitList($0.value) }
+        headers.filter { $0.name == name }.flatMap { SIPHeaderSyntax.splitList($0.value) }
     }
 
     public var callID: String? { header("call-id") }
 
     /// `CSeq: 1 INVITE` as its number and method.
     public var cseq: (number: UInt32, method: String)? {
-        guard let value = header("cseq") else { return nil }
-        let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard parts.count == 2, let number = UInt32(parts[0]) else { return nil }
-        return (number, String(parts[1]).uppercased())
+        guard var value = header("cseq") else { return nil }
+        return value.withUTF8 { bytes -> (UInt32, String)? in
+            let parts = bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+            guard parts.count == 2, parts[0].count <= 10, parts[0].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let number = UInt32(exactly: parts[0].reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) })
+            else { return nil }
+            return (number, String(decoding: parts[1].map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self))
+        }
     }
 
     /// The Via headers, topmost first.
@@ -89,110 +92,168 @@ public enum SIPHeaderSyntax {
         "content-encoding", "in-reply-to", "path", "service-route",
     ]
 
-    public static func canonicalName(_ raw: Substring) -> String {
-        let lower = raw.lowercased()
-        return compactForms[lower] ?? lower
+    /// The lower-case long name of the header name in `bytes[start..<end]`.
+    static func canonicalName(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        var lower = [UInt8](repeating: 0, count: end - start)
+        for index in start..<end {
+            let byte = bytes[index]
+            lower[index - start] = byte >= 65 && byte <= 90 ? byte + 32 : byte
+        }
+        let name = String(decoding: lower, as: UTF8.self)
+        return lower.count == 1 ? compactForms[name] ?? name : name
     }
 
     /// Splits a list value at commas outside quotes and angle brackets.
     public static func splitList(_ value: String) -> [String] {
+        let bytes = Array(value.utf8)
+        guard bytes.contains(UInt8(ascii: ",")) else {
+            let trimmed = value.trimmingSpaces
+            return trimmed.isEmpty ? [] : [trimmed]
+        }
         var items: [String] = []
-        var current = ""
+        var itemStart = 0
         var inQuotes = false
         var angle = 0
-        var escaped = false
-        for character in value {
-            if escaped {
-                current.append(character)
-                escaped = false
-                continue
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\") where inQuotes: index += 1
+            case UInt8(ascii: "\""): inQuotes.toggle()
+            case UInt8(ascii: "<") where !inQuotes: angle += 1
+            case UInt8(ascii: ">") where !inQuotes: angle = max(0, angle - 1)
+            case UInt8(ascii: ",") where !inQuotes && angle == 0:
+                items.append(String(decoding: bytes[itemStart..<index], as: UTF8.self).trimmingSpaces)
+                itemStart = index + 1
+            default: break
             }
-            switch character {
-            case "\\" where inQuotes:
-                escaped = true
-                current.append(character)
-            case "\"":
-                inQuotes.toggle()
-                current.append(character)
-            case "<" where !inQuotes:
-                angle += 1
-                current.append(character)
-            case ">" where !inQuotes:
-                angle = max(0, angle - 1)
-                current.append(character)
-            case "," where !inQuotes && angle == 0:
-                items.append(current.trimmingSpaces)
-                current = ""
-            default:
-                current.append(character)
-            }
+            index += 1
         }
-        let last = current.trimmingSpaces
-        if !last.isEmpty || items.isEmpty { items.append(last) }
+        items.append(String(decoding: bytes[min(itemStart, bytes.count)...], as: UTF8.self).trimmingSpaces)
         return items.filter { !$0.isEmpty }
     }
 
-    /// A `;name=value` parameter of a header value (outside the `<...>` URI), case-insensitive name.
+    /// A `;name=value` parameter of a header value (outside the `<...>` URI); `name` in lower case,
+    /// matched case-insensitively.
     public static func parameter(_ name: String, in value: String) -> String? {
-        let afterURI: Substring
-        if let close = value.lastIndex(of: ">") {
-            afterURI = value[value.index(after: close)...]
-        } else {
-            afterURI = value[...]
-        }
-        for piece in afterURI.split(separator: ";").dropFirst(afterURI.hasPrefix(";") ? 0 : 1) {
-            let pair = piece.split(separator: "=", maxSplits: 1)
-            guard let key = pair.first, key.trimmingSpaces.lowercased() == name else { continue }
-            return pair.count == 2 ? String(pair[1]).trimmingSpaces.unquoted : ""
+        var value = value
+        var name = name
+        return value.withUTF8 { bytes in name.withUTF8 { parameter($0, in: bytes) } }
+    }
+
+    private static func parameter(_ wanted: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> String?
+    {
+        var index = (bytes.lastIndex(of: UInt8(ascii: ">")) ?? -1) + 1
+        // Parameters start at the first ';' after the URI (a bare addr-spec's own ';' included).
+        while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+        while index < bytes.count {
+            index += 1
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+                index += 1
+            }
+            let keyStart = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "="), bytes[index] != UInt8(ascii: ";") {
+                index += 1
+            }
+            var keyEnd = index
+            while keyEnd > keyStart, bytes[keyEnd - 1] == UInt8(ascii: " ") { keyEnd -= 1 }
+            let matches =
+                keyEnd - keyStart == wanted.count
+                && zip(bytes[keyStart..<keyEnd], wanted).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
+            var valueRange: Range<Int>?
+            if index < bytes.count, bytes[index] == UInt8(ascii: "=") {
+                index += 1
+                let valueStart = index
+                var inQuotes = false
+                while index < bytes.count, inQuotes || bytes[index] != UInt8(ascii: ";") {
+                    if bytes[index] == UInt8(ascii: "\"") { inQuotes.toggle() }
+                    index += 1
+                }
+                valueRange = valueStart..<index
+            }
+            if matches {
+                guard let valueRange else { return "" }
+                return String(decoding: bytes[valueRange], as: UTF8.self).trimmingSpaces.unquoted
+            }
         }
         return nil
     }
 
+    /// Whether `text` starts with `prefix` (lower-case ASCII), ignoring ASCII case.
+    public static func hasPrefix(_ text: String, caseInsensitive prefix: String) -> Bool {
+        var text = text
+        return text.withUTF8 { hasPrefix($0[...], caseInsensitive: prefix) }
+    }
+
+    static func hasPrefix(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, caseInsensitive prefix: String) -> Bool {
+        bytes.count >= prefix.utf8.count
+            && zip(bytes, prefix.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
+    }
+
     /// The URI of a name-addr or addr-spec (`"Bob" <sip:bob@b.example>;tag=1` gives `sip:bob@b.example`).
     public static func uri(in value: String) -> String {
-        if let open = value.firstIndex(of: "<"), let close = value[open...].firstIndex(of: ">") {
-            return String(value[value.index(after: open)..<close])
+        var value = value
+        return value.withUTF8 { uri(in: $0) }
+    }
+
+    private static func uri(in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if let open = bytes.firstIndex(of: UInt8(ascii: "<")),
+            let close = bytes[open...].firstIndex(of: UInt8(ascii: ">"))
+        {
+            return String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
         }
-        let bare = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
-        return bare.trimmingSpaces
+        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        var start = 0
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// The display name of a name-addr, unquoted (`"Bob" <sip:...>` gives `Bob`).
     public static func displayName(in value: String) -> String? {
-        guard let open = value.firstIndex(of: "<") else { return nil }
-        let name = String(value[..<open]).trimmingSpaces.unquoted
+        let bytes = Array(value.utf8)
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "<")) else { return nil }
+        let name = String(decoding: bytes[..<open], as: UTF8.self).trimmingSpaces.unquoted
         return name.isEmpty ? nil : name
     }
 
     /// `user@host` of a SIP URI without scheme, parameters or port: the address of record.
     public static func addressOfRecord(_ uri: String) -> String {
-        var text = Substring(uri)
-        for scheme in ["sips:", "sip:", "tel:"] where text.lowercased().hasPrefix(scheme) {
-            text = text.dropFirst(scheme.count)
+        var uri = uri
+        return uri.withUTF8 { addressOfRecord($0) }
+    }
+
+    private static func addressOfRecord(_ all: UnsafeBufferPointer<UInt8>) -> String {
+        var bytes = all[...]
+        for scheme in ["sip:", "sips:", "tel:"] where hasPrefix(bytes, caseInsensitive: scheme) {
+            bytes = bytes.dropFirst(scheme.utf8.count)
             break
         }
-        if let cut = text.firstIndex(where: { $0 == ";" || $0 == "?" || $0 == ">" }) { text = text[..<cut] }
-        if let at = text.lastIndex(of: "@") {
-            let host = text[text.index(after: at)...]
-            let hostWithoutPort: Substring
-            if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
-                hostWithoutPort = host[...close]
-            } else {
-                hostWithoutPort = host.split(separator: ":").first ?? host
-            }
-            return String(text[...at]) + hostWithoutPort
+        if let cut = bytes.firstIndex(where: {
+            $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: ">")
+        }) {
+            bytes = bytes[..<cut]
         }
-        return String(text)
+        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return String(decoding: bytes, as: UTF8.self) }
+        var host = bytes[(at + 1)...]
+        if host.first == UInt8(ascii: "[") {
+            if let close = host.firstIndex(of: UInt8(ascii: "]")) { host = host[...close] }
+        } else if let colon = host.firstIndex(of: UInt8(ascii: ":")) {
+            host = host[..<colon]
+        }
+        return String(decoding: bytes[...at], as: UTF8.self) + String(decoding: host, as: UTF8.self)
     }
 }
 
 extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
+    /// Without leading and trailing spaces and tabs (byte-level: header text is mostly ASCII, and
+    /// Character-level scanning costs grapheme breaking on every call).
     var trimmingSpaces: String {
-        guard let start = firstIndex(where: { $0 != " " && $0 != "\t" }),
-            let end = lastIndex(where: { $0 != " " && $0 != "\t" })
+        let bytes = Array(utf8)
+        guard let start = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+            let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
         else { return "" }
-        return String(self[start...end])
+        if start == 0 && end == bytes.count - 1 { return String(self) }
+        return String(decoding: bytes[start...end], as: UTF8.self)
     }
 
     /// Without one pair of surrounding double quotes, with `\"` and `\\` unescaped.

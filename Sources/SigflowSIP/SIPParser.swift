@@ -29,24 +29,54 @@ public enum SIPParser {
         guard SIPSniffer.looksLikeSIP(bytes) else { throw .notSIP }
         let headerEnd = SIPSniffer.headerEnd(in: bytes)
         if headerEnd == nil && requireHeaderEnd { throw .missingHeaderEnd }
-        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[..<(headerEnd?.headersEnd ?? bytes.count)])
-        var lines = unfoldedLines(headerBytes)
-        guard !lines.isEmpty else { throw .badStartLine("") }
-        let startLineText = lines.removeFirst()
-        let startLine = try parseStartLine(startLineText)
+        let limit = headerEnd?.headersEnd ?? bytes.count
+        // Lines are found on bytes: in Swift "\r\n" is one Character, and Character-level scanning
+        // costs grapheme breaking on every byte of every message.
+        var startLineText: String?
         var headers: [SIPMessage.Header] = []
-        headers.reserveCapacity(lines.count)
-        for (index, line) in lines.enumerated() where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { throw .badHeaderLine(index + 2) }
-            let rawName = line[..<colon].trimmingSpaces
-            guard !rawName.isEmpty, !rawName.contains(" ") else { throw .badHeaderLine(index + 2) }
+        headers.reserveCapacity(16)
+        var lineStart = 0
+        var lineNumber = 0
+        while lineStart < limit {
+            var lineEnd = lineStart
+            while lineEnd < limit, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var contentEnd = lineEnd
+            if contentEnd > lineStart, bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            defer { lineStart = lineEnd + 1 }
+            lineNumber += 1
+            guard contentEnd > lineStart else { continue }
+            guard startLineText != nil else {
+                startLineText = String(
+                    decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<contentEnd]), as: UTF8.self)
+                continue
+            }
+            let first = bytes[lineStart]
+            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !headers.isEmpty {
+                // A folded line continues the previous header's value (RFC 3261 §7.3.1).
+                headers[headers.count - 1].value += " " + text(bytes, lineStart, contentEnd)
+                continue
+            }
+            var colon = lineStart
+            while colon < contentEnd, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+            var nameEnd = colon
+            while nameEnd > lineStart,
+                bytes[nameEnd - 1] == UInt8(ascii: " ") || bytes[nameEnd - 1] == UInt8(ascii: "\t")
+            {
+                nameEnd -= 1
+            }
+            guard colon < contentEnd, nameEnd > lineStart,
+                !bytes[lineStart..<nameEnd].contains(UInt8(ascii: " "))
+            else { throw .badHeaderLine(lineNumber) }
+            let rawName = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<nameEnd]), as: UTF8.self)
             headers.append(
                 SIPMessage.Header(
-                    name: SIPHeaderSyntax.canonicalName(Substring(rawName)), rawName: rawName,
-                    value: line[line.index(after: colon)...].trimmingSpaces))
+                    name: SIPHeaderSyntax.canonicalName(bytes, lineStart, nameEnd), rawName: rawName,
+                    value: text(bytes, colon + 1, contentEnd)))
         }
+        guard let startLineText else { throw .badStartLine("") }
         var message = SIPMessage(
-            startLine: startLine, startLineText: startLineText, headers: headers, body: [], bodyShortBy: 0)
+            startLine: try parseStartLine(startLineText), startLineText: startLineText, headers: headers, body: [],
+            bodyShortBy: 0)
         let bodyStart = headerEnd?.bodyStart ?? bytes.count
         let available = bytes.count - bodyStart
         // Without Content-Length (allowed on UDP) the body runs to the end of the datagram.
@@ -57,27 +87,14 @@ public enum SIPParser {
         return message
     }
 
-    /// Lines split at CRLF (or a bare LF), with continuation lines (starting with space or tab)
-    /// joined to the line before, as RFC 3261 §7.3.1 folding allows.
-    static func unfoldedLines(_ bytes: UnsafeRawBufferPointer) -> [String] {
-        var lines: [String] = []
-        var lineStart = 0
-        // Split on bytes: in Swift "\r\n" is one Character, so String splitting would miss CRLF.
-        while lineStart <= bytes.count {
-            var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-            var contentEnd = lineEnd
-            if contentEnd > lineStart, bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
-            let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<contentEnd]), as: UTF8.self)
-            if let first = line.first, first == " " || first == "\t", !lines.isEmpty {
-                lines[lines.count - 1] += " " + line.trimmingSpaces
-            } else {
-                lines.append(line)
-            }
-            lineStart = lineEnd + 1
-        }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
+    /// The bytes from `start` to `end` as text, without surrounding spaces and tabs.
+    @inline(__always)
+    static func text(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        var start = start
+        var end = end
+        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+        while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     static func parseStartLine(_ line: String) throws(SIPParseError) -> SIPMessage.StartLine {

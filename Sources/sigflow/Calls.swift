@@ -27,7 +27,7 @@ struct Calls: ParsableCommand {
 
     func run() throws {
         let console = Console(quiet: input.quiet)
-        let result = console.runCalls(input)
+        let result = console.runCalls(input, summary: true)
         let calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
         switch format {
         case .text: print(CallsTable.text(calls), terminator: "")

@@ -22,9 +22,10 @@ struct Console {
     }
 
     /// Decodes the input into calls, or exits with status 2 when it cannot be read.
-    func runCalls(_ input: InputOptions) -> CallsResult {
+    func runCalls(_ input: InputOptions, summary: Bool = false) -> CallsResult {
         do {
-            let result = try CallsJob.run(input.pipelineConfiguration, progress: progressHandler(for: input))
+            let configuration = summary ? input.summaryConfiguration : input.pipelineConfiguration
+            let result = try CallsJob.run(configuration, progress: progressHandler(for: input))
             clearProgress()
             return result
         } catch {

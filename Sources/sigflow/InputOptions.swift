@@ -58,4 +58,9 @@ struct InputOptions: ParsableArguments {
     var pipelineConfiguration: PipelineConfiguration {
         PipelineConfiguration(inputs: inputs, filter: filter)
     }
+
+    /// For commands that show only the call list.
+    var summaryConfiguration: PipelineConfiguration {
+        PipelineConfiguration(inputs: inputs, filter: filter, detail: .summary)
+    }
 }

@@ -9,7 +9,7 @@ struct MatrixCallerContinuesAfterRejectRule: CallRule {
         clause: "Matrix spec m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard let callerDevice = view.callerDevice else { return [] }
         let rejectsSeen = view.events("m.call.reject").compactMap { $0.delivery(to: callerDevice) }
         let answersSeen = view.events("m.call.answer").compactMap { $0.delivery(to: callerDevice) }

@@ -9,7 +9,7 @@ struct MatrixDecisionAfterExpiryRule: CallRule {
         clause: "Matrix spec m.call.invite lifetime; Call Event Liveness")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard let invite = view.invite else { return [] }
         let lifetime = invite.attributes["lifetime"].flatMap { Int64($0) }
         let timeout = view.events("m.call.hangup").first { $0.reason == "invite_timeout" }

@@ -9,11 +9,11 @@ struct MatrixGlareRule: CallRule {
         clause: "Matrix spec voip_events.md, Glare")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard let invite = view.invite, let room = invite.attributes["room_id"] else { return [] }
         var findings: [Finding] = []
         for other in context.calls where other.signalingProtocol == .matrix && other.callID != call.callID {
-            let otherView = MatrixCallView(other)
+            let otherView = context.views.matrix(other)
             guard let otherInvite = otherView.invite, otherInvite.attributes["room_id"] == room,
                 otherInvite.senderUser != invite.senderUser, call.callID < other.callID,
                 // The two invites crossed: each was sent before the other call was settled.

@@ -9,7 +9,7 @@ struct MatrixLoserContinuesRule: CallRule {
         clause: "Matrix spec m.call.select_answer, m.call.negotiate")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard let select = view.events("m.call.select_answer").first, let selected = select.selectedParty else {
             return []
         }

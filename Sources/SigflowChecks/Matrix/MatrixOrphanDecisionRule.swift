@@ -9,7 +9,7 @@ struct MatrixOrphanDecisionRule: CallRule {
         clause: "Matrix spec voip_events.md")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard view.invite == nil, !view.hasTimelineGap else { return [] }
         let decisions = view.events.filter {
             ["m.call.answer", "m.call.reject", "m.call.hangup"].contains(

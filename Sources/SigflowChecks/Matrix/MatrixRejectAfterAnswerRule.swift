@@ -9,7 +9,7 @@ struct MatrixRejectAfterAnswerRule: CallRule {
         clause: "Matrix spec voip_events.md, Client behaviour")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         let answers = view.events("m.call.answer")
         return view.events("m.call.reject").compactMap { reject in
             guard

@@ -8,7 +8,7 @@ struct MatrixRejectOfVersionZeroRule: CallRule {
         clause: "Matrix spec m.call.reject; MSC2746")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard let invite = view.invite, invite.version == "0" else { return [] }
         return view.events("m.call.reject").map { reject in
             descriptor.finding(

@@ -9,7 +9,7 @@ struct MatrixRingingAfterBatchRule: CallRule {
         clause: "Matrix spec Call Event Liveness")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = MatrixCallView(call)
+        let view = context.views.matrix(call)
         guard let invite = view.invite else { return [] }
         let enders = view.events.filter {
             ["m.call.hangup", "m.call.reject", "m.call.answer"].contains(

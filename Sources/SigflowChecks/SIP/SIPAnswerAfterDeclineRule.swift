@@ -9,7 +9,7 @@ struct SIPAnswerAfterDeclineRule: CallRule {
         clause: "RFC 3261 §16.7 step 5")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = SIPCallView(call)
+        let view = context.views.sip(call)
         return view.invites.compactMap { invite in
             let responses = view.responses(to: invite)
             guard let decline = responses.first(where: { $0.status?.isSixHundred == true }),

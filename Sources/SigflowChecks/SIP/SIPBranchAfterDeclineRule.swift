@@ -8,7 +8,7 @@ struct SIPBranchAfterDeclineRule: CallRule {
         clause: "RFC 3261 §16.7 step 5")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = SIPCallView(call)
+        let view = context.views.sip(call)
         var findings: [Finding] = []
         for fork in view.forksByProxy {
             let declines = fork.branches.flatMap { view.responses(to: $0) }.filter { $0.status?.isSixHundred == true }

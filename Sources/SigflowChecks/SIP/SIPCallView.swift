@@ -1,8 +1,9 @@
 import SigflowCore
 import SigflowSIP
 
-/// A SIP step with the header fields rules compare, read back from the message attributes.
-struct SIPStep {
+/// A SIP step with the header fields rules compare, read back from the message attributes. A class:
+/// rules filter and pass these around a lot, and copying the whole step each time is what costs.
+final class SIPStep {
     let step: CallStep
     let cseq: String?
     let cseqMethod: String?
@@ -47,10 +48,11 @@ struct SIPCallView {
     init(_ call: Call) {
         self.call = call
         steps = call.steps.map(SIPStep.init)
+        invites = steps.filter { $0.step.message.kind == .offer && $0.isRequest("INVITE") }
     }
 
     /// INVITE requests that open or fork the call (not re-INVITEs).
-    var invites: [SIPStep] { steps.filter { $0.step.message.kind == .offer && $0.isRequest("INVITE") } }
+    let invites: [SIPStep]
 
     /// Responses to `request` on its hop: sent back the way it came, with its branch and CSeq.
     func responses(to request: SIPStep, method: String? = nil) -> [SIPStep] {

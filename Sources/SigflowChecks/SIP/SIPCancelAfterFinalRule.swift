@@ -8,7 +8,7 @@ struct SIPCancelAfterFinalRule: CallRule {
         clause: "RFC 3261 §9.1")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = SIPCallView(call)
+        let view = context.views.sip(call)
         var findings: [Finding] = []
         for invite in view.invites {
             let finals = view.responses(to: invite).filter(\.isFinal)

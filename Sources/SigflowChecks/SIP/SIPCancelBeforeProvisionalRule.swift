@@ -8,7 +8,7 @@ struct SIPCancelBeforeProvisionalRule: CallRule {
         clause: "RFC 3261 §9.1")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = SIPCallView(call)
+        let view = context.views.sip(call)
         var findings: [Finding] = []
         for invite in view.invites {
             let responses = view.responses(to: invite)

@@ -9,7 +9,7 @@ struct SIPCancelMismatchRule: CallRule {
         clause: "RFC 3261 §9.1 and §9.2")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = SIPCallView(call)
+        let view = context.views.sip(call)
         var findings: [Finding] = []
         for cancel in view.steps where cancel.isRequest("CANCEL") {
             guard

@@ -8,7 +8,7 @@ struct SIPRejectWithoutInviteRule: CallRule {
         clause: "RFC 3261 §17.1.3")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = SIPCallView(call)
+        let view = context.views.sip(call)
         let requests = view.steps.filter { $0.isRequest("INVITE") }
         return view.steps.compactMap { response in
             guard response.isInviteResponse, (response.status ?? 0) >= 400,

@@ -113,3 +113,33 @@ public final class PacketDissector {
             fragmentCount: fragmentCount)
     }
 }
+
+extension PacketDissector {
+    /// The first byte of a UDP payload, found in a few comparisons for the common case (Ethernet,
+    /// IPv4 or IPv6 without extension headers, not a fragment), so media and other traffic nobody
+    /// decodes can be dropped without dissecting it. Nil when the frame is anything else; then
+    /// `dissect` decides. An empty payload reads as 0.
+    @inline(__always)
+    public static func udpPayloadFirstByte(_ frame: CapturedPacket) -> UInt8? {
+        guard frame.linkType.rawValue == LinkType.ethernet.rawValue else { return nil }
+        let bytes = frame.bytes
+        guard bytes.count >= 14 + 40 + 8 else { return nil }
+        let etherType = bytes.uint16(at: 12)
+        let transport: Int
+        if etherType == LinkLayer.etherTypeIPv4 {
+            let versionAndLength = bytes.uint8(at: 14)
+            // Protocol UDP, no more-fragments flag, fragment offset 0.
+            guard versionAndLength >> 4 == 4, bytes.uint8(at: 14 + 9) == IPHeader.protocolUDP,
+                bytes.uint16(at: 14 + 6) & 0x3fff == 0
+            else { return nil }
+            transport = 14 + Int(versionAndLength & 0x0f) * 4
+        } else if etherType == LinkLayer.etherTypeIPv6 {
+            guard bytes.uint8(at: 14) >> 4 == 6, bytes.uint8(at: 14 + 6) == IPHeader.protocolUDP else { return nil }
+            transport = 14 + 40
+        } else {
+            return nil
+        }
+        guard transport + 8 <= bytes.count else { return nil }
+        return transport + 8 < bytes.count ? bytes.uint8(at: transport + 8) : 0
+    }
+}
