@@ -15,12 +15,57 @@ public struct CorrelationResult: Sendable {
 /// - The same message forwarded by a proxy has a different identity per hop, so each hop is a step.
 /// - Captures are put on one clock with offsets estimated from the steps they share.
 public enum CallCorrelator {
+    /// Correlates everything at once: clock offsets between the captures, then every call.
     /// - Parameters:
     ///   - captureCount: how many captures the messages come from.
     ///   - captureEnd: when the last capture ends, to tell a call that timed out from one the capture cut.
     public static func correlate(
         _ messages: [SignalingMessage], captureCount: Int, captureEnd: CaptureTime?
     ) -> CorrelationResult {
+        let offsets = clockOffsets(messages, captureCount: captureCount)
+        var byCall: [CallKey: [SignalingMessage]] = [:]
+        var order: [CallKey] = []
+        for message in messages {
+            let key = CallKey(signalingProtocol: message.signalingProtocol, callID: message.callID)
+            if byCall[key] == nil { order.append(key) }
+            byCall[key, default: []].append(message)
+        }
+        var calls = order.map { call(from: byCall[$0]!, offsets: offsets, captureEnd: captureEnd) }
+        linkLegs(&calls)
+        calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
+        return CorrelationResult(calls: calls, clockOffsets: offsets)
+    }
+
+    /// How far each capture's clock is from the first's, from the messages several captures saw.
+    public static func clockOffsets(_ messages: [SignalingMessage], captureCount: Int) -> [ClockOffset] {
+        guard captureCount > 1 else { return [] }
+        var firstSeen: [HopKey: [Int: CaptureTime]] = [:]
+        var order: [HopKey] = []
+        for message in messages {
+            let key = HopKey(message)
+            if firstSeen[key] == nil { order.append(key) }
+            let capture = message.stamp.source.capture
+            if firstSeen[key, default: [:]][capture] == nil {
+                firstSeen[key, default: [:]][capture] = message.stamp.time
+            }
+        }
+        return ClockOffsetEstimator.estimate(
+            captureCount: captureCount,
+            occurrences: order.map { key in
+                firstSeen[key]!.sorted { $0.key < $1.key }.map {
+                    ClockOffsetEstimator.Sample(capture: $0.key, time: $0.value)
+                }
+            })
+    }
+
+    /// One call from all its messages (one protocol, one call id), on the clock `offsets` define.
+    public static func call(from messages: [SignalingMessage], offsets: [ClockOffset], captureEnd: CaptureTime?) -> Call
+    {
+        var offsetByCapture: [Int: Int64] = [:]
+        for offset in offsets { offsetByCapture[offset.capture] = offset.nanoseconds }
+        func adjusted(_ message: SignalingMessage) -> CaptureTime {
+            message.stamp.time.adding(nanoseconds: -(offsetByCapture[message.stamp.source.capture] ?? 0))
+        }
         var hops: [HopKey: [Int]] = [:]
         var hopOrder: [HopKey] = []
         for (index, message) in messages.enumerated() {
@@ -28,38 +73,9 @@ public enum CallCorrelator {
             if hops[key] == nil { hopOrder.append(key) }
             hops[key, default: []].append(index)
         }
-        let offsets = ClockOffsetEstimator.estimate(
-            captureCount: captureCount,
-            occurrences: hopOrder.map { key in
-                firstPerCapture(hops[key]!, messages).map {
-                    ClockOffsetEstimator.Sample(
-                        capture: messages[$0].stamp.source.capture, time: messages[$0].stamp.time)
-                }
-            })
-        var offsetByCapture = [Int64](repeating: 0, count: max(captureCount, 1))
-        for offset in offsets where offset.capture < offsetByCapture.count {
-            offsetByCapture[offset.capture] = offset.nanoseconds
-        }
-        func adjusted(_ message: SignalingMessage) -> CaptureTime {
-            let capture = message.stamp.source.capture
-            let offset = capture < offsetByCapture.count ? offsetByCapture[capture] : 0
-            return message.stamp.time.adding(nanoseconds: -offset)
-        }
-
-        var hopsByCall: [CallKey: [HopKey]] = [:]
-        var callOrder: [CallKey] = []
-        for key in hopOrder {
-            if hopsByCall[key.call] == nil { callOrder.append(key.call) }
-            hopsByCall[key.call, default: []].append(key)
-        }
-        var calls: [Call] = []
-        for callKey in callOrder {
-            let steps = buildSteps(hopsByCall[callKey]!.map { hops[$0]! }, messages, adjusted: adjusted)
-            calls.append(CallAssembler(steps: steps, captureEnd: captureEnd).call(callKey))
-        }
-        linkLegs(&calls)
-        calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
-        return CorrelationResult(calls: calls, clockOffsets: offsets)
+        let steps = buildSteps(hopOrder.map { hops[$0]! }, messages, adjusted: adjusted)
+        let key = CallKey(signalingProtocol: messages[0].signalingProtocol, callID: messages[0].callID)
+        return CallAssembler(steps: steps, captureEnd: captureEnd).call(key)
     }
 
     struct CallKey: Hashable {
@@ -80,12 +96,6 @@ public enum CallCorrelator {
             sender = message.sender.key
             receiver = message.receiver.key
         }
-    }
-
-    /// Indices of the first copy in each capture.
-    static func firstPerCapture(_ indices: [Int], _ messages: [SignalingMessage]) -> [Int] {
-        var seen: Set<Int> = []
-        return indices.filter { seen.insert(messages[$0].stamp.source.capture).inserted }
     }
 
     /// One step per hop-copy instance: the k-th copy in each capture is the same transmission.
@@ -126,13 +136,18 @@ public enum CallCorrelator {
     }
 
     /// Ties each call to the other legs its messages name.
-    static func linkLegs(_ calls: inout [Call]) {
-        let tokens = calls.map { call in
-            ["call-id:" + call.callID] + call.steps.flatMap(\.message.linkedCallIDs)
-        }
-        let groups = LegLinker.groups(tokens: tokens)
+    public static func linkLegs(_ calls: inout [Call]) {
+        let groups = LegLinker.groups(tokens: calls.map(\.linkTokens))
         for index in calls.indices {
             calls[index].linkedCallIDs = groups[index].map { calls[$0].callID }.sorted()
+        }
+    }
+
+    /// Ties each summary to the other legs, for calls already reduced to summaries.
+    public static func linkLegs(_ summaries: inout [CallSummary]) {
+        let groups = LegLinker.groups(tokens: summaries.map(\.linkTokens))
+        for index in summaries.indices {
+            summaries[index].linkedCallIDs = groups[index].map { summaries[$0].callID }.sorted()
         }
     }
 }

@@ -12,7 +12,10 @@ import SigflowFraming
 
 /// The result of decoding captures into calls.
 public struct CallsResult: Sendable {
+    /// Every call with its steps, participants and findings (with `.full` detail; empty otherwise).
     public var calls: [Call]
+    /// One summary per call, always.
+    public var summaries: [CallSummary]
     public var clockOffsets: [ClockOffset]
     public var captures: [CaptureSummary]
     public var diagnostics: DiagnosticLog
@@ -27,8 +30,22 @@ public enum CallsJob {
     public static func run(
         _ configuration: PipelineConfiguration, progress: ProgressHandler? = nil
     ) throws(CaptureError) -> CallsResult {
-        let collector = MessageCollector()
-        let registry = DecoderRegistry(sink: collector, detailed: configuration.detail == .full)
+        let full = configuration.detail == .full
+        // Several captures share one clock, estimated from all their messages: keep every call then.
+        let collector = MessageCollector(
+            maxOpenCalls: configuration.inputs.count == 1 ? configuration.limits.maxOpenCalls : nil)
+        let registry = DecoderRegistry(sink: collector, detailed: full)
+        var calls: [Call] = []
+        var summaries: [CallSummary] = []
+        func keep(_ call: Call) {
+            summaries.append(CallSummary(call))
+            if full { calls.append(call) }
+        }
+        collector.finalize = { messages, now in
+            var call = CallCorrelator.call(from: messages, offsets: [], captureEnd: now)
+            if full { call = Checker().check([call], context: CheckContext(captureEnd: now))[0] }
+            keep(call)
+        }
         // Client logs are evidence too: each file goes to the first log decoder that recognises it,
         // every other input to libpcap.
         var captureInputs: [CaptureInput] = []
@@ -73,27 +90,35 @@ public enum CallsJob {
             inputError = error
         }
         table.finish()
-        var summaries = reader.summaries
+        var captures = reader.summaries
+        let held = collector.remaining()
         for (index, lines) in logs.sorted(by: { $0.key < $1.key }) {
-            let times = collector.messages.filter { $0.stamp.source.capture == index }.map(\.stamp.time)
-            summaries.insert(
+            let times = held.joined().filter { $0.stamp.source.capture == index }.map(\.stamp.time)
+            captures.insert(
                 CaptureSummary(
                     input: configuration.inputs[index], linkType: .evidenceLog, frames: lines, framesKept: lines,
                     firstTime: times.min(), lastTime: times.max()),
                 at: index)
         }
-        let captureEnd = summaries.compactMap(\.lastTime).max() ?? collector.messages.map(\.stamp.time).max()
-        let correlation = CallCorrelator.correlate(
-            collector.messages, captureCount: configuration.inputs.count, captureEnd: captureEnd)
+        let captureEnd = captures.compactMap(\.lastTime).max()
+        let offsets = CallCorrelator.clockOffsets(held.flatMap { $0 }, captureCount: configuration.inputs.count)
+        var remaining = held.map { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) }
+        if full {
+            remaining = Checker().check(remaining, context: CheckContext(captureEnd: captureEnd))
+        }
+        remaining.forEach(keep)
+        if full {
+            CallCorrelator.linkLegs(&calls)
+            calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
+        }
+        CallCorrelator.linkLegs(&summaries)
+        summaries.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
         var diagnostics = reader.diagnostics
         diagnostics.append(contentsOf: table.diagnostics)
         diagnostics.append(contentsOf: collector.diagnostics)
-        let calls =
-            configuration.detail == .full
-            ? Checker().check(correlation.calls, context: CheckContext(captureEnd: captureEnd)) : correlation.calls
         return CallsResult(
-            calls: calls, clockOffsets: correlation.clockOffsets, captures: summaries,
-            diagnostics: diagnostics, inputError: inputError, logs: logs)
+            calls: calls, summaries: summaries, clockOffsets: offsets, captures: captures, diagnostics: diagnostics,
+            inputError: inputError, logs: logs)
     }
 }
 

@@ -28,7 +28,7 @@ struct Calls: ParsableCommand {
     func run() throws {
         let console = Console(quiet: input.quiet)
         let result = console.runCalls(input, summary: true)
-        let calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
+        let calls = callsOnly ? result.summaries.filter(\.isCall) : result.summaries
         switch format {
         case .text: print(CallsTable.text(calls), terminator: "")
         case .json: print(CallsTable.json(calls), terminator: "")

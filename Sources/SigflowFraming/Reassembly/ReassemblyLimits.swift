@@ -18,6 +18,10 @@ public struct ReassemblyLimits: Sendable, Hashable {
     public var maxPendingDatagrams = 4096
     /// Fragment bytes held at once across all incomplete datagrams.
     public var maxPendingFragmentBytes = 16 << 20
+    /// Calls held open at once; past this the longest-idle ones (finished ones first) are completed
+    /// early and forgotten, so memory stays flat on captures of any length. 20,000 concurrent calls
+    /// is far more than one capture point usually sees.
+    public var maxOpenCalls = 20_000
     /// Seconds of capture time an incomplete datagram waits for its missing fragments (RFC 791
     /// suggests 15 s; Linux waits 30 s).
     public var fragmentTimeoutSeconds: Double = 30

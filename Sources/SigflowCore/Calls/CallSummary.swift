@@ -1,0 +1,45 @@
+/// What a call list shows about a call, without its steps: small enough to keep for every call of a
+/// capture of any length.
+public struct CallSummary: Hashable, Sendable {
+    public var signalingProtocol: SignalingProtocol
+    public var callID: String
+    public var method: String
+    public var isCall: Bool
+    /// The caller's user (SIP From address of record).
+    public var fromUser: String?
+    /// Who was called (SIP To address of record).
+    public var toUser: String?
+    public var timing: CallTiming
+    public var outcome: CallOutcome
+    public var stepCount: Int
+    public var deviceCount: Int
+    /// Tokens that tie B2BUA legs together (see `Call.linkTokens`).
+    public var linkTokens: [String]
+    public var linkedCallIDs: [String]
+
+    public init(_ call: Call) {
+        let opening = call.steps.first { $0.message.kind == .offer || $0.message.kind == .request }?.message
+        signalingProtocol = call.signalingProtocol
+        callID = call.callID
+        method = call.method
+        isCall = call.isCall
+        fromUser = opening?.sender.user ?? call.caller?.user
+        toUser = opening?.receiver.user ?? call.participants.first { $0.role == .callee }?.user
+        timing = call.timing
+        outcome = call.outcome
+        stepCount = call.steps.count
+        deviceCount = call.participants.reduce(0) { $0 + $1.devices.count }
+        linkTokens = call.linkTokens
+        linkedCallIDs = call.linkedCallIDs
+    }
+
+    /// The talk time of an answered call; otherwise first to last message.
+    public var duration: Int64 { timing.duration ?? timing.end.nanoseconds(since: timing.start) }
+}
+
+extension Call {
+    /// This call's own token (`call-id:<id>`) and the tokens its messages carry (B2BUA leg links).
+    public var linkTokens: [String] {
+        ["call-id:" + callID] + steps.flatMap(\.message.linkedCallIDs)
+    }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Measures sigflow against the floor (a plain libpcap read loop) and tshark on large generated
+captures, three runs each, reporting medians. Run through scripts/bench.
+
+usage: scripts/bench [MEGABYTES ...]   (default: 100 1000)
+"""
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORK = os.path.join(ROOT, ".build-bench")
+SIGFLOW = os.path.join(ROOT, ".build", "release", "sigflow")
+LOOP = os.path.join(WORK, "pcaploop")
+
+
+def run(command):
+    """Elapsed seconds and peak RSS (KB) of one run, from GNU time -v."""
+    result = subprocess.run(["/usr/bin/time", "-v"] + command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    elapsed = rss = None
+    for line in result.stderr.splitlines():
+        line = line.strip()
+        if line.startswith("Elapsed (wall clock) time"):
+            clock = line.split(": ", 1)[1]
+            parts = [float(p) for p in clock.split(":")]
+            elapsed = sum(value * 60 ** power for power, value in enumerate(reversed(parts)))
+        elif line.startswith("Maximum resident set size"):
+            rss = int(line.split(": ", 1)[1])
+    return elapsed, rss
+
+
+def median_of_three(command):
+    runs = [run(command) for _ in range(3)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def main():
+    sizes = [float(arg) for arg in sys.argv[1:]] or [100, 1000]
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-o", LOOP, os.path.join(ROOT, "scripts", "bench-support", "pcaploop.c"), "-lpcap"], check=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "sigflow"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    machine = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    print(f"machine: {machine}, {os.cpu_count()} cores, {cpu}")
+    print(f"{'size':>7} {'tool':<8} {'seconds':>8} {'MB/s':>8} {'packets/s':>11} {'peak RSS':>9} {'vs loop':>8} {'vs tshark':>9}")
+    for size in sizes:
+        capture = os.path.join(WORK, f"bench-{int(size)}MB.pcap")
+        if not os.path.exists(capture):
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench-support", "make-capture.py"), capture, str(size)], check=True)
+        megabytes = os.path.getsize(capture) / 1e6
+        packets = int(subprocess.run([LOOP, capture], capture_output=True, text=True, check=True).stdout.split()[0])
+        results = {
+            "loop": median_of_three([LOOP, capture]),
+            "tshark": median_of_three(["tshark", "-r", capture, "-Y", "sip", "-T", "fields", "-e", "sip.Call-ID"]),
+            "sigflow": median_of_three([SIGFLOW, "calls", "-q", capture]),
+        }
+        for tool, (seconds, rss) in results.items():
+            speed_vs_loop = results["loop"][0] / seconds
+            speed_vs_tshark = results["tshark"][0] / seconds
+            print(f"{megabytes:>5.0f}MB {tool:<8} {seconds:>8.3f} {megabytes / seconds:>8.0f} {packets / seconds:>11.0f} "
+                  f"{rss / 1024:>7.1f}MB {speed_vs_loop:>7.2f}x {speed_vs_tshark:>8.1f}x")
+    print("targets: sigflow >= 0.7x the loop, >= 30x tshark, peak RSS < 64 MB and flat across sizes")
+
+
+main()
