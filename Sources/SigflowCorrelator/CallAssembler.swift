@@ -64,10 +64,13 @@ struct CallAssembler {
     }
 
     func callOutcome(_ steps: [CallStep], callerID: String?) -> CallOutcome {
-        let decisions = decisionsForCaller(steps, callerID: callerID)
-        if decisions.contains(where: { $0.message.kind == .answer }) { return .answered }
-        if let last = decisions.last, let outcome = last.message.outcome { return outcome }
         let callerCancelled = steps.contains { $0.message.kind == .cancel && (callerID == nil || $0.from == callerID) }
+        // The first final answer or refusal settles the call; anything after it (a 2xx after a 6xx) is
+        // a fault the checks report, not a new outcome.
+        if let first = decisionsForCaller(steps, callerID: callerID).first, let outcome = first.message.outcome {
+            // "Request terminated" without a cancel from the caller is a refusal, not a cancellation.
+            return outcome == .cancelled && !callerCancelled ? .rejected : outcome
+        }
         if let timeout = steps.first(where: { $0.message.outcome == .timedOut }) {
             return timeout.message.kind == .cancel || timeout.message.kind == .hangup || !callerCancelled
                 ? .timedOut : .cancelled
@@ -107,10 +110,10 @@ struct CallAssembler {
             timing.postDialDelay = ringing.time.nanoseconds(since: offer.time)
         }
         let decisions = decisionsForCaller(steps, callerID: callerID)
-        if let decision = decisions.first(where: { $0.message.kind == .answer }) ?? decisions.last {
+        if let decision = decisions.first {
             timing.timeToDecision = decision.time.nanoseconds(since: offer.time)
         }
-        if let answer = decisions.first(where: { $0.message.kind == .answer }) {
+        if let answer = decisions.first, answer.message.kind == .answer {
             let hangup = steps.first { $0.message.kind == .hangup && $0.time >= answer.time }
             timing.duration = (hangup?.time ?? last.time).nanoseconds(since: answer.time)
         }

@@ -21,8 +21,7 @@ public struct CallNarrative {
     var decisiveStep: CallStep? {
         let callerID = call.caller?.id
         let decisions = call.steps.filter { $0.message.isDecision && (callerID == nil || $0.to == callerID) }
-        if call.outcome == .answered { return decisions.first { $0.message.kind == .answer } }
-        if let last = decisions.last { return last }
+        if let first = decisions.first { return first }
         if call.outcome == .cancelled { return call.steps.first { $0.message.kind == .cancel } }
         return call.steps.last { $0.message.outcome == call.outcome }
     }
