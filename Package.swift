@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "SigflowTestSupport", dependencies: ["SigflowCore"], path: "Tests/SigflowTestSupport"),
         .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
-        .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore"]),
+        .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender"]),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]

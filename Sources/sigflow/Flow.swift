@@ -29,7 +29,7 @@ struct Flow: ParsableCommand {
     func validate() throws { try input.requireInputs() }
 
     @Option(help: "Output format: mermaid, markdown or json.")
-    var format: FlowFormat = .mermaid
+    var format: FlowOutput.Format = .mermaid
 
     @Option(help: "Only the call with this call id.")
     var call: String?
@@ -59,25 +59,12 @@ struct Flow: ParsableCommand {
             calls = calls.filter { $0.callID == call }
             if calls.isEmpty { console.fail(UsageProblem("no call with id '\(call)' in the input")) }
         }
-        let text: String
-        switch format {
-        case .json:
-            text = CallJSON.document(calls: calls, clockOffsets: result.clockOffsets, captures: input.captureNames)
-                .rendered()
-        case .mermaid:
-            text = calls.enumerated().map { index, call in
-                (calls.count > 1 ? "%% call \(index + 1): \(MermaidText.escape(call.callID))\n" : "")
-                    + document.mermaid.diagram(call)
-            }.joined(separator: "\n")
-        case .markdown:
-            let provenance = input.provenance(result)
-            text = calls.map { document.render($0, provenance: provenance) }.joined(separator: "\n---\n\n")
-        }
+        let text = FlowOutput.render(
+            calls, format: format, clockOffsets: result.clockOffsets, provenance: input.provenance(result),
+            document: document)
         console.write(text, to: output)
         console.finish(result)
     }
 }
 
-enum FlowFormat: String, ExpressibleByArgument, CaseIterable {
-    case mermaid, markdown, json
-}
+extension FlowOutput.Format: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SigflowRender
 
 @main
 struct SigflowCommand: ParsableCommand {
