@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "sigflow", targets: ["sigflow"]),
         .library(name: "SigflowPipeline", targets: ["SigflowPipeline"]),
+        // What the fuzz targets in Fuzz/ run; not part of the command-line tool.
+        .library(name: "SigflowFuzzing", targets: ["SigflowFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,6 +48,12 @@ let package = Package(
                 "SigflowChecks",
             ]
         ),
+        .target(
+            name: "SigflowFuzzing",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowPipeline", "SigflowRender",
+            ]
+        ),
         .executableTarget(
             name: "sigflow",
             dependencies: [
@@ -59,6 +67,7 @@ let package = Package(
         .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender"]),
+        .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]

@@ -30,22 +30,7 @@ public enum CallsJob {
     public static func run(
         _ configuration: PipelineConfiguration, progress: ProgressHandler? = nil
     ) throws(CaptureError) -> CallsResult {
-        let full = configuration.detail == .full
-        // Several captures share one clock, estimated from all their messages: keep every call then.
-        let collector = MessageCollector(
-            maxOpenCalls: configuration.inputs.count == 1 ? configuration.limits.maxOpenCalls : nil)
-        let registry = DecoderRegistry(sink: collector, detailed: full)
-        var calls: [Call] = []
-        var summaries: [CallSummary] = []
-        func keep(_ call: Call) {
-            summaries.append(CallSummary(call))
-            if full { calls.append(call) }
-        }
-        collector.finalize = { messages, now in
-            var call = CallCorrelator.call(from: messages, offsets: [], captureEnd: now)
-            if full { call = Checker().check([call], context: CheckContext(captureEnd: now))[0] }
-            keep(call)
-        }
+        let decoder = SignalingDecoder(configuration: configuration, captureCount: configuration.inputs.count)
         // Client logs are evidence too: each file goes to the first log decoder that recognises it,
         // every other input to libpcap.
         var captureInputs: [CaptureInput] = []
@@ -53,10 +38,10 @@ public enum CallsJob {
         var logs: [Int: Int] = [:]
         for (index, input) in configuration.inputs.enumerated() {
             if case .file(let path) = input, let prefix = FilePrefix.read(path),
-                let decoder = registry.logDecoders.first(where: { $0.recognizes(prefix) })
+                let logDecoder = decoder.logDecoders.first(where: { $0.recognizes(prefix) })
             {
                 do {
-                    logs[index] = try decoder.decode(path: path, captureIndex: index, into: collector)
+                    logs[index] = try decoder.decodeLog(path: path, captureIndex: index, with: logDecoder)
                 } catch {
                     throw .notACapture(path: path, detail: error.reason)
                 }
@@ -67,58 +52,33 @@ public enum CallsJob {
         }
         let reader = try CaptureReader(
             inputs: captureInputs, filter: configuration.filter, captureIndices: captureIndices)
-        let dissector = PacketDissector(limits: configuration.limits)
-        let table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         let ticker = ProgressTicker(handler: progress, reader: reader)
         var inputError: CaptureError?
         do {
             try reader.forEachPacket { packet in
                 ticker.tick()
-                // Most packets are media: drop them before dissecting anything.
-                if let first = PacketDissector.udpPayloadFirstByte(packet), !registry.wantsDatagram(startingWith: first)
-                {
-                    return
-                }
-                guard let transport = dissector.dissect(packet) else { return }
-                if transport.transport == .udp {
-                    registry.decodeDatagram(transport)
-                } else {
-                    table.add(transport)
-                }
+                decoder.decode(packet)
             }
         } catch {
             inputError = error
         }
-        table.finish()
         var captures = reader.summaries
-        let held = collector.remaining()
+        let held = decoder.heldMessages.joined()
         for (index, lines) in logs.sorted(by: { $0.key < $1.key }) {
-            let times = held.joined().filter { $0.stamp.source.capture == index }.map(\.stamp.time)
+            let times = held.filter { $0.stamp.source.capture == index }.map(\.stamp.time)
             captures.insert(
                 CaptureSummary(
                     input: configuration.inputs[index], linkType: .evidenceLog, frames: lines, framesKept: lines,
                     firstTime: times.min(), lastTime: times.max()),
                 at: index)
         }
-        let captureEnd = captures.compactMap(\.lastTime).max()
-        let offsets = CallCorrelator.clockOffsets(held.flatMap { $0 }, captureCount: configuration.inputs.count)
-        var remaining = held.map { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) }
-        if full {
-            remaining = Checker().check(remaining, context: CheckContext(captureEnd: captureEnd))
-        }
-        remaining.forEach(keep)
-        if full {
-            CallCorrelator.linkLegs(&calls)
-            calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
-        }
-        CallCorrelator.linkLegs(&summaries)
-        summaries.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
+        let finished = decoder.finish(
+            captureCount: configuration.inputs.count, captureEnd: captures.compactMap(\.lastTime).max())
         var diagnostics = reader.diagnostics
-        diagnostics.append(contentsOf: table.diagnostics)
-        diagnostics.append(contentsOf: collector.diagnostics)
+        diagnostics.append(contentsOf: decoder.diagnostics)
         return CallsResult(
-            calls: calls, summaries: summaries, clockOffsets: offsets, captures: captures, diagnostics: diagnostics,
-            inputError: inputError, logs: logs)
+            calls: finished.calls, summaries: finished.summaries, clockOffsets: finished.clockOffsets,
+            captures: captures, diagnostics: diagnostics, inputError: inputError, logs: logs)
     }
 }
 

@@ -190,7 +190,9 @@ public struct CallNarrative {
             text = "\(from.capitalizedFirst) acknowledges the final response"
         case .select:
             text = "\(from.capitalizedFirst) picks the answer to keep"
-        case _ where relayed && message.kind != .cancel && message.elsewhere != nil && call.participant(id: step.to)?.role == .callee:
+        case _
+        where relayed && message.kind != .cancel && message.elsewhere != nil
+            && call.participant(id: step.to)?.role == .callee:
             let settled = message.elsewhere == .answered ? "answered" : "declined"
             text =
                 "\(from.capitalizedFirst) passes \(message.label) on to \(to), which stops ringing: \(settled) on another device"

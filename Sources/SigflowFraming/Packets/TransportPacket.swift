@@ -19,6 +19,22 @@ public struct TransportPacket {
     public var wireLength: Int
     /// How many IP fragments were reassembled into this datagram; 0 when it was not fragmented.
     public var fragmentCount: Int
+
+    public init(
+        transport: TransportProtocol, source: Endpoint, destination: Endpoint, payload: UnsafeRawBufferPointer,
+        missingPayloadBytes: Int = 0, tcp: TCPFields = TCPFields(), stamp: PacketStamp, wireLength: Int,
+        fragmentCount: Int = 0
+    ) {
+        self.transport = transport
+        self.source = source
+        self.destination = destination
+        self.payload = payload
+        self.missingPayloadBytes = missingPayloadBytes
+        self.tcp = tcp
+        self.stamp = stamp
+        self.wireLength = wireLength
+        self.fragmentCount = fragmentCount
+    }
 }
 
 public struct TCPFields: Hashable, Sendable {

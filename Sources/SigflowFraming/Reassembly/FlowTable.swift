@@ -26,9 +26,7 @@ public final class FlowTable {
         }
 
         var info: StreamInfo {
-            StreamInfo(
-                key: FlowKey.of(summary.transport, from: summary.a, to: summary.b).key, client: summary.a,
-                server: summary.b)
+            StreamInfo(client: summary.a, server: summary.b)
         }
 
         var keepsBytes: Bool {

@@ -22,6 +22,12 @@ public struct StreamInfo: Hashable, Sendable {
     public var client: Endpoint
     public var server: Endpoint
 
+    public init(client: Endpoint, server: Endpoint) {
+        self.key = FlowKey.of(.tcp, from: client, to: server).key
+        self.client = client
+        self.server = server
+    }
+
     public func source(of direction: StreamDirection) -> Endpoint { direction == .fromClient ? client : server }
     public func destination(of direction: StreamDirection) -> Endpoint {
         direction == .fromClient ? server : client

@@ -1,0 +1,100 @@
+import SigflowChecks
+import SigflowCore
+import SigflowCorrelator
+import SigflowFraming
+
+/// The middle of the pipeline as one object: feed it packets (or log files), then ask for the calls.
+/// `CallsJob` drives it from captures; it also serves embedding and fuzzing.
+public final class SignalingDecoder {
+    public let configuration: PipelineConfiguration
+    private let collector: MessageCollector
+    private let registry: DecoderRegistry
+    private let dissector: PacketDissector
+    private let table: FlowTable
+    private var calls: [Call] = []
+    private var summaries: [CallSummary] = []
+
+    /// - Parameter captureCount: how many inputs feed this decoder; with more than one, every call is
+    ///   kept until the end so their clocks can be aligned.
+    public init(configuration: PipelineConfiguration, captureCount: Int) {
+        self.configuration = configuration
+        let full = configuration.detail == .full
+        collector = MessageCollector(maxOpenCalls: captureCount <= 1 ? configuration.limits.maxOpenCalls : nil)
+        registry = DecoderRegistry(sink: collector, detailed: full)
+        dissector = PacketDissector(limits: configuration.limits)
+        table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
+        collector.finalize = { [unowned self] messages, now in
+            var call = CallCorrelator.call(from: messages, offsets: [], captureEnd: now)
+            if full { call = Checker().check([call], context: CheckContext(captureEnd: now))[0] }
+            keep(call)
+        }
+    }
+
+    /// Decoders for evidence logs, tried in order on each input file.
+    public var logDecoders: [any EvidenceLogDecoder] { registry.logDecoders }
+
+    /// Reads a log file as evidence; returns how many lines it held.
+    public func decodeLog(
+        path: String, captureIndex: Int, with decoder: any EvidenceLogDecoder
+    ) throws(EvidenceLogError)
+        -> Int
+    {
+        try decoder.decode(path: path, captureIndex: captureIndex, into: collector)
+    }
+
+    /// One captured frame. Media and other traffic nobody decodes is dropped after a glance.
+    @inline(__always)
+    public func decode(_ packet: CapturedPacket) {
+        if let first = PacketDissector.udpPayloadFirstByte(packet), !registry.wantsDatagram(startingWith: first) {
+            return
+        }
+        guard let transport = dissector.dissect(packet) else { return }
+        decode(transport)
+    }
+
+    /// One UDP datagram or TCP segment.
+    public func decode(_ transport: TransportPacket) {
+        if transport.transport == .udp {
+            registry.decodeDatagram(transport)
+        } else {
+            table.add(transport)
+        }
+    }
+
+    /// The messages still held, per call (for clock alignment and the end of the run).
+    var heldMessages: [[SignalingMessage]] { collector.remaining() }
+
+    /// Ends the run: closes every stream, correlates the calls still open, checks them, ties legs.
+    public func finish(
+        captureCount: Int, captureEnd: CaptureTime?
+    ) -> (
+        calls: [Call], summaries: [CallSummary], clockOffsets: [ClockOffset]
+    ) {
+        table.finish()
+        let held = collector.remaining()
+        let offsets = CallCorrelator.clockOffsets(held.flatMap { $0 }, captureCount: captureCount)
+        var remaining = held.map { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) }
+        if configuration.detail == .full {
+            remaining = Checker().check(remaining, context: CheckContext(captureEnd: captureEnd))
+        }
+        remaining.forEach(keep)
+        if configuration.detail == .full {
+            CallCorrelator.linkLegs(&calls)
+            calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
+        }
+        CallCorrelator.linkLegs(&summaries)
+        summaries.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
+        return (calls, summaries, offsets)
+    }
+
+    public var diagnostics: DiagnosticLog {
+        var log = table.diagnostics
+        log.append(contentsOf: collector.diagnostics)
+        return log
+    }
+
+    private func keep(_ call: Call) {
+        summaries.append(CallSummary(call))
+        if configuration.detail == .full { calls.append(call) }
+    }
+}
