@@ -23,8 +23,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "CSigflowGzip", dependencies: ["CZlib"]),
         .target(name: "SigflowCore"),
-        .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CZlib"]),
+        .target(name: "SigflowCapture", dependencies: ["SigflowCore", "CPcap", "CSigflowGzip"]),
         .target(name: "SigflowFraming", dependencies: ["SigflowCore", "CZlib"]),
         .target(name: "SigflowRender", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowPipeline", dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming"]),

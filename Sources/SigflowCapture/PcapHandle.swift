@@ -1,5 +1,5 @@
 import CPcap
-import CZlib
+import CSigflowGzip
 import SigflowCore
 
 #if canImport(Glibc)
