@@ -37,8 +37,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "SigflowTestSupport", dependencies: ["SigflowCore"], path: "Tests/SigflowTestSupport"),
-        .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
+        .target(
+            name: "SigflowTestSupport", dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming"],
+            path: "Tests/SigflowTestSupport"),
+        .testTarget(
+            name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
+        // Runs the built `sigflow` binary; depending on the executable makes `swift test` build it.
+        .testTarget(name: "SigflowCLITests", dependencies: ["sigflow", "SigflowTestSupport"]),
+        // FlowsJob against tshark's conversation tables (Tests/Truth) for ../shared/captures-public.
+        .testTarget(name: "SigflowTruthTests", dependencies: ["SigflowPipeline", "SigflowTestSupport"]),
     ]
 )
