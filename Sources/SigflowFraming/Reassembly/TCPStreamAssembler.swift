@@ -194,7 +194,8 @@ struct TCPStreamAssembler {
             let from = Int(start - segment.position)
             let to = Int(end - segment.position)
             let available = max(0, min(to, segment.available) - from)
-            let kept = segment.bytes.isEmpty ? [] : Array(segment.bytes[from..<(from + available)])
+            // A piece wholly past the captured bytes (snaplen) keeps none: `from` may lie past the end.
+            let kept = segment.bytes.isEmpty || available == 0 ? [] : Array(segment.bytes[from..<(from + available)])
             let piece = Segment(
                 position: start, bytes: kept, available: available, length: to - from, stamp: segment.stamp)
             let index = pending.firstIndex { $0.position > start } ?? pending.endIndex
