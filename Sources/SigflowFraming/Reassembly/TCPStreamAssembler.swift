@@ -50,6 +50,8 @@ struct TCPStreamAssembler {
     private var pending: [Segment] = []
     private(set) var pendingBytes = 0
     private var finPosition: Int64?
+    /// The packet that carried the FIN at `finPosition`.
+    private var finStamp: PacketStamp?
     private(set) var ended = false
 
     var hasPending: Bool { !pending.isEmpty }
@@ -106,6 +108,7 @@ struct TCPStreamAssembler {
         }
         if flags.isFIN {
             finPosition = position + Int64(length)
+            finStamp = stamp
         }
         enforceLimits(now: stamp, limits: limits, budget: &budget, emit: emit)
         if let fin = finPosition, delivered >= fin, pending.isEmpty {
@@ -113,7 +116,9 @@ struct TCPStreamAssembler {
         }
     }
 
-    /// Ends the direction, turning every remaining hole into a gap.
+    /// Ends the direction, turning every remaining hole into a gap. When a FIN was seen (and no reset
+    /// came), the bytes up to it are accounted for by the gaps and the direction ends with `.fin` at
+    /// the FIN's packet, whatever made the caller flush.
     mutating func flush(
         reason: StreamEndReason, stamp: PacketStamp, budget: inout Int, emit: (Output) -> Void
     ) {
@@ -121,6 +126,11 @@ struct TCPStreamAssembler {
         while let first = pending.first {
             declareGap(upTo: first.position, stamp: first.stamp, emit: emit)
             drain(stamp: nil, budget: &budget, emit: emit)
+        }
+        if reason != .reset, let fin = finPosition, let finStamp {
+            declareGap(upTo: fin, stamp: finStamp, emit: emit)
+            finish(.fin, stamp: finStamp, emit: emit)
+            return
         }
         finish(reason, stamp: stamp, emit: emit)
     }
