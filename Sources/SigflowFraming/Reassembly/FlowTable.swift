@@ -107,6 +107,17 @@ public final class FlowTable {
                 missingBytes: packet.missingPayloadBytes, stamp: packet.stamp, keepBytes: keep, limits: limits,
                 budget: &budget, emit: emit)
         }
+        if packet.tcp.isRST {
+            // A reset aborts the whole connection: the other direction ends with it.
+            let emitReverse = { (output: TCPStreamAssembler.Output) in
+                self.route(output, of: flow, direction: direction.reversed)
+            }
+            if fromA {
+                flow.server.flush(reason: .reset, stamp: packet.stamp, budget: &budget, emit: emitReverse)
+            } else {
+                flow.client.flush(reason: .reset, stamp: packet.stamp, budget: &budget, emit: emitReverse)
+            }
+        }
         if budget < 0 { reclaimBudget() }
     }
 
