@@ -162,6 +162,17 @@ public final class FlowTable {
             if case .consume(let consumer) = flow.handling { consumer.gap(size, direction: direction, stamp: stamp) }
         case .end(let reason, let stamp):
             if case .consume(let consumer) = flow.handling { consumer.end(reason, direction: direction, stamp: stamp) }
+        case .limitHit(let cap, let stamp):
+            let limit =
+                cap == .perDirection
+                ? "\(limits.maxBufferedBytesPerDirection) bytes per direction"
+                : "\(limits.maxBufferedBytesTotal) bytes for all connections together"
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "tcp_reassembly_limit",
+                    "\(flow.info.source(of: direction)) -> \(flow.info.destination(of: direction)): out-of-order "
+                        + "data exceeded \(limit) while waiting for a missing segment: declaring a gap",
+                    source: stamp.source))
         }
     }
 

@@ -15,6 +15,14 @@ struct TCPStreamAssembler {
         case bytes(UnsafeRawBufferPointer, PacketStamp)
         case gap(Int?, PacketStamp)
         case end(StreamEndReason, PacketStamp)
+        /// A memory cap made the holes in front of buffered data gaps (reported once per packet).
+        case limitHit(MemoryCap, PacketStamp)
+    }
+
+    /// The two caps on out-of-order bytes (`ReassemblyLimits`).
+    enum MemoryCap {
+        case perDirection
+        case total
     }
 
     private struct Segment {
@@ -230,10 +238,17 @@ struct TCPStreamAssembler {
         now: PacketStamp, limits: ReassemblyLimits, budget: inout Int, emit: (Output) -> Void
     ) {
         let maxAge = Int64(limits.maxHoleAgeSeconds * 1e9)
-        while let first = pending.first,
-            pendingBytes > limits.maxBufferedBytesPerDirection || budget < 0
-                || now.time.nanoseconds(since: first.stamp.time) > maxAge
-        {
+        var reported = false
+        while let first = pending.first {
+            let overDirectionCap = pendingBytes > limits.maxBufferedBytesPerDirection
+            let overBudget = budget < 0
+            guard overDirectionCap || overBudget || now.time.nanoseconds(since: first.stamp.time) > maxAge else {
+                break
+            }
+            if (overDirectionCap || overBudget) && !reported {
+                reported = true
+                emit(.limitHit(overDirectionCap ? .perDirection : .total, now))
+            }
             declareGap(upTo: first.position, stamp: first.stamp, emit: emit)
             drain(stamp: nil, budget: &budget, emit: emit)
         }
