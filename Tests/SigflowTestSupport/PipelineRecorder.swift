@@ -92,17 +92,24 @@ public final class RecordedStream: StreamConsumer {
     }
 }
 
-/// Hands every TCP connection to a fresh `RecordedStream`.
+/// Hands every TCP connection to a fresh `RecordedStream`, after answering `.undecided` for its first
+/// `undecidedChunks` chunks (to test what a consumer picked late is told).
 public final class RecordingClassifier: StreamClassifier {
     public private(set) var streams: [RecordedStream] = []
+    public let undecidedChunks: Int
+    private var asked: [StreamInfo: Int] = [:]
 
-    public init() {}
+    public init(undecidedChunks: Int = 0) {
+        self.undecidedChunks = undecidedChunks
+    }
 
     public func classify(
         _ stream: StreamInfo, direction: StreamDirection, firstBytes: UnsafeRawBufferPointer
     )
         -> StreamClassification
     {
+        asked[stream, default: 0] += 1
+        if asked[stream]! <= undecidedChunks { return .undecided }
         let recorded = RecordedStream(info: stream)
         streams.append(recorded)
         return .consume(recorded)
@@ -159,11 +166,11 @@ public struct PipelineRun {
 /// connection recorded). Throws only when an input cannot be opened; an error part-way through is in
 /// `PipelineRun.error`.
 public func runPipeline(
-    _ inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits()
+    _ inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits(),
+    classifier: RecordingClassifier = RecordingClassifier()
 ) throws(CaptureError) -> PipelineRun {
     let reader = try CaptureReader(inputs: inputs, filter: filter)
     let dissector = PacketDissector(limits: limits)
-    let classifier = RecordingClassifier()
     let table = FlowTable(limits: limits, classifier: classifier, tracksUDP: true)
     var flows: [FlowSummary] = []
     table.onFlowEnd = { flows.append($0) }
@@ -194,16 +201,17 @@ public func runPipeline(
 /// Writes `capture` to a temporary file and runs it through the pipeline.
 public func runPipeline(
     capture: [UInt8], name: String = "fixture.pcap", filter: String? = nil,
-    limits: ReassemblyLimits = ReassemblyLimits()
+    limits: ReassemblyLimits = ReassemblyLimits(), classifier: RecordingClassifier = RecordingClassifier()
 ) throws(CaptureError) -> PipelineRun {
     let directory = TemporaryDirectory()
     let path = directory.write(capture, to: name)
-    return try runPipeline([.file(path)], filter: filter, limits: limits)
+    return try runPipeline([.file(path)], filter: filter, limits: limits, classifier: classifier)
 }
 
 /// Runs a fixture through the pipeline.
 public func runPipeline(
-    _ fixture: Fixture, filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits()
+    _ fixture: Fixture, filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits(),
+    classifier: RecordingClassifier = RecordingClassifier()
 ) throws(CaptureError) -> PipelineRun {
-    try runPipeline(capture: fixture.bytes, filter: filter, limits: limits)
+    try runPipeline(capture: fixture.bytes, filter: filter, limits: limits, classifier: classifier)
 }
