@@ -41,6 +41,16 @@ public struct Fixture {
         return writer.recordCount
     }
 
+    /// Appends an already framed frame of which only the first `keeping` bytes were captured, as if
+    /// the snapshot length had cut it there; returns its frame number.
+    @discardableResult
+    public mutating func addFrame(_ frame: [UInt8], keeping: Int, at time: CaptureTime? = nil) -> Int {
+        if let time { clock = time }
+        writer.addRecord(Array(frame.prefix(keeping)), capturedLength: keeping, originalLength: frame.count, at: clock)
+        clock = clock.adding(nanoseconds: step)
+        return writer.recordCount
+    }
+
     /// Moves the clock on by `seconds` without writing anything.
     public mutating func wait(seconds: Double) {
         clock = clock.adding(nanoseconds: Int64(seconds * 1e9))
