@@ -110,15 +110,14 @@ final class PcapHandle {
         self.nanosecondsPerTick = pcap_get_tstamp_precision(opened) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
         if let expression {
             var program = bpf_program()
+            // Every stored property is set by now, so a throw runs deinit, which closes the handle:
+            // closing it here as well would free it twice.
             if pcap_compile(opened, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-                let detail = String(cString: pcap_geterr(opened))
-                pcap_close(opened)
-                throw .badFilter(expression: expression, detail: detail)
+                throw .badFilter(expression: expression, detail: String(cString: pcap_geterr(opened)))
             }
             if !filtersInUserSpace && pcap_setfilter(opened, &program) != 0 {
                 let detail = String(cString: pcap_geterr(opened))
                 pcap_freecode(&program)
-                pcap_close(opened)
                 throw .badFilter(expression: expression, detail: detail)
             }
             self.filter = program
