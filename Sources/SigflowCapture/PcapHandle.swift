@@ -169,8 +169,12 @@ final class PcapHandle {
                     if pcap_offline_filter(&program, header, data) == 0 { continue }
                 }
                 framesKept += 1
+                // pcap stores unsigned 32-bit seconds, but libpcap reads little-endian files through a
+                // signed field: after January 2038 the seconds come back negative. No capture predates
+                // 1970, so a negative value is that wrap (Wireshark reads them unsigned too).
+                let seconds = Int64(header.pointee.ts.tv_sec)
                 let time = CaptureTime(
-                    seconds: Int64(header.pointee.ts.tv_sec),
+                    seconds: seconds < 0 ? Int64(UInt32(truncatingIfNeeded: seconds)) : seconds,
                     nanoseconds: Int64(header.pointee.ts.tv_usec) * nanosecondsPerTick)
                 if firstTime == nil { firstTime = time }
                 lastTime = time
