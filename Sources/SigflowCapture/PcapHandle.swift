@@ -204,6 +204,12 @@ final class PcapHandle {
                         source: SourceRef(capture: captureIndex, frame: frames))
                     return .end
                 }
+                if detail.contains("different from the type of the first interface") {
+                    throw .unsupportedLinkType(
+                        path: input.description,
+                        detail: "pcapng interfaces with different link types, which libpcap cannot read in "
+                            + "one file (\(detail))")
+                }
                 throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
             }
         }
