@@ -9,6 +9,9 @@ public enum LinkFraming: String, CaseIterable, Sendable, CustomStringConvertible
     case qinq
     /// Linux cooked capture v1.
     case sll
+    /// Linux cooked capture v1 with the 802.1Q tag libpcap puts back in front of the protocol field
+    /// (VLAN 30).
+    case sllVLAN
     /// Linux cooked capture v2.
     case sll2
     /// BSD loopback, address family in little-endian (as written on x86).
@@ -28,7 +31,7 @@ public enum LinkFraming: String, CaseIterable, Sendable, CustomStringConvertible
     public func linkType(ipv6: Bool = false) -> Int32 {
         switch self {
         case .ethernet, .vlan, .qinq: return 1
-        case .sll: return 113
+        case .sll, .sllVLAN: return 113
         case .sll2: return 276
         case .null, .nullBigEndian: return 0
         case .loop: return 108
@@ -44,6 +47,7 @@ public enum LinkFraming: String, CaseIterable, Sendable, CustomStringConvertible
         case .vlan: return 18
         case .qinq: return 22
         case .sll: return 16
+        case .sllVLAN: return 20
         case .sll2: return 20
         case .null, .nullBigEndian, .loop: return 4
         case .raw, .rawVersioned: return 0
@@ -63,6 +67,8 @@ public enum LinkFraming: String, CaseIterable, Sendable, CustomStringConvertible
             return LinkFrame.ethernet(packet, etherType: etherType, tags: [(0x88a8, 10), (0x8100, 20)])
         case .sll:
             return LinkFrame.sll(packet, protocol: etherType)
+        case .sllVLAN:
+            return LinkFrame.sll(UInt16(30).bigEndianBytes + etherType.bigEndianBytes + packet, protocol: 0x8100)
         case .sll2:
             return LinkFrame.sll2(packet, protocol: etherType)
         case .null:
