@@ -226,3 +226,38 @@ func numberedFrame(_ index: Int, length: Int = 60) -> [UInt8] {
         return tcp.fixture
     }
 }
+
+@Suite struct SeveralInputsTests {
+    /// One corrupt file among several stops only itself: the other files are read to their end (their
+    /// truncation warnings kept), then the corrupt file's error is thrown.
+    @Test func corruptFileDoesNotCutTheOthersShort() throws {
+        func capture(_ seconds: [Int64]) -> PcapWriter {
+            var writer = PcapWriter(linkType: 1, precision: .nanoseconds)
+            for (index, second) in seconds.enumerated() {
+                writer.add(numberedFrame(index), at: CaptureTime(seconds: 1_000 + second, nanoseconds: 0))
+            }
+            return writer
+        }
+        var corrupt = capture([2])
+        corrupt.addRecord(
+            [], capturedLength: 0x7fff_0000, originalLength: 60, at: CaptureTime(seconds: 1_003, nanoseconds: 0))
+        var truncated = capture([5, 6])
+        truncated.appendRaw([1, 2, 3])
+        let directory = TemporaryDirectory()
+        let paths = [
+            directory.write(capture([1, 3, 4, 7]).bytes, to: "good.pcap"),
+            directory.write(corrupt.bytes, to: "corrupt.pcap"),
+            directory.write(truncated.bytes, to: "truncated.pcap"),
+        ]
+        let result = try read(paths.map(CaptureInput.file))
+        #expect(
+            result.packets.map { "\($0.capture):\($0.frame)" } == ["0:1", "1:1", "0:2", "0:3", "2:1", "2:2", "0:4"])
+        #expect(
+            result.error
+                == .corrupt(
+                    path: paths[1], afterFrame: 1,
+                    detail: "invalid packet capture length 2147418112, bigger than snaplen of 262144"))
+        #expect(result.diagnostics.entries.map(\.name) == ["capture_truncated"])
+        #expect(result.summaries.map(\.frames) == [4, 1, 2])
+    }
+}
