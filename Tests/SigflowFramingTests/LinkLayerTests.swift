@@ -92,15 +92,12 @@ import Testing
         let (a, b) = innerIPv6 ? Self.v6 : Self.v4
         let outer =
             outerIPv6 ? (ip("2001:db8:ffff::1"), ip("2001:db8:ffff::2")) : (ip("198.51.100.1"), ip("198.51.100.2"))
-        func tunnel(_ inner: [UInt8]) -> [UInt8] {
-            let proto = innerIPv6 ? IPProtocol.ipv6 : IPProtocol.ipv4
-            return outerIPv6
-                ? IPv6.packet(from: outer.0, to: outer.1, nextHeader: proto, payload: inner)
-                : IPv4.packet(from: outer.0, to: outer.1, protocol: proto, payload: inner)
-        }
         var fixture = Fixture()
-        fixture.add(tunnel(udpPacket(from: a, to: b, payload: Array("tunnelled".utf8))))
-        fixture.add(tunnel(tcpPacket(from: b, to: a, sequence: 1, flags: TCPFlag.ack, payload: Array("tcp".utf8))))
+        fixture.add(tunnel(udpPacket(from: a, to: b, payload: Array("tunnelled".utf8)), from: outer.0, to: outer.1))
+        fixture.add(
+            tunnel(
+                tcpPacket(from: b, to: a, sequence: 1, flags: TCPFlag.ack, payload: Array("tcp".utf8)), from: outer.0,
+                to: outer.1))
         let run = try runPipeline(fixture)
         #expect(run.packets.map(\.payload) == [Array("tunnelled".utf8), Array("tcp".utf8)])
         #expect(run.packets.map(\.source) == [a, b])

@@ -235,3 +235,13 @@ public func tcpPacket(
             from: source.port, to: destination.port, sequence: sequence, acknowledgement: acknowledgement,
             flags: flags, payload: payload))
 }
+
+/// Wraps an IP packet in an outer IPv4 or IPv6 header (IP-in-IP: 4in4, 6in4, 4in6, 6in6); the inner
+/// version picks the protocol number (4 or 41), the outer addresses the outer version.
+public func tunnel(_ inner: [UInt8], from source: IPAddress, to destination: IPAddress) -> [UInt8] {
+    let proto = (inner.first ?? 0) >> 4 == 6 ? IPProtocol.ipv6 : IPProtocol.ipv4
+    if source.isIPv6 {
+        return IPv6.packet(from: source, to: destination, nextHeader: proto, payload: inner)
+    }
+    return IPv4.packet(from: source, to: destination, protocol: proto, payload: inner)
+}
