@@ -63,8 +63,12 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        .target(name: "SigflowTestSupport", dependencies: ["SigflowCore"], path: "Tests/SigflowTestSupport"),
-        .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
+        .target(
+            name: "SigflowTestSupport", dependencies: ["SigflowCore", "SigflowCapture", "SigflowFraming"],
+            path: "Tests/SigflowTestSupport"),
+        .testTarget(
+            name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender"]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
@@ -72,5 +76,9 @@ let package = Package(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // Runs the built `sigflow` binary; depending on the executable makes `swift test` build it.
+        .testTarget(name: "SigflowCLITests", dependencies: ["sigflow", "SigflowTestSupport"]),
+        // FlowsJob against tshark's conversation tables (Tests/Truth) for ../shared/captures-public.
+        .testTarget(name: "SigflowTruthTests", dependencies: ["SigflowPipeline", "SigflowTestSupport"]),
     ]
 )

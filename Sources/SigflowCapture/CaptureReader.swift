@@ -39,7 +39,8 @@ public final class CaptureReader {
     }
 
     /// Calls `body` for every packet of every input in time order. A corrupt input throws after the
-    /// packets before the damage were delivered; a truncated one ends with a warning diagnostic.
+    /// packets before the damage were delivered (with several inputs, once the others have been read
+    /// to their end); a truncated one ends with a warning diagnostic.
     public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
         if handles.count == 1 && !isLive {
             let handle = handles[0]
@@ -50,7 +51,17 @@ public final class CaptureReader {
             return
         }
         var pending: [PcapHandle] = []
-        for handle in handles where try advanceSkippingTimeouts(handle) {
+        // A corrupt input stops only itself; the first error is thrown once the others are done.
+        var failure: CaptureError?
+        func advance(_ handle: PcapHandle) -> Bool {
+            do {
+                return try advanceSkippingTimeouts(handle)
+            } catch {
+                failure = failure ?? error
+                return false
+            }
+        }
+        for handle in handles where advance(handle) {
             pending.append(handle)
         }
         while !pending.isEmpty {
@@ -61,11 +72,12 @@ public final class CaptureReader {
             }
             let handle = pending[earliest]
             body(handle.current!)
-            if try !advanceSkippingTimeouts(handle) {
+            if !advance(handle) {
                 pending.remove(at: earliest)
             }
         }
         finish()
+        if let failure { throw failure }
     }
 
     /// Live interfaces time out when idle; keep waiting for them until the user stops the capture.

@@ -22,6 +22,9 @@ final class PcapHandle {
     private var sizeTracker: SizeTracker
     /// 1 when libpcap reports nanoseconds, 1000 when it could only give microseconds.
     private let nanosecondsPerTick: Int64
+    /// What to say instead of libpcap's "error reading dump file: <stale errno>" when the bytes come
+    /// through zlib (a gzip file, standard input): a failed read there means zlib could not inflate.
+    private let inflateFailure: String?
 
     private(set) var frames = 0
     private(set) var framesKept = 0
@@ -56,6 +59,7 @@ final class PcapHandle {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         let opened: OpaquePointer?
         var tracker = SizeTracker.unknown
+        var inflateFailure: String?
         switch input {
         case .file(let path):
             guard let leading = FileSniffer.leadingBytes(ofFileAt: path, count: 4) else {
@@ -63,6 +67,7 @@ final class PcapHandle {
             }
             if leading.isEmpty { throw .empty(path: path) }
             if FileSniffer.isGzip(leading) {
+                inflateFailure = "the gzip data is corrupt"
                 guard let file = sigflow_gz_open(path) else {
                     throw .cannotOpen(path: path, reason: "gzip stream could not be opened")
                 }
@@ -92,6 +97,7 @@ final class PcapHandle {
             guard let file = sigflow_gz_open_descriptor(STDIN_FILENO) else {
                 throw .cannotOpen(path: "-", reason: "standard input is not readable")
             }
+            inflateFailure = "standard input could not be read (corrupt gzip data?)"
             opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
             if opened == nil { fclose(file) }
             filtersInUserSpace = true
@@ -102,26 +108,29 @@ final class PcapHandle {
         guard let opened else {
             let detail = String(nulTerminated: errorBuffer)
             let path = input.description
+            if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
+                throw .corrupt(path: path, afterFrame: 0, detail: inflateFailure)
+            }
             if detail.contains("truncated") && detail.contains("header") {
                 throw .notACapture(path: path, detail: "file too short for a capture header")
             }
             throw .notACapture(path: path, detail: detail.isEmpty ? "unknown format" : detail)
         }
         self.handle = opened
+        self.inflateFailure = inflateFailure
         self.linkType = LinkType(rawValue: pcap_datalink(opened))
         self.sizeTracker = tracker
         self.nanosecondsPerTick = pcap_get_tstamp_precision(opened) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
         if let expression {
             var program = bpf_program()
+            // Every stored property is set by now, so a throw runs deinit, which closes the handle:
+            // closing it here as well would free it twice.
             if pcap_compile(opened, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-                let detail = String(cString: pcap_geterr(opened))
-                pcap_close(opened)
-                throw .badFilter(expression: expression, detail: detail)
+                throw .badFilter(expression: expression, detail: String(cString: pcap_geterr(opened)))
             }
             if !filtersInUserSpace && pcap_setfilter(opened, &program) != 0 {
                 let detail = String(cString: pcap_geterr(opened))
                 pcap_freecode(&program)
-                pcap_close(opened)
                 throw .badFilter(expression: expression, detail: detail)
             }
             self.filter = program
@@ -173,8 +182,12 @@ final class PcapHandle {
                     if pcap_offline_filter(&program, header, data) == 0 { continue }
                 }
                 framesKept += 1
+                // pcap stores unsigned 32-bit seconds, but libpcap reads little-endian files through a
+                // signed field: after January 2038 the seconds come back negative. No capture predates
+                // 1970, so a negative value is that wrap (Wireshark reads them unsigned too).
+                let seconds = Int64(header.pointee.ts.tv_sec)
                 let time = CaptureTime(
-                    seconds: Int64(header.pointee.ts.tv_sec),
+                    seconds: seconds < 0 ? Int64(UInt32(truncatingIfNeeded: seconds)) : seconds,
                     nanoseconds: Int64(header.pointee.ts.tv_usec) * nanosecondsPerTick)
                 if firstTime == nil { firstTime = time }
                 lastTime = time
@@ -204,10 +217,22 @@ final class PcapHandle {
                         source: SourceRef(capture: captureIndex, frame: frames))
                     return .end
                 }
+                if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
+                    throw .corrupt(path: input.description, afterFrame: frames, detail: inflateFailure)
+                }
+                if detail.contains("different from the type of the first interface") {
+                    throw .unsupportedLinkType(
+                        path: input.description,
+                        detail: "pcapng interfaces with different link types, which libpcap cannot read in "
+                            + "one file (\(detail))")
+                }
                 throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
             }
         }
     }
+
+    /// How libpcap words a failed fread (followed by strerror(errno)).
+    private static let readFailurePrefix = "error reading dump file"
 
     func breakLoop() { pcap_breakloop(handle) }
 

@@ -8,7 +8,8 @@ enum Paths {
     static let truth = repository.appendingPathComponent("Tests/Truth")
     static let captures = repository.appendingPathComponent("captures")
 
-    static let mermaidCheck = repository.deletingLastPathComponent().appendingPathComponent("shared/tools/mermaid-check")
+    static let mermaidCheck = repository.deletingLastPathComponent().appendingPathComponent(
+        "shared/tools/mermaid-check")
 
     static var hasPublicCorpus: Bool { FileManager.default.fileExists(atPath: publicCorpus.path) }
 

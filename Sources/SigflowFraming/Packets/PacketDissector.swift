@@ -39,7 +39,9 @@ public final class PacketDissector {
             let parsed = version == .ipv4 ? IPHeader.parseIPv4(bytes) : IPHeader.parseIPv6(bytes)
             guard var header = parsed else { return nil }
             if let fragment = header.fragment {
-                guard reassembled == nil,
+                // A fragment cut by the snapshot length cannot be put back faithfully: a short last
+                // fragment would yield a short datagram with nothing saying so. tshark skips it too.
+                guard reassembled == nil, header.missingPayloadBytes == 0,
                     let datagram = fragments.add(fragment, of: header, at: frame.stamp.time)
                 else { return nil }
                 reassembled = datagram.bytes

@@ -13,6 +13,33 @@ public final class FlowTable {
         var client = TCPStreamAssembler()
         var server = TCPStreamAssembler()
         var handling = Handling.undecided(attempts: 0)
+        /// What each direction lost before a consumer was picked (gaps, bytes seen while undecided),
+        /// told to the consumer as one gap before anything else so its view is never silently joined.
+        var skipped: [StreamDirection: Skipped] = [:]
+
+        struct Skipped {
+            /// nil when some of it is of unknown size.
+            var bytes: Int?
+            var stamp: PacketStamp
+        }
+
+        func skip(_ count: Int?, direction: StreamDirection, stamp: PacketStamp) {
+            if let earlier = skipped[direction] {
+                skipped[direction]?.bytes = earlier.bytes.flatMap { total in count.map { total + $0 } }
+            } else {
+                skipped[direction] = Skipped(bytes: count, stamp: stamp)
+            }
+        }
+
+        /// Tells a newly picked consumer what it missed, per direction.
+        func reportSkipped(to consumer: any StreamConsumer) {
+            for direction in [StreamDirection.fromClient, .fromServer] {
+                if let missed = skipped[direction] {
+                    consumer.gap(missed.bytes, direction: direction, stamp: missed.stamp)
+                }
+            }
+            skipped = [:]
+        }
 
         enum Handling {
             case undecided(attempts: Int)
@@ -105,6 +132,17 @@ public final class FlowTable {
                 missingBytes: packet.missingPayloadBytes, stamp: packet.stamp, keepBytes: keep, limits: limits,
                 budget: &budget, emit: emit)
         }
+        if packet.tcp.isRST {
+            // A reset aborts the whole connection: the other direction ends with it.
+            let emitReverse = { (output: TCPStreamAssembler.Output) in
+                self.route(output, of: flow, direction: direction.reversed)
+            }
+            if fromA {
+                flow.server.flush(reason: .reset, stamp: packet.stamp, budget: &budget, emit: emitReverse)
+            } else {
+                flow.client.flush(reason: .reset, stamp: packet.stamp, budget: &budget, emit: emitReverse)
+            }
+        }
         if budget < 0 { reclaimBudget() }
     }
 
@@ -135,6 +173,11 @@ public final class FlowTable {
         case .bytes(let bytes, let stamp):
             if case .undecided(let attempts) = flow.handling {
                 decide(flow, direction: direction, bytes: bytes, attempts: attempts)
+                switch flow.handling {
+                case .consume(let consumer): flow.reportSkipped(to: consumer)
+                case .undecided: flow.skip(bytes.count, direction: direction, stamp: stamp)
+                case .ignore: break
+                }
             }
             if case .consume(let consumer) = flow.handling {
                 consumer.receive(bytes, direction: direction, stamp: stamp)
@@ -146,9 +189,24 @@ public final class FlowTable {
                     "\(flow.info.source(of: direction)) -> \(flow.info.destination(of: direction)): "
                         + "\(size.map { "\($0) bytes" } ?? "bytes") missing from the capture",
                     source: stamp.source))
-            if case .consume(let consumer) = flow.handling { consumer.gap(size, direction: direction, stamp: stamp) }
+            switch flow.handling {
+            case .consume(let consumer): consumer.gap(size, direction: direction, stamp: stamp)
+            case .undecided: flow.skip(size, direction: direction, stamp: stamp)
+            case .ignore: break
+            }
         case .end(let reason, let stamp):
             if case .consume(let consumer) = flow.handling { consumer.end(reason, direction: direction, stamp: stamp) }
+        case .limitHit(let cap, let stamp):
+            let limit =
+                cap == .perDirection
+                ? "\(limits.maxBufferedBytesPerDirection) bytes per direction"
+                : "\(limits.maxBufferedBytesTotal) bytes for all connections together"
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "tcp_reassembly_limit",
+                    "\(flow.info.source(of: direction)) -> \(flow.info.destination(of: direction)): out-of-order "
+                        + "data exceeded \(limit) while waiting for a missing segment: declaring a gap",
+                    source: stamp.source))
         }
     }
 

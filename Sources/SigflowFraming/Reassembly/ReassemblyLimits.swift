@@ -10,8 +10,13 @@ public struct ReassemblyLimits: Sendable, Hashable {
     /// Seconds of capture time a hole may stay open before it is declared a gap: retransmissions
     /// come within a few RTOs, so a hole older than this will not be filled from this capture.
     public var maxHoleAgeSeconds: Double = 5
-    /// Flows with no packet for this many seconds of capture time are ended and evicted.
-    public var idleTimeoutSeconds: Double = 300
+    /// Flows with no packet for this many seconds of capture time are ended and evicted. An hour:
+    /// signaling associations go quiet for minutes and are still one conversation (XMPP and SIP
+    /// keep-alives, NetBIOS announcements every 12 minutes in aaa.pcap). Ending them earlier splits one
+    /// conversation into several `flows` rows (tshark keeps one) and hides any gap across the split,
+    /// since the second part is picked up mid-way. Memory stays bounded by `maxFlows`, and holes age
+    /// out after `maxHoleAgeSeconds` whatever this says.
+    public var idleTimeoutSeconds: Double = 3600
     /// Flows tracked at once; past this the longest-idle ones are evicted early.
     public var maxFlows = 200_000
     /// Incomplete IP datagrams (fragments waiting for their siblings) held at once.

@@ -15,6 +15,14 @@ struct TCPStreamAssembler {
         case bytes(UnsafeRawBufferPointer, PacketStamp)
         case gap(Int?, PacketStamp)
         case end(StreamEndReason, PacketStamp)
+        /// A memory cap made the holes in front of buffered data gaps (reported once per packet).
+        case limitHit(MemoryCap, PacketStamp)
+    }
+
+    /// The two caps on out-of-order bytes (`ReassemblyLimits`).
+    enum MemoryCap {
+        case perDirection
+        case total
     }
 
     private struct Segment {
@@ -50,6 +58,8 @@ struct TCPStreamAssembler {
     private var pending: [Segment] = []
     private(set) var pendingBytes = 0
     private var finPosition: Int64?
+    /// The packet that carried the FIN at `finPosition`.
+    private var finStamp: PacketStamp?
     private(set) var ended = false
 
     var hasPending: Bool { !pending.isEmpty }
@@ -106,6 +116,7 @@ struct TCPStreamAssembler {
         }
         if flags.isFIN {
             finPosition = position + Int64(length)
+            finStamp = stamp
         }
         enforceLimits(now: stamp, limits: limits, budget: &budget, emit: emit)
         if let fin = finPosition, delivered >= fin, pending.isEmpty {
@@ -113,7 +124,9 @@ struct TCPStreamAssembler {
         }
     }
 
-    /// Ends the direction, turning every remaining hole into a gap.
+    /// Ends the direction, turning every remaining hole into a gap. When a FIN was seen (and no reset
+    /// came), the bytes up to it are accounted for by the gaps and the direction ends with `.fin` at
+    /// the FIN's packet, whatever made the caller flush.
     mutating func flush(
         reason: StreamEndReason, stamp: PacketStamp, budget: inout Int, emit: (Output) -> Void
     ) {
@@ -121,6 +134,11 @@ struct TCPStreamAssembler {
         while let first = pending.first {
             declareGap(upTo: first.position, stamp: first.stamp, emit: emit)
             drain(stamp: nil, budget: &budget, emit: emit)
+        }
+        if reason != .reset, let fin = finPosition, let finStamp {
+            declareGap(upTo: fin, stamp: finStamp, emit: emit)
+            finish(.fin, stamp: finStamp, emit: emit)
+            return
         }
         finish(reason, stamp: stamp, emit: emit)
     }
@@ -194,7 +212,8 @@ struct TCPStreamAssembler {
             let from = Int(start - segment.position)
             let to = Int(end - segment.position)
             let available = max(0, min(to, segment.available) - from)
-            let kept = segment.bytes.isEmpty ? [] : Array(segment.bytes[from..<(from + available)])
+            // A piece wholly past the captured bytes (snaplen) keeps none: `from` may lie past the end.
+            let kept = segment.bytes.isEmpty || available == 0 ? [] : Array(segment.bytes[from..<(from + available)])
             let piece = Segment(
                 position: start, bytes: kept, available: available, length: to - from, stamp: segment.stamp)
             let index = pending.firstIndex { $0.position > start } ?? pending.endIndex
@@ -219,10 +238,17 @@ struct TCPStreamAssembler {
         now: PacketStamp, limits: ReassemblyLimits, budget: inout Int, emit: (Output) -> Void
     ) {
         let maxAge = Int64(limits.maxHoleAgeSeconds * 1e9)
-        while let first = pending.first,
-            pendingBytes > limits.maxBufferedBytesPerDirection || budget < 0
-                || now.time.nanoseconds(since: first.stamp.time) > maxAge
-        {
+        var reported = false
+        while let first = pending.first {
+            let overDirectionCap = pendingBytes > limits.maxBufferedBytesPerDirection
+            let overBudget = budget < 0
+            guard overDirectionCap || overBudget || now.time.nanoseconds(since: first.stamp.time) > maxAge else {
+                break
+            }
+            if (overDirectionCap || overBudget) && !reported {
+                reported = true
+                emit(.limitHit(overDirectionCap ? .perDirection : .total, now))
+            }
             declareGap(upTo: first.position, stamp: first.stamp, emit: emit)
             drain(stamp: nil, budget: &budget, emit: emit)
         }
