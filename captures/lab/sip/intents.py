@@ -1,0 +1,680 @@
+"""What each lab scenario was made to do (ground truth known from make.sh and the sipp scenarios).
+
+Per capture: a one-line scenario, and per call (in order of first appearance of its Call-ID on the
+wire): method, outcome, per-device outcomes, planted findings (rule numbers of
+shared/reference/protocols.md section 4.8), and the intended flow "src>dst label" (retransmissions
+left out) that expect.py checks against the capture.
+
+Outcome words: answered, declined, busy, rejected, cancelled, redirected, unauthorized, timed-out,
+incomplete (devices also: declined-elsewhere, answered-elsewhere). For non-INVITE requests a 2xx
+final is "answered"; a challenge followed by success is "answered".
+"""
+
+NAMES = {
+    "127.0.0.1:5060": "proxy",      # kamailio
+    "127.0.0.2:5060": "alice",      # caller (sipp)
+    "127.0.0.3:5060": "bob",        # callee (sipp)
+    "127.0.0.4:5060": "badproxy",   # sipp playing a broken forking proxy
+    "127.0.0.11:5060": "bob-dev1",  # bob's first registered device (sipp)
+    "127.0.0.12:5060": "bob-dev2",  # bob's second registered device (sipp)
+}
+
+K100 = "100 trying -- your call is important to us"   # kamailio's own 100 reason phrase
+
+BASIC = """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 200 OK
+alice>bob ACK
+alice>bob BYE
+bob>alice 200 OK
+"""
+
+
+def reg(dev):
+    return {"method": "REGISTER", "outcome": "answered", "devices": [], "findings": [],
+            "flow": f"{dev}>proxy REGISTER\nproxy>{dev} 200 OK"}
+
+
+def reason_check(dst_ip, want):
+    """the CANCEL sent to dst_ip carries exactly this Reason header value"""
+    def check(msgs):
+        got = [r for m in msgs if m.is_request and m.method == "CANCEL" and m.dst.startswith(dst_ip + ":")
+               for r in m.reason_hdr]
+        return None if got == [want] else f"CANCEL to {dst_ip}: Reason {got}, want [{want!r}]"
+    return check
+
+
+def short_body_check(msgs):
+    inv = [m for m in msgs if m.is_request and m.method == "INVITE"]
+    if not inv or inv[0].content_length is None or inv[0].body_on_wire >= inv[0].content_length:
+        return "the INVITE body is not shorter than its Content-Length"
+    return None
+
+
+def tcp_recut_check(msgs):
+    split = [m for m in msgs if m.tcp_segments and len(m.tcp_segments) > 1]
+    frames = {}
+    for m in msgs:
+        frames.setdefault(m.frame, []).append(m)
+    packed = [f for f, ms in frames.items() if len(ms) > 1]
+    if not split or not packed:
+        return f"relay did not re-cut: split={len(split)} packed frames={packed}"
+    return None
+
+
+def tcp_notes(msgs):
+    frames = {}
+    for m in msgs:
+        frames.setdefault(m.frame, []).append(m.label)
+    notes = ["frame = the TCP segment that completes the message (where tshark reassembles it)"]
+    for m in msgs:
+        if m.tcp_segments and len(m.tcp_segments) > 1:
+            notes.append(f"{m.label} ({m.src} -> {m.dst}) is split over frames {m.tcp_segments}")
+    for f, labels in sorted(frames.items()):
+        if len(labels) > 1:
+            notes.append(f"frame {f} carries {len(labels)} complete SIP messages: {', '.join(labels)}")
+    for m in msgs:
+        for seg in (m.tcp_segments or [])[:-1]:
+            if seg in frames:
+                notes.append(f"frame {seg} carries the whole {', '.join(frames[seg])} and the first part of {m.label}")
+    return notes
+
+
+def frag_check(msgs):
+    inv = [m for m in msgs if m.is_request and m.method == "INVITE"]
+    if not inv or not inv[0].ip_fragments or len(inv[0].ip_fragments) < 2 or inv[0].size <= 1500:
+        return "the INVITE was not IP-fragmented"
+    return None
+
+
+def frag_notes(msgs):
+    inv = [m for m in msgs if m.is_request and m.method == "INVITE"][0]
+    return [f"the INVITE ({inv.size} bytes of SIP) travels in {len(inv.ip_fragments)} IP fragments, frames "
+            f"{inv.ip_fragments}; frame = the last fragment, where tshark reassembles the datagram",
+            "lo had MTU 1500 during this capture"]
+
+
+HOSTILE_STRINGS = [";", "#", ":", "|", "-->>", "%%", "`", "<script>alert(1)</script>", "&lt;b&gt;",
+                   "{{mustache}}", "X" * 100 + "y" * 100 + "Z" * 100]
+
+
+def hostile_check(msgs):
+    inv = next(m for m in msgs if m.is_request and m.method == "INVITE")
+    dec = next(m for m in msgs if m.code == 603)
+    problems = []
+    for hdr in ("from", "user-agent", "subject", "x-hostile"):
+        val = inv.h.get(hdr, [""])[0]
+        for s in HOSTILE_STRINGS[:-1]:
+            if hdr == "from" and s == "<script>alert(1)</script>":
+                continue
+            if s not in val:
+                problems.append(f"INVITE {hdr} lacks {s!r}")
+    if inv.h.get("x-end") != ["end"]:
+        problems.append("INVITE X-End is not 'end'")
+    if HOSTILE_STRINGS[-1] not in inv.h.get("x-long-token", [""])[0]:
+        problems.append("INVITE X-Long-Token lacks the 300-char token")
+    for s in HOSTILE_STRINGS[:-1]:
+        if s not in dec.label:
+            problems.append(f"603 reason phrase lacks {s!r}")
+    return "; ".join(problems) or None
+
+
+def ws_check(msgs):
+    ws = [m for m in msgs if m.ws_frames]
+    frag = [m for m in ws if len(m.ws_frames) > 1]
+    binary = [m for m in ws if m.ws_opcode == "binary"]
+    if not frag or not binary:
+        return f"WebSocket framing not as intended: fragmented={len(frag)} binary={len(binary)}"
+    return None
+
+
+def ws_notes(msgs):
+    notes = ["SIP over WebSocket (RFC 7118) between the client 127.0.0.2:50080 and kamailio 127.0.0.1:8080, "
+             "SIP over UDP between kamailio 127.0.0.1:5060 and bob 127.0.0.3:5060; frame = the WebSocket frame that "
+             "completes the SIP message"]
+    for m in msgs:
+        if m.ws_frames and len(m.ws_frames) > 1:
+            notes.append(f"{m.label} is one WebSocket message fragmented over frames {m.ws_frames} "
+                         f"(text frame FIN=0 with 16-bit length, continuation FIN=0 with 7-bit length, "
+                         f"continuation FIN=1 with 16-bit length)")
+        elif m.ws_opcode == "binary":
+            notes.append(f"{m.label} (frame {m.frame}) travels in a binary frame (opcode 2)")
+    notes.append("every client frame is masked and longer than 125 bytes except the middle INVITE fragment "
+                 "(so the 16-bit extended length is used); kamailio's frames are unmasked text frames")
+    return notes
+
+
+INTENTS = {
+    "basic-call": {
+        "scenario": "alice (127.0.0.2) calls bob (127.0.0.3) directly over UDP: 100, 180, 200, ACK, "
+                    "3 s of call, alice hangs up with BYE, 200",
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": BASIC}],
+    },
+    "decline-603": {
+        "scenario": "alice calls bob directly; bob rings (180) and declines with 603 Decline; alice ACKs",
+        "calls": [{"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline
+alice>bob ACK"""}],
+    },
+    "busy-486": {
+        "scenario": "alice calls bob directly; bob answers 100 then 486 Busy Here without ringing; alice ACKs",
+        "calls": [{"method": "INVITE", "outcome": "busy", "devices": [("bob", "busy")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 486 Busy Here
+alice>bob ACK"""}],
+    },
+    "cancel-ringing": {
+        "scenario": "alice calls bob directly and CANCELs while bob rings: 180, CANCEL, 200 (CANCEL), 487, ACK",
+        "calls": [{"method": "INVITE", "outcome": "cancelled", "devices": [("bob", "cancelled")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+alice>bob CANCEL
+bob>alice 200 OK
+bob>alice 487 Request Terminated
+alice>bob ACK"""}],
+    },
+    "fork-decline": {
+        "scenario": "bob's two devices REGISTER with kamailio (127.0.0.1); alice calls sip:bob@127.0.0.1; "
+                    "kamailio forks to both; device 1 rings and declines 603, device 2 has only sent 100 Trying "
+                    "(never rang); kamailio CANCELs device 2 with 'Reason: SIP;cause=603', device 2 answers 200 "
+                    "and 487, and only then kamailio relays the 603 to alice",
+        "calls": [reg("bob-dev1"), reg("bob-dev2"), {
+            "method": "INVITE", "outcome": "declined", "strict": False,
+            "devices": [("bob-dev1", "declined"), ("bob-dev2", "declined-elsewhere")],
+            "before": [("bob-dev1>proxy 603 Decline", "proxy>bob-dev2 CANCEL"),
+                       ("bob-dev2>proxy 487 Request Terminated", "proxy>alice 603 Decline")],
+            "checks": [reason_check("127.0.0.12", "SIP;cause=603")],
+            "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev1>proxy 603 Decline
+proxy>bob-dev1 ACK
+proxy>bob-dev2 CANCEL
+bob-dev2>proxy 200 OK
+bob-dev2>proxy 487 Request Terminated
+proxy>bob-dev2 ACK
+proxy>alice 603 Decline
+alice>proxy ACK"""}],
+    },
+    "fork-answer": {
+        "scenario": "bob's two devices REGISTER with kamailio; alice calls bob; kamailio forks, both devices "
+                    "ring; device 1 answers 200; kamailio relays it and CANCELs device 2 with "
+                    "'Reason: SIP;cause=200;text=\"Call completed elsewhere\"'; device 2 answers 200 and 487; "
+                    "alice ACKs, talks 3 s and hangs up (ACK and BYE routed through kamailio by Record-Route)",
+        "calls": [reg("bob-dev1"), reg("bob-dev2"), {
+            "method": "INVITE", "outcome": "answered", "strict": False,
+            "devices": [("bob-dev1", "answered"), ("bob-dev2", "answered-elsewhere")],
+            "before": [("bob-dev1>proxy 200 OK", "proxy>bob-dev2 CANCEL")],
+            "checks": [reason_check("127.0.0.12", 'SIP;cause=200;text="Call completed elsewhere"')],
+            "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev2>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK
+proxy>bob-dev2 CANCEL
+bob-dev2>proxy 200 OK
+bob-dev2>proxy 487 Request Terminated
+proxy>bob-dev2 ACK
+alice>proxy ACK
+proxy>bob-dev1 ACK
+alice>proxy BYE
+proxy>bob-dev1 BYE
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK"""}],
+    },
+    "tcp-call": {
+        "scenario": "basic call over TCP: alice's sipp -> re-cutting relay -> [captured TCP connection "
+                    "127.0.0.2:40060 <-> 127.0.0.3:5060] -> re-cutting relay -> bob's sipp (127.0.0.3:5061); "
+                    "some SIP messages are split over several TCP segments, some segments carry two messages",
+        "names": {"127.0.0.2:40060": "alice", "127.0.0.3:5060": "bob"},
+        "segments": True,
+        "capture_checks": [tcp_recut_check],
+        "notes": tcp_notes,
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": BASIC}],
+    },
+    "udp-fragmented": {
+        "scenario": "basic call over UDP whose INVITE carries a ~2.9 kB SDP; with lo at MTU 1500 the INVITE "
+                    "datagram is IP-fragmented",
+        "segments": True,
+        "capture_checks": [frag_check],
+        "notes": frag_notes,
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": BASIC}],
+    },
+    "register-options-message": {
+        "scenario": "non-INVITE transactions through kamailio: bob REGISTERs (no challenge); alice REGISTERs, "
+                    "gets 401, REGISTERs again with Authorization (same Call-ID, CSeq 2), 200; alice OPTIONS-pings "
+                    "kamailio, 200; alice sends a MESSAGE to bob, 200; alice SUBSCRIBEs to bob's presence, 200, "
+                    "bob NOTIFYs back through kamailio, 200. Each has its own Call-ID",
+        "calls": [
+            reg("bob"),
+            {"method": "REGISTER", "outcome": "answered", "devices": [], "flow": """
+alice>proxy REGISTER
+proxy>alice 401 Unauthorized
+alice>proxy REGISTER
+proxy>alice 200 OK"""},
+            {"method": "OPTIONS", "outcome": "answered", "devices": [], "flow": """
+alice>proxy OPTIONS
+proxy>alice 200 OK"""},
+            {"method": "MESSAGE", "outcome": "answered", "devices": [("bob", "answered")], "flow": """
+alice>proxy MESSAGE
+proxy>bob MESSAGE
+bob>proxy 200 OK
+proxy>alice 200 OK"""},
+            {"method": "SUBSCRIBE", "outcome": "answered", "devices": [("bob", "answered")], "flow": """
+alice>proxy SUBSCRIBE
+proxy>bob SUBSCRIBE
+bob>proxy 200 OK
+proxy>alice 200 OK
+bob>proxy NOTIFY
+proxy>alice NOTIFY
+alice>proxy 200 OK
+proxy>bob 200 OK"""},
+        ],
+    },
+    "auth-invite": {
+        "scenario": "alice calls bob through kamailio as outbound proxy; kamailio challenges with 407, alice "
+                    "ACKs and re-sends the INVITE with Proxy-Authorization (same Call-ID, CSeq 2); bob rings, "
+                    "answers; ACK, BYE. A challenge followed by success is not a rejection",
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "strict": False,
+                   "before": [("proxy>alice 407 Proxy Authentication Required", "proxy>bob INVITE")],
+                   "flow": f"""
+alice>proxy INVITE
+proxy>alice 407 Proxy Authentication Required
+alice>proxy ACK
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob INVITE
+bob>proxy 100 Trying
+bob>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob>proxy 200 OK
+proxy>alice 200 OK
+alice>proxy ACK
+proxy>bob ACK
+alice>proxy BYE
+proxy>bob BYE
+bob>proxy 200 OK
+proxy>alice 200 OK"""}],
+    },
+    "auth-fail": {
+        "scenario": "alice calls bob directly; bob answers 401 Unauthorized with a Digest challenge; alice ACKs "
+                    "and never retries",
+        "calls": [{"method": "INVITE", "outcome": "unauthorized", "devices": [("bob", "unauthorized")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 401 Unauthorized
+alice>bob ACK"""}],
+    },
+    "redirect-302": {
+        "scenario": "alice calls bob directly; bob redirects with 302 Moved Temporarily "
+                    "(Contact: <sip:bob@127.0.0.13:5060>); alice ACKs and does not follow the redirect",
+        "calls": [{"method": "INVITE", "outcome": "redirected", "devices": [("bob", "redirected")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 302 Moved Temporarily
+alice>bob ACK"""}],
+    },
+    "timeout-no-answer": {
+        "scenario": "alice calls bob directly; bob sends 100 and 180 and never a final response; alice gives up "
+                    "silently after 10 s (no CANCEL); the capture stops 2 s later with the INVITE still pending",
+        "calls": [{"method": "INVITE", "outcome": "incomplete", "devices": [("bob", "incomplete")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing"""}],
+    },
+    "hostile-headers": {
+        "scenario": "alice (display name 'Eve; #1: ...') calls bob; From display name, User-Agent, Subject, "
+                    "X-Hostile, X-End ('end' alone), X-Long-Token (300 chars) and SDP s= carry hostile text; bob "
+                    "rings and declines with a 603 whose reason phrase is hostile too; ACK",
+        "capture_checks": [hostile_check],
+        "calls": [{"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline ; # : | -->> %% ` <script>alert(1)</script> &lt;b&gt; {{mustache}} end
+alice>bob ACK"""}],
+    },
+    # ------------------------------------------------------------------ misbehaving on purpose
+    "s1-6xx-then-2xx": {
+        "scenario": "S1: bob rings, declines 603 (ACKed) and then sends 200 OK for the same INVITE (same CSeq, "
+                    "same To tag); alice ACKs the 200 and BYEs it at once",
+        "calls": [{"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "findings": ["S1"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline
+alice>bob ACK
+bob>alice 200 OK
+alice>bob ACK
+alice>bob BYE
+bob>alice 200 OK"""}],
+    },
+    "s2-6xx-forwarded-with-pending": {
+        "scenario": "S2: a broken forking proxy (sipp at 127.0.0.4) forks alice's INVITE to bob-dev1 and "
+                    "bob-dev2; dev1 rings and declines 603; the proxy ACKs dev1 and forwards the 603 to alice at "
+                    "once while dev2 (100 Trying only) is still pending and is never CANCELled",
+        "calls": [{"method": "INVITE", "outcome": "declined", "strict": False, "findings": ["S2"],
+                   "devices": [("bob-dev1", "declined"), ("bob-dev2", "incomplete")],
+                   "flow": """
+alice>badproxy INVITE
+badproxy>alice 100 Trying
+badproxy>bob-dev1 INVITE
+badproxy>bob-dev2 INVITE
+bob-dev1>badproxy 100 Trying
+bob-dev2>badproxy 100 Trying
+bob-dev1>badproxy 180 Ringing
+badproxy>alice 180 Ringing
+bob-dev1>badproxy 603 Decline
+badproxy>bob-dev1 ACK
+badproxy>alice 603 Decline
+alice>badproxy ACK"""}],
+    },
+    "s3-branch-after-6xx": {
+        "scenario": "S3: a broken proxy (sipp at 127.0.0.4) sends alice's INVITE to bob-dev1, which rings and "
+                    "declines 603; the proxy holds the 603 but then creates a new branch to bob-dev2 (same "
+                    "Call-ID); dev2 rings and answers 486; the proxy forwards the 603 to alice",
+        "calls": [{"method": "INVITE", "outcome": "declined", "strict": False, "findings": ["S3"],
+                   "devices": [("bob-dev1", "declined"), ("bob-dev2", "busy")],
+                   "before": [("bob-dev1>badproxy 603 Decline", "badproxy>bob-dev2 INVITE")],
+                   "flow": """
+alice>badproxy INVITE
+badproxy>alice 100 Trying
+badproxy>bob-dev1 INVITE
+bob-dev1>badproxy 100 Trying
+bob-dev1>badproxy 180 Ringing
+badproxy>alice 180 Ringing
+bob-dev1>badproxy 603 Decline
+badproxy>bob-dev1 ACK
+badproxy>bob-dev2 INVITE
+bob-dev2>badproxy 100 Trying
+bob-dev2>badproxy 180 Ringing
+badproxy>alice 180 Ringing
+bob-dev2>badproxy 486 Busy Here
+badproxy>bob-dev2 ACK
+badproxy>alice 603 Decline
+alice>badproxy ACK"""}],
+    },
+    "s5-200-after-cancel": {
+        "scenario": "S5: alice CANCELs while bob rings; bob answers 200 to the CANCEL and then 200 OK to the "
+                    "INVITE instead of 487; alice ACKs and BYEs the unwanted dialog",
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "findings": ["S5"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+alice>bob CANCEL
+bob>alice 200 OK
+bob>alice 200 OK
+alice>bob ACK
+alice>bob BYE
+bob>alice 200 OK"""}],
+    },
+    "s6-487-without-cancel": {
+        "scenario": "S6: bob rings and then ends the INVITE with 487 Request Terminated although no CANCEL "
+                    "(or BYE) was ever sent; alice ACKs",
+        "calls": [{"method": "INVITE", "outcome": "rejected", "devices": [("bob", "rejected")], "findings": ["S6"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 487 Request Terminated
+alice>bob ACK"""}],
+    },
+    "s7-cancel-before-provisional": {
+        "scenario": "S7: bob is slow and sends nothing; alice CANCELs 500 ms after the INVITE before any "
+                    "provisional response; bob answers 200 (CANCEL) and 487; ACK",
+        "calls": [{"method": "INVITE", "outcome": "cancelled", "devices": [("bob", "cancelled")], "findings": ["S7"],
+                   "flow": """
+alice>bob INVITE
+alice>bob CANCEL
+bob>alice 200 OK
+bob>alice 487 Request Terminated
+alice>bob ACK"""}],
+    },
+    "s8-cancel-after-final": {
+        "scenario": "S8: bob rings and answers 486 Busy Here; alice ACKs and then still sends a CANCEL for the "
+                    "finished INVITE; bob answers the CANCEL 200 (no effect)",
+        "calls": [{"method": "INVITE", "outcome": "busy", "devices": [("bob", "busy")], "findings": ["S8"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 486 Busy Here
+alice>bob ACK
+alice>bob CANCEL
+bob>alice 200 OK"""}],
+    },
+    "s9-cancel-mismatch": {
+        "scenario": "S9, two calls: (1) alice's first CANCEL has a different top Via branch than the INVITE, "
+                    "bob answers it 481 while the INVITE still rings, the second (correct) CANCEL gets 200 and "
+                    "487; (2) a correct CANCEL that bob answers 481 while ringing, then 487 anyway",
+        "calls": [
+            {"method": "INVITE", "outcome": "cancelled", "devices": [("bob", "cancelled")], "findings": ["S9"],
+             "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+alice>bob CANCEL
+bob>alice 481 Call/Transaction Does Not Exist
+alice>bob CANCEL
+bob>alice 200 OK
+bob>alice 487 Request Terminated
+alice>bob ACK"""},
+            {"method": "INVITE", "outcome": "cancelled", "devices": [("bob", "cancelled")], "findings": ["S9"],
+             "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+alice>bob CANCEL
+bob>alice 481 Call/Transaction Does Not Exist
+bob>alice 487 Request Terminated
+alice>bob ACK"""},
+        ],
+    },
+    "s10-completed-elsewhere-without-answer": {
+        "scenario": "S10: a broken proxy (sipp at 127.0.0.4) forks to bob-dev1 and bob-dev2, both ring; alice "
+                    "CANCELs; the proxy answers 200 and CANCELs both branches with 'Reason: SIP;cause=200;"
+                    "text=\"Call completed elsewhere\"' although no branch ever sent a 2xx; 487s; 487 to alice",
+        "calls": [{"method": "INVITE", "outcome": "cancelled", "strict": False, "findings": ["S10"],
+                   "devices": [("bob-dev1", "cancelled"), ("bob-dev2", "cancelled")],
+                   "checks": [reason_check("127.0.0.11", 'SIP;cause=200;text="Call completed elsewhere"'),
+                              reason_check("127.0.0.12", 'SIP;cause=200;text="Call completed elsewhere"')],
+                   "flow": """
+alice>badproxy INVITE
+badproxy>alice 100 Trying
+badproxy>bob-dev1 INVITE
+badproxy>bob-dev2 INVITE
+bob-dev1>badproxy 100 Trying
+bob-dev2>badproxy 100 Trying
+bob-dev1>badproxy 180 Ringing
+bob-dev2>badproxy 180 Ringing
+badproxy>alice 180 Ringing
+badproxy>alice 180 Ringing
+alice>badproxy CANCEL
+badproxy>alice 200 OK
+badproxy>bob-dev1 CANCEL
+bob-dev1>badproxy 200 OK
+bob-dev1>badproxy 487 Request Terminated
+badproxy>bob-dev1 ACK
+badproxy>bob-dev2 CANCEL
+bob-dev2>badproxy 200 OK
+bob-dev2>badproxy 487 Request Terminated
+badproxy>bob-dev2 ACK
+badproxy>alice 487 Request Terminated
+alice>badproxy ACK"""}],
+    },
+    "s12-bye-on-early-dialog": {
+        "scenario": "S12: bob rings (180) and then 'rejects' by sending BYE on the early dialog instead of a "
+                    "final response; alice answers the BYE 200; bob then ends the INVITE with 487 (legal after "
+                    "a BYE); alice ACKs",
+        "calls": [{"method": "INVITE", "outcome": "rejected", "devices": [("bob", "rejected")], "findings": ["S12"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice BYE
+alice>bob 200 OK
+bob>alice 487 Request Terminated
+alice>bob ACK"""}],
+    },
+    "s13-bye-before-ack": {
+        "scenario": "S13: bob answers 200 and sends BYE 300 ms later although alice (who holds her ACK back "
+                    "for 1 s) has not ACKed yet; alice answers the BYE 200, then sends the late ACK",
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "findings": ["S13"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 200 OK
+bob>alice BYE
+alice>bob 200 OK
+alice>bob ACK"""}],
+    },
+    "s14-ack-wrong-branch": {
+        "scenario": "S14, two calls: bob rings and declines 603; (1) alice's ACK carries a different Via branch "
+                    "than the INVITE; (2) alice's ACK carries a To tag that is not the 603's",
+        "calls": [
+            {"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "findings": ["S14"],
+             "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline
+alice>bob ACK"""},
+            {"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "findings": ["S14"],
+             "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline
+alice>bob ACK"""},
+        ],
+    },
+    "s15-603-never-acked": {
+        "scenario": "S15: bob rings and declines 603 over UDP; alice never ACKs; bob's sipp retransmits the 603 "
+                    "(timer G) until it gives up (timer H); the capture runs ~36 s",
+        "calls": [{"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "findings": ["S15"],
+                   "retransmissions": ">= 5",
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline"""}],
+    },
+    "s16-reject-without-invite": {
+        "scenario": "S16: a clean busy call (INVITE, 100, 486, ACK), then bob sends a stray 486 Busy Here for a "
+                    "Call-ID that never had an INVITE",
+        "calls": [
+            {"method": "INVITE", "outcome": "busy", "devices": [("bob", "busy")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 486 Busy Here
+alice>bob ACK"""},
+            {"method": "INVITE", "outcome": "incomplete", "devices": [], "findings": ["S16"], "flow": """
+bob>alice 486 Busy Here"""},
+        ],
+    },
+    "s19-6xx-while-other-device-rings": {
+        "scenario": "S19: like fork-decline, but device 2 is already ringing (180 relayed to alice) when "
+                    "device 1 declines with 603 (a user-wide 'nobody will answer' while another device rings); "
+                    "kamailio CANCELs device 2 with 'Reason: SIP;cause=603', 487, then relays the 603",
+        "calls": [reg("bob-dev1"), reg("bob-dev2"), {
+            "method": "INVITE", "outcome": "declined", "strict": False, "findings": ["S19"],
+            "devices": [("bob-dev1", "declined"), ("bob-dev2", "declined-elsewhere")],
+            "before": [("bob-dev2>proxy 180 Ringing", "bob-dev1>proxy 603 Decline"),
+                       ("bob-dev1>proxy 603 Decline", "proxy>bob-dev2 CANCEL")],
+            "checks": [reason_check("127.0.0.12", "SIP;cause=603")],
+            "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev2>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev1>proxy 603 Decline
+proxy>bob-dev1 ACK
+proxy>bob-dev2 CANCEL
+bob-dev2>proxy 200 OK
+bob-dev2>proxy 487 Request Terminated
+proxy>bob-dev2 ACK
+proxy>alice 603 Decline
+alice>proxy ACK"""}],
+    },
+    "s20-cancel-487-to-tag-mismatch": {
+        "scenario": "S20: alice CANCELs while bob rings; bob's 200 to the CANCEL carries a different To tag than "
+                    "its 180 and 487",
+        "calls": [{"method": "INVITE", "outcome": "cancelled", "devices": [("bob", "cancelled")], "findings": ["S20"],
+                   "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+alice>bob CANCEL
+bob>alice 200 OK
+bob>alice 487 Request Terminated
+alice>bob ACK"""}],
+    },
+    "s21-short-body": {
+        "scenario": "S21: alice's UDP INVITE says Content-Length: 230 but carries a shorter SDP; bob's sipp is "
+                    "lenient and answers; the call then runs normally (ACK, BYE)",
+        "capture_checks": [short_body_check],
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "findings": ["S21"],
+                   "flow": BASIC}],
+    },
+    "ws-call": {
+        "scenario": "bob REGISTERs over UDP; alice, a python SIP-over-WebSocket client (127.0.0.2:50080), REGISTERs with kamailio over "
+                    "ws://127.0.0.1:8080 (sub-protocol sip) and calls sip:bob@127.0.0.1; kamailio relays to bob over "
+                    "UDP (double Record-Route); bob rings and answers; ACK (in a binary frame), 2 s, BYE, 200; the "
+                    "INVITE is sent as a fragmented WebSocket message",
+        "names": {"127.0.0.1:8080": "proxy", "127.0.0.2:50080": "alice"},
+        "capture_checks": [ws_check],
+        "notes": ws_notes,
+        "calls": [
+            reg("bob"),
+            {"method": "REGISTER", "outcome": "answered", "devices": [], "flow": """
+alice>proxy REGISTER
+proxy>alice 200 OK"""},
+            {"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "strict": False,
+             "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob INVITE
+bob>proxy 100 Trying
+bob>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob>proxy 200 OK
+proxy>alice 200 OK
+alice>proxy ACK
+proxy>bob ACK
+alice>proxy BYE
+proxy>bob BYE
+bob>proxy 200 OK
+proxy>alice 200 OK"""},
+        ],
+    },
+}
