@@ -43,10 +43,7 @@ public final class CaptureReader {
     /// to their end); a truncated one ends with a warning diagnostic.
     public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
         if handles.count == 1 && !isLive {
-            let handle = handles[0]
-            while try handle.advance() == .packet {
-                body(handle.current!)
-            }
+            try handles[0].readAll(body)
             finish()
             return
         }

@@ -172,62 +172,105 @@ final class PcapHandle {
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
             let status = pcap_next_ex(handle, &header, &data)
-            switch status {
-            case 1:
-                guard let header, let data else { continue }
-                frames += 1
-                let caplen = Int(header.pointee.caplen)
-                if let program = filter, filtersInUserSpace {
-                    var program = program
-                    if pcap_offline_filter(&program, header, data) == 0 { continue }
-                }
-                framesKept += 1
-                // pcap stores unsigned 32-bit seconds, but libpcap reads little-endian files through a
-                // signed field: after January 2038 the seconds come back negative. No capture predates
-                // 1970, so a negative value is that wrap (Wireshark reads them unsigned too).
-                let seconds = Int64(header.pointee.ts.tv_sec)
-                let time = CaptureTime(
-                    seconds: seconds < 0 ? Int64(UInt32(truncatingIfNeeded: seconds)) : seconds,
-                    nanoseconds: Int64(header.pointee.ts.tv_usec) * nanosecondsPerTick)
-                if firstTime == nil { firstTime = time }
-                lastTime = time
-                current = CapturedPacket(
-                    bytes: UnsafeRawBufferPointer(start: data, count: caplen),
-                    originalLength: Int(header.pointee.len),
-                    stamp: PacketStamp(time: time, source: SourceRef(capture: captureIndex, frame: frames)),
-                    linkType: linkType)
-                return .packet
-            case 0:
+            guard status == 1, let header, let data else {
                 current = nil
-                return .timeout
-            case PCAP_ERROR_BREAK:
-                current = nil
-                return .end
-            case -2:
-                current = nil
-                return .end
-            default:
-                current = nil
-                let detail = String(cString: pcap_geterr(handle))
-                if detail.contains("truncated") || detail.contains("cut short") {
-                    truncation = Diagnostic(
-                        .warning, "capture_truncated",
-                        "\(input): capture ends in the middle of a packet after frame \(frames); "
-                            + "the \(frames) packets before it were read",
-                        source: SourceRef(capture: captureIndex, frame: frames))
-                    return .end
-                }
-                if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
-                    throw .corrupt(path: input.description, afterFrame: frames, detail: inflateFailure)
-                }
-                if detail.contains("different from the type of the first interface") {
-                    throw .unsupportedLinkType(
-                        path: input.description,
-                        detail: "pcapng interfaces with different link types, which libpcap cannot read in "
-                            + "one file (\(detail))")
-                }
-                throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
+                if status == 1 { continue }
+                return try step(after: status)
             }
+            frames += 1
+            if filtersInUserSpace, var program = filter, pcap_offline_filter(&program, header, data) == 0 { continue }
+            framesKept += 1
+            let packet = packet(header, data, frame: frames)
+            if firstTime == nil { firstTime = packet.stamp.time }
+            lastTime = packet.stamp.time
+            current = packet
+            return .packet
+        }
+    }
+
+    /// Reads every packet to the end, calling `body` for each: the one-input path, with the counters
+    /// kept in locals because a class property written per packet costs an exclusivity check each time.
+    func readAll(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
+        var frames = self.frames
+        var kept = framesKept
+        var first = firstTime
+        var last = lastTime
+        var program = filtersInUserSpace ? filter : nil
+        let handle = self.handle
+        defer {
+            self.frames = frames
+            framesKept = kept
+            firstTime = first
+            lastTime = last
+        }
+        while true {
+            var header: UnsafeMutablePointer<pcap_pkthdr>?
+            var data: UnsafePointer<UInt8>?
+            let status = pcap_next_ex(handle, &header, &data)
+            guard status == 1, let header, let data else {
+                if status == 1 { continue }
+                self.frames = frames
+                _ = try step(after: status)
+                return
+            }
+            frames += 1
+            if program != nil, pcap_offline_filter(&program!, header, data) == 0 { continue }
+            kept += 1
+            let packet = packet(header, data, frame: frames)
+            if first == nil { first = packet.stamp.time }
+            last = packet.stamp.time
+            body(packet)
+        }
+    }
+
+    @inline(__always)
+    private func packet(
+        _ header: UnsafeMutablePointer<pcap_pkthdr>, _ data: UnsafePointer<UInt8>, frame: Int
+    )
+        -> CapturedPacket
+    {
+        // pcap stores unsigned 32-bit seconds, but libpcap reads little-endian files through a
+        // signed field: after January 2038 the seconds come back negative. No capture predates
+        // 1970, so a negative value is that wrap (Wireshark reads them unsigned too).
+        let seconds = Int64(header.pointee.ts.tv_sec)
+        let time = CaptureTime(
+            seconds: seconds < 0 ? Int64(UInt32(truncatingIfNeeded: seconds)) : seconds,
+            nanoseconds: Int64(header.pointee.ts.tv_usec) * nanosecondsPerTick)
+        return CapturedPacket(
+            bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+            originalLength: Int(header.pointee.len),
+            stamp: PacketStamp(time: time, source: SourceRef(capture: captureIndex, frame: frame)),
+            linkType: linkType)
+    }
+
+    /// What a status other than "packet read" means: a live timeout, the end, a truncated file (a
+    /// warning; the packets before it stand) or a corrupt one.
+    private func step(after status: Int32) throws(CaptureError) -> Step {
+        switch status {
+        case 0:
+            return .timeout
+        case PCAP_ERROR_BREAK, -2:
+            return .end
+        default:
+            let detail = String(cString: pcap_geterr(handle))
+            if detail.contains("truncated") || detail.contains("cut short") {
+                truncation = Diagnostic(
+                    .warning, "capture_truncated",
+                    "\(input): capture ends in the middle of a packet after frame \(frames); "
+                        + "the \(frames) packets before it were read",
+                    source: SourceRef(capture: captureIndex, frame: frames))
+                return .end
+            }
+            if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
+                throw .corrupt(path: input.description, afterFrame: frames, detail: inflateFailure)
+            }
+            if detail.contains("different from the type of the first interface") {
+                throw .unsupportedLinkType(
+                    path: input.description,
+                    detail: "pcapng interfaces with different link types, which libpcap cannot read in "
+                        + "one file (\(detail))")
+            }
+            throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
         }
     }
 

@@ -31,6 +31,9 @@ struct CallAssembler {
             case .caller: finished[index].outcome = outcome
             case .callee:
                 finished[index].outcome = finished[index].devices.count == 1 ? finished[index].devices[0].outcome : nil
+            case .peer where !isCall:
+                // The other end of a REGISTER, OPTIONS, ...: the exchange's fate is its fate.
+                finished[index].outcome = outcome
             default: break
             }
         }
@@ -94,10 +97,19 @@ struct CallAssembler {
 
     /// REGISTER, OPTIONS, MESSAGE and other exchanges: completed on a success, failed on an error
     /// (a challenge answered by a new request does not count).
+    /// REGISTER, OPTIONS, MESSAGE and other exchanges, in the words calls use: answered on a 2xx,
+    /// else the last final response's meaning; incomplete without a request or a final response.
     func exchangeOutcome(_ steps: [CallStep]) -> CallOutcome {
+        guard steps.contains(where: { $0.message.statusCode == nil }) else { return .incomplete }
         let finals = steps.filter { ($0.message.statusCode ?? 0) >= 200 }
-        if finals.contains(where: { (200..<300).contains($0.message.statusCode!) }) { return .completed }
-        return finals.isEmpty ? .incomplete : .failed
+        if finals.contains(where: { (200..<300).contains($0.message.statusCode!) }) { return .answered }
+        guard let last = finals.last?.message.statusCode else { return .incomplete }
+        switch last {
+        case 300..<400: return .redirected
+        case 401, 407: return .unauthorized
+        case 408: return .timedOut
+        default: return .rejected
+        }
     }
 
     func timing(_ steps: [CallStep], callerID: String?) -> CallTiming {
@@ -182,35 +194,48 @@ private struct DeviceDecisions {
         }
     }
 
+    /// A device's fate. Its own first answer or refusal settles it, as for the call. A message telling
+    /// it the call was settled on another device counts when it came before that, and when the call
+    /// bears it out (a "completed elsewhere" with no answer anywhere is not believed). A device the
+    /// capture shows but that was told nothing final is incomplete; one hidden behind a proxy takes
+    /// its fate from the call.
     func outcome(of device: Device, callOutcome: CallOutcome) -> CallOutcome {
         let own = sent(by: device)
         let told = received(by: device)
-        let answer = own.first { $0.message.kind == .answer }
-        let elsewhere = told.last { step in
-            step.message.elsewhere != nil && !(step.message.senderDevice.map { device.keys.contains($0) } ?? false)
-        }
-        if let answer {
-            if let elsewhere, elsewhere.message.elsewhere == .answered, elsewhere.time >= answer.time {
-                return .answeredElsewhere
-            }
-            return .answered
-        }
-        if let hint = elsewhere?.message.elsewhere {
-            return hint == .answered ? .answeredElsewhere : .declinedElsewhere
-        }
-        let refusal = own.last { [.reject, .redirect, .challenge].contains($0.message.kind) }
-        if let refusal, let outcome = refusal.message.outcome, outcome != .cancelled { return outcome }
+        let firstOwn = own.first { $0.message.isDecision }
         let others = devices.filter { $0.keys != device.keys }
         let otherDecisions = others.flatMap { sent(by: $0) }
         let otherAnswered = otherDecisions.contains { $0.message.kind == .answer }
         let otherDeclined = otherDecisions.contains {
             $0.message.kind == .reject && [.declined, .busy].contains($0.message.outcome)
         }
-        let wasCancelled = told.contains { $0.message.kind == .cancel } || refusal?.message.outcome == .cancelled
-        if otherAnswered { return .answeredElsewhere }
-        if otherDeclined && (wasCancelled || refusal == nil) { return .declinedElsewhere }
-        if wasCancelled { return .cancelled }
-        if let refusal, let outcome = refusal.message.outcome { return outcome }
+        let callAnswered = callOutcome == .answered || steps.contains { $0.message.kind == .answer }
+        let callDeclined =
+            [.declined, .busy, .rejected].contains(callOutcome)
+            || steps.contains { $0.message.kind == .reject && [.declined, .busy].contains($0.message.outcome) }
+        let hints = told.filter { step in
+            guard let hint = step.message.elsewhere,
+                !(step.message.senderDevice.map { device.keys.contains($0) } ?? false)
+            else { return false }
+            return hint == .answered ? callAnswered : callDeclined
+        }
+        if let firstOwn, firstOwn.message.kind == .answer {
+            let lost = hints.contains { $0.message.elsewhere == .answered && $0.time >= firstOwn.time }
+            return lost ? .answeredElsewhere : .answered
+        }
+        if let hint = hints.last(where: { firstOwn == nil || $0.time <= firstOwn!.time })?.message.elsewhere {
+            return hint == .answered ? .answeredElsewhere : .declinedElsewhere
+        }
+        let wasCancelled = told.contains { $0.message.kind == .cancel }
+        let cancellation: CallOutcome =
+            otherAnswered ? .answeredElsewhere : otherDeclined ? .declinedElsewhere : .cancelled
+        if let outcome = firstOwn?.message.outcome {
+            // "Request terminated" without a cancel is a refusal, not a cancellation.
+            if outcome == .cancelled { return wasCancelled ? cancellation : .rejected }
+            return outcome
+        }
+        if wasCancelled { return cancellation }
+        guard device.hidden else { return callOutcome == .timedOut ? .timedOut : .incomplete }
         switch callOutcome {
         case .answered: return others.isEmpty ? .answered : .answeredElsewhere
         case .declined, .busy: return others.isEmpty ? callOutcome : .declinedElsewhere

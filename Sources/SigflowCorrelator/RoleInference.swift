@@ -36,10 +36,15 @@ struct RoleInference {
             note(step.message.receiver)
         }
         let offers = steps.filter { $0.message.kind == .offer }
-        let firstRequest = steps.first { [.offer, .request].contains($0.message.kind) } ?? steps.first
+        // Without an offer in the capture, whoever receives a decision is the caller, and whoever
+        // sends one a callee: the offer was made before the capture began.
+        let decisions = steps.filter { $0.message.isDecision || $0.message.kind == .ringing }
+        let deciders = offers.isEmpty ? Set(decisions.map(\.message.sender.key)) : []
+        let firstRequest = steps.first { [.offer, .request].contains($0.message.kind) }
         let callerKey =
             (offers.first { !$0.message.sender.isServer } ?? offers.first)?.message.sender.key
-            ?? firstRequest?.message.sender.key
+            ?? decisions.first { !$0.message.receiver.isServer }?.message.receiver.key
+            ?? firstRequest?.message.sender.key ?? steps.first?.message.sender.key
         let callerUser = callerKey.flatMap { parties[$0]?.user }
         let offerReceivers = Set(offers.map(\.message.receiver.key))
         let offerSenders = Set(offers.map(\.message.sender.key))
@@ -53,16 +58,28 @@ struct RoleInference {
                 roles[key] = .server
             } else if offerReceivers.contains(key) && offerSenders.contains(key) {
                 roles[key] = .proxy
-            } else if offerReceivers.contains(key)
-                && !(party.device != nil && party.user != nil && party.user == callerUser)
+            } else if offerReceivers.contains(key) || deciders.contains(key),
+                !(party.device != nil && party.user != nil && party.user == callerUser)
             {
                 roles[key] = .callee
             } else {
                 roles[key] = .peer
             }
         }
-        let isCall = !offers.isEmpty
+        let isCall = !offers.isEmpty || !deciders.isEmpty
         let calleeCount = roles.values.filter { $0 == .callee }.count
+        var used: Set<String> = []
+        /// `base`, or `base2`, `base3` ... when taken: a Mermaid alias must name one lifeline.
+        func unique(_ base: String) -> String {
+            var candidate = base
+            var counter = 1
+            while used.contains(candidate) {
+                counter += 1
+                candidate = base + String(counter)
+            }
+            used.insert(candidate)
+            return candidate
+        }
         var counters: [ParticipantRole: Int] = [:]
         var result: [Participant] = []
         for key in order {
@@ -74,19 +91,19 @@ struct RoleInference {
             let title: String
             switch role {
             case .caller:
-                id = "caller"
+                id = unique("caller")
                 title = isCall ? "Caller" : "Client"
             case .proxy:
-                id = number == 1 ? "proxy" : "proxy\(number)"
+                id = unique("proxy")
                 title = "Proxy"
             case .server:
-                id = number == 1 ? "server" : "server\(number)"
+                id = unique("server")
                 title = party.agent ?? "Server"
             case .callee:
-                id = calleeCount == 1 ? "callee" : "callee\(number)"
+                id = unique(calleeCount == 1 ? "callee" : "callee\(number)")
                 title = calleeCount == 1 ? "Callee" : "Callee device \(number)"
             case .peer:
-                id = isCall ? "peer\(number)" : (number == 1 ? "server" : "server\(number)")
+                id = unique(isCall ? "peer\(number)" : "server")
                 title = isCall ? "Other party" : "Server"
             }
             result.append(

@@ -29,7 +29,7 @@ public struct CallNarrative {
     public var title: String {
         guard call.isCall else {
             return
-                "\(protocolName) \(call.method) exchange \(call.outcome == .completed ? "completes" : call.outcome == .failed ? "fails" : "is incomplete")"
+                "\(protocolName) \(call.method) exchange \(Self.exchangeVerb(call.outcome))"
                 + (decisiveLabel.map { " (\($0))" } ?? "")
         }
         let label = decisiveLabel.map { " (\($0))" } ?? ""
@@ -52,6 +52,16 @@ public struct CallNarrative {
         case .timedOut: return "\(protocolName) call times out unanswered\(label)"
         case .incomplete: return "\(protocolName) call still open when the capture ends"
         default: return "\(protocolName) call \(call.outcome.phrase)\(label)"
+        }
+    }
+
+    /// What happened to a REGISTER, OPTIONS, ... exchange, in words.
+    static func exchangeVerb(_ outcome: CallOutcome) -> String {
+        switch outcome {
+        case .answered: return "succeeds"
+        case .incomplete: return "has no final response in the capture"
+        case .unauthorized: return "is refused for lack of credentials"
+        default: return "fails (\(outcome.rawValue))"
         }
     }
 
@@ -100,8 +110,7 @@ public struct CallNarrative {
             let requests = call.steps.filter { $0.message.kind == .request }.count
             sentences.append(
                 "\(who(caller).capitalizedFirst) sends \(requests) \(call.method) request\(requests == 1 ? "" : "s"); "
-                    + "the exchange \(call.outcome == .completed ? "completes" : call.outcome == .failed ? "fails" : "has no final response in the capture")."
-            )
+                    + "the exchange \(Self.exchangeVerb(call.outcome))")
             return sentences.joined(separator: " ")
         }
         let relays = call.participants.filter { $0.role == .proxy || $0.role == .server }

@@ -158,7 +158,7 @@ public enum SIPMapper {
     /// What a final response to INVITE means for the call (RFC 3261 §21).
     static func outcome(of sip: SIPMessage, cseqMethod: String?) -> CallOutcome? {
         guard let code = sip.statusCode else { return nil }
-        guard cseqMethod == "INVITE" else { return code >= 300 ? .failed : nil }
+        guard cseqMethod == "INVITE" else { return nil }
         switch code {
         case 200..<300: return .answered
         case 300..<400: return .redirected

@@ -12,15 +12,16 @@ struct SIPTerminatedWithoutCancelRule: CallRule {
         var findings: [Finding] = []
         for invite in view.invites {
             for terminated in view.responses(to: invite) where terminated.status == 487 {
-                let ended = (view.requests("CANCEL", onHopOf: invite) + view.requests("BYE", onHopOf: invite)).contains
-                {
-                    $0.time <= terminated.time
-                }
+                // A CANCEL from the caller, or a BYE from either side (a callee may end its early dialog
+                // itself, the fault S12 reports), terminates the request.
+                let ended =
+                    view.requests("CANCEL", onHopOf: invite).contains { $0.time <= terminated.time }
+                    || view.steps.contains { $0.isRequest("BYE") && $0.time <= terminated.time }
                 guard !ended else { continue }
                 findings.append(
                     descriptor.finding(
                         "\(invite.to) answered the INVITE (step \(invite.number)) with 487 (step \(terminated.number)) "
-                            + "though no CANCEL or BYE was sent to it.",
+                            + "though no CANCEL or BYE ended it.",
                         steps: [invite.number, terminated.number]))
             }
         }

@@ -81,10 +81,6 @@ public enum CallOutcome: String, Hashable, Sendable, CaseIterable {
     case declinedElsewhere = "declined-elsewhere"
     /// A device that stopped ringing because another device answered.
     case answeredElsewhere = "answered-elsewhere"
-    /// A non-call exchange (REGISTER, OPTIONS, MESSAGE, ...) that got a success response.
-    case completed
-    /// A non-call exchange that got an error response.
-    case failed
 
     /// Words for titles and summaries.
     public var phrase: String {
@@ -100,8 +96,6 @@ public enum CallOutcome: String, Hashable, Sendable, CaseIterable {
         case .incomplete: return "incomplete (the capture ends before the call does)"
         case .declinedElsewhere: return "declined on another device"
         case .answeredElsewhere: return "answered on another device"
-        case .completed: return "completed"
-        case .failed: return "failed"
         }
     }
 }

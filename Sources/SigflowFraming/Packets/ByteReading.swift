@@ -1,10 +1,10 @@
 extension UnsafeRawBufferPointer {
     /// Big-endian integers at a byte offset. Callers check `offset + size <= count` first: these sit on
     /// the per-packet hot path, where every header parser has already bounds-checked its fixed part.
-    @inline(__always)
+    @inlinable @inline(__always)
     func uint8(at offset: Int) -> UInt8 { self[offset] }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func uint16(at offset: Int) -> UInt16 {
         UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }

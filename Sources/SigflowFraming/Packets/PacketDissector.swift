@@ -121,22 +121,23 @@ extension PacketDissector {
     /// IPv4 or IPv6 without extension headers, not a fragment), so media and other traffic nobody
     /// decodes can be dropped without dissecting it. Nil when the frame is anything else; then
     /// `dissect` decides. An empty payload reads as 0.
-    @inline(__always)
+    /// Inlinable: it runs for every packet, before anything else.
+    @inlinable @inline(__always)
     public static func udpPayloadFirstByte(_ frame: CapturedPacket) -> UInt8? {
-        guard frame.linkType.rawValue == LinkType.ethernet.rawValue else { return nil }
+        // Ethernet (link type 1), EtherType IPv4 (0x0800) or IPv6 (0x86DD), IP protocol 17 (UDP).
+        guard frame.linkType.rawValue == 1 else { return nil }
         let bytes = frame.bytes
         guard bytes.count >= 14 + 40 + 8 else { return nil }
         let etherType = bytes.uint16(at: 12)
         let transport: Int
-        if etherType == LinkLayer.etherTypeIPv4 {
+        if etherType == 0x0800 {
             let versionAndLength = bytes.uint8(at: 14)
-            // Protocol UDP, no more-fragments flag, fragment offset 0.
-            guard versionAndLength >> 4 == 4, bytes.uint8(at: 14 + 9) == IPHeader.protocolUDP,
-                bytes.uint16(at: 14 + 6) & 0x3fff == 0
+            // No more-fragments flag, fragment offset 0.
+            guard versionAndLength >> 4 == 4, bytes.uint8(at: 14 + 9) == 17, bytes.uint16(at: 14 + 6) & 0x3fff == 0
             else { return nil }
             transport = 14 + Int(versionAndLength & 0x0f) * 4
-        } else if etherType == LinkLayer.etherTypeIPv6 {
-            guard bytes.uint8(at: 14) >> 4 == 6, bytes.uint8(at: 14 + 6) == IPHeader.protocolUDP else { return nil }
+        } else if etherType == 0x86dd {
+            guard bytes.uint8(at: 14) >> 4 == 6, bytes.uint8(at: 14 + 6) == 17 else { return nil }
             transport = 14 + 40
         } else {
             return nil
