@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
+        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
@@ -43,7 +44,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks",
+                "SigflowChecks", "SigflowWhatsApp",
             ]
         ),
         .executableTarget(
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore"]),
+        .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore"]),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]

@@ -2,6 +2,7 @@ import SigflowCore
 import SigflowFraming
 import SigflowMatrix
 import SigflowSIP
+import SigflowWhatsApp
 
 /// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
 /// dynamic protocol detection does. Adding a protocol means adding its sniff here and nothing
@@ -10,11 +11,14 @@ final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
     let http: HTTPRouter
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
-    let logDecoders: [any EvidenceLogDecoder] = []
+    let logDecoders: [any EvidenceLogDecoder]
 
-    init(sink: any SignalingSink) {
+    /// - Parameter logDate: the date (days since 1970-01-01) of client logs that print only the time
+    ///   of day (`--date`).
+    init(sink: any SignalingSink, logDate: Int? = nil) {
         self.sip = SIPDecoder(sink: sink)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
+        self.logDecoders = [WhatsAppLogDecoder(date: logDate)]
     }
 
     /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.

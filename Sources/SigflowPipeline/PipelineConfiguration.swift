@@ -8,11 +8,18 @@ public struct PipelineConfiguration: Sendable {
     /// A BPF expression applied to files and interfaces alike.
     public var filter: String?
     public var limits: ReassemblyLimits
+    /// The date of client logs that print only the time of day (whatsmeow text logs without a
+    /// received stanza carrying `t`), as days since 1970-01-01 in UTC: `--date`.
+    public var logDate: Int?
 
-    public init(inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits()) {
+    public init(
+        inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits(),
+        logDate: Int? = nil
+    ) {
         self.inputs = inputs
         self.filter = filter
         self.limits = limits
+        self.logDate = logDate
     }
 }
 
