@@ -3,6 +3,7 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowWhatsApp
 
 #if canImport(Glibc)
     import Glibc
@@ -28,7 +29,7 @@ public enum CallsJob {
         _ configuration: PipelineConfiguration, progress: ProgressHandler? = nil
     ) throws(CaptureError) -> CallsResult {
         let collector = MessageCollector()
-        let registry = DecoderRegistry(sink: collector)
+        let registry = DecoderRegistry(sink: collector, logDate: configuration.logDate)
         // Client logs are evidence too: each file goes to the first log decoder that recognises it,
         // every other input to libpcap.
         var captureInputs: [CaptureInput] = []
@@ -78,12 +79,17 @@ public enum CallsJob {
                 at: index)
         }
         let captureEnd = summaries.compactMap(\.lastTime).max() ?? collector.messages.map(\.stamp.time).max()
+        // WhatsApp logs are single-device views: merge them (clocks, device names, implied hops)
+        // before correlation, and give the calls their WhatsApp outcomes and open questions after.
+        let merged = WhatsAppLogMerger.merge(collector.messages)
         let correlation = CallCorrelator.correlate(
-            collector.messages, captureCount: configuration.inputs.count, captureEnd: captureEnd)
+            merged.messages, captureCount: configuration.inputs.count, captureEnd: captureEnd)
         var diagnostics = reader.diagnostics
         diagnostics.append(contentsOf: table.diagnostics)
         diagnostics.append(contentsOf: collector.diagnostics)
-        let calls = Checker().check(correlation.calls, context: CheckContext(captureEnd: captureEnd))
+        for diagnostic in merged.diagnostics { diagnostics.append(diagnostic) }
+        let calls = Checker().check(
+            WhatsAppCallReview.review(correlation.calls), context: CheckContext(captureEnd: captureEnd))
         return CallsResult(
             calls: calls, clockOffsets: correlation.clockOffsets, captures: summaries,
             diagnostics: diagnostics, inputError: inputError, logs: logs)
