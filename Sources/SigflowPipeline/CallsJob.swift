@@ -69,6 +69,7 @@ public enum CallsJob {
             inputError = error
         }
         table.finish()
+        registry.finish()
         var summaries = reader.summaries
         for (index, lines) in logs.sorted(by: { $0.key < $1.key }) {
             let times = collector.messages.filter { $0.stamp.source.capture == index }.map(\.stamp.time)

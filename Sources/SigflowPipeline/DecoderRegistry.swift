@@ -10,6 +10,8 @@ import SigflowWhatsApp
 final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
     let http: HTTPRouter
+    /// WhatsApp's encrypted traffic: the chat connection, relay STUN and call media (timing only).
+    let whatsapp: WhatsAppTrafficTracker
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
     let logDecoders: [any EvidenceLogDecoder]
 
@@ -18,17 +20,24 @@ final class DecoderRegistry: StreamClassifier {
     init(sink: any SignalingSink, logDate: Int? = nil) {
         self.sip = SIPDecoder(sink: sink)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
+        self.whatsapp = WhatsAppTrafficTracker(sink: sink)
         self.logDecoders = [WhatsAppLogDecoder(date: logDate)]
     }
 
     /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.
     static let sipPorts: Set<UInt16> = [5060, 5080]
 
-    /// A UDP datagram: SIP is recognised by its start line on any port; everything else (RTP, DNS,
-    /// ...) is dropped after a first-byte check.
+    /// A UDP datagram: SIP is recognised by its start line on any port; WhatsApp relay STUN by its
+    /// magic cookie, and media only on the sockets that did STUN; everything else (RTP, DNS, ...) is
+    /// dropped after a few byte compares.
     @inline(__always)
     func decodeDatagram(_ packet: TransportPacket) {
-        sip.decodeDatagram(packet)
+        if !sip.decodeDatagram(packet) { whatsapp.datagram(packet) }
+    }
+
+    /// The capture is over: decoders that draw a summary deliver it now.
+    func finish() {
+        whatsapp.finish()
     }
 
     func classify(
@@ -36,6 +45,11 @@ final class DecoderRegistry: StreamClassifier {
     )
         -> StreamClassification
     {
+        // WhatsApp's chat protocol starts with a `WA` prologue (on 443 and 5222 alike, so before any
+        // port rule); a TLS ClientHello naming a WhatsApp host is kept for its timing.
+        if let consumer = whatsapp.classify(stream, direction: direction, firstBytes: firstBytes) {
+            return .consume(consumer)
+        }
         if SIPSniffer.looksLikeSIP(firstBytes) {
             return .consume(sip.streamConsumer(for: stream, synchronised: true))
         }

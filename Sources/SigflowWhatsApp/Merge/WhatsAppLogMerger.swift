@@ -15,17 +15,22 @@ public struct WhatsAppMergeResult: Sendable {
 /// 4. what needs the whole call is settled: a reject sent by the call's creator is a cancel, a
 ///    terminate before any answer is a cancel, and a `*_elsewhere` terminate sent to a device that
 ///    had already answered or refused does not dismiss it (`WACallClassifier`);
-/// 5. hops the logs imply but do not show are added as inferred steps (`WAHopInference`).
+/// 5. hops the logs imply but do not show are added as inferred steps (`WAHopInference`);
+/// 6. a capture of one of the devices (its encrypted timeline) takes the logs onto its clock, and its
+///    steps join the device's call (`WAPcapPlacement`).
 ///
-/// Messages of other protocols, and WhatsApp messages from captures, pass through unchanged.
+/// Messages of other protocols pass through unchanged.
 public enum WhatsAppLogMerger {
     public static func merge(_ messages: [SignalingMessage]) -> WhatsAppMergeResult {
         var diagnostics: [Diagnostic] = []
         var others: [SignalingMessage] = []
         var logs: [SignalingMessage] = []
+        var timeline: [SignalingMessage] = []
         for message in messages {
             if message.signalingProtocol == .whatsapp && message.transport == "log" {
                 logs.append(message)
+            } else if message.signalingProtocol == .whatsapp && message.attributes["wa-timeline"] != nil {
+                timeline.append(message)
             } else {
                 others.append(message)
             }
@@ -36,7 +41,8 @@ public enum WhatsAppLogMerger {
         WAClockAligner.align(&logs, diagnostics: &diagnostics)
         WACallClassifier.classify(&logs)
         logs += WAHopInference.inferredHops(logs)
-        return WhatsAppMergeResult(messages: others + logs, diagnostics: diagnostics)
+        WAPcapPlacement.place(logs: &logs, timeline: &timeline, diagnostics: &diagnostics)
+        return WhatsAppMergeResult(messages: others + logs + timeline, diagnostics: diagnostics)
     }
 
     /// Acks name only the stanza id; the call id comes from the `<call>` (or `<receipt>`) with that

@@ -22,12 +22,33 @@ import SigflowCore
 public enum WhatsAppCallReview {
     public static func review(_ calls: [Call]) -> [Call] {
         calls.map { call in
-            guard call.signalingProtocol == .whatsapp, call.isCall else { return call }
+            guard call.signalingProtocol == .whatsapp else { return call }
+            guard call.isCall else { return reviewTimeline(call) }
             var reviewed = call
             reviewOutcomes(&reviewed)
             reviewed.openQuestions += openQuestions(reviewed)
             return reviewed
         }
+    }
+
+    /// A capture's timeline of encrypted traffic (no log joined it): say what it can and cannot tell.
+    static func reviewTimeline(_ call: Call) -> Call {
+        guard call.steps.contains(where: { $0.message.attributes["wa-timeline"] != nil }) else { return call }
+        var reviewed = call
+        reviewed.openQuestions.append(
+            "The signaling is encrypted: the bursts show when the client and the server talked, not which stanzas "
+                + "(offer, reject, terminate) they carried, nor who called whom. Give the device's client log with the "
+                + "capture to place its stanzas on this timeline.")
+        let media = call.steps.filter { $0.message.attributes["media-event"] != nil }
+        if media.isEmpty {
+            reviewed.openQuestions.append(
+                "No call media is seen: relays may have been allocated, but no UDP media followed on the call socket.")
+        } else if let last = media.last {
+            reviewed.openQuestions.append(
+                "Media last flows at step \(last.number) (\(last.time.iso8601)); whether that was after a reject or "
+                    + "terminate only a client log can tell.")
+        }
+        return reviewed
     }
 
     /// One stanza with the steps that carried it.
