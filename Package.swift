@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore"]),
-        .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore"]),
+        .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming"]),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]

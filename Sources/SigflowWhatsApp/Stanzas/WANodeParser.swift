@@ -207,8 +207,10 @@ private struct State {
     /// Content is opaque: hex cut into indented lines is joined back, line breaks and tabs dropped.
     func append(_ piece: String, to text: inout String) {
         guard text.count < limits.maxContent else { return }
-        text += piece.filter { $0 != "\n" && $0 != "\r" && $0 != "\t" && $0 != "\r\n" }
-        while text.last == " " { text.removeLast() }
+        let lines = piece.split(whereSeparator: \.isNewline).map { line in
+            line.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+        }
+        text += lines.map { String($0) }.joined()
         if text.count > limits.maxContent { text = String(text.prefix(limits.maxContent)) }
     }
 }
