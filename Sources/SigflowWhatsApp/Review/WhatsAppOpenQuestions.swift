@@ -20,7 +20,10 @@ extension WhatsAppCallReview {
                 $0.message.attributes["stanza"] == "call" && $0.message.attributes["action"] == action
             }
         }
-        let declines = calls("reject").filter { $0.message.senderDevice != creator }
+        // A decline in the seed's sense: a callee device refuses for the user (a busy refusal is not one).
+        let declines = calls("reject").filter {
+            $0.message.senderDevice != creator && $0.message.attributes["reason"] != "busy"
+        }
         if let decline = declines.first {
             // Q1: a dedicated stanza?
             let reason = decline.message.attributes["reason"]
@@ -103,6 +106,11 @@ extension WhatsAppCallReview {
             questions.append(
                 "The clock of \(log) was moved by \(shift) ms so that no delivery precedes its send; the order of "
                     + "steps from different logs closer than that is an estimate.")
+        }
+        if let shift = call.steps.lazy.compactMap({ $0.message.attributes["pcap-clock-shift-ms"] }).first {
+            questions.append(
+                "The logs were put on the capture's clock (moved by \(shift) ms to fit the encrypted signaling "
+                    + "bursts); which burst carried which stanza is matched by time only.")
         }
         for participant in call.participants where participant.partyKey.hasPrefix("device of ") {
             questions.append(
