@@ -8,7 +8,7 @@ import SigflowRender
 struct InputOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "Capture files (pcap or pcapng, optionally .gz). '-' reads standard input.",
+            "Capture files (pcap or pcapng, optionally .gz) or client logs (WhatsApp). '-' reads standard input.",
             valueName: "capture"))
     var captures: [String] = []
 
