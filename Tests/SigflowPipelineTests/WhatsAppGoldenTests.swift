@@ -76,6 +76,15 @@ struct WhatsAppGoldenTests {
         }
     }
 
+    /// The seed's expected flow is met step for step by the seed's logs.
+    @Test func seedTemplateIsObservedStepByStep() throws {
+        let output = try Self.sigflow(
+            ["check", "-q", "--expect", "templates/flows/whatsapp-1on1-reject.md"] + Self.cases["seed-reject"]!)
+        #expect(output.contains("14 of 14 expected steps observed, 0 extra steps"))
+        #expect(!output.contains("missing"))
+        #expect(output.hasSuffix("no findings in 1 calls\n"))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: mermaidCheck.path)))
     func goldenDiagramsPassMermaid() throws {
         let diagrams = Self.names.map { Self.expected.appendingPathComponent("\($0).mmd").path }
