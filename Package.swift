@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
+        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
@@ -45,7 +46,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks",
+                "SigflowChecks", "SigflowWhatsApp",
             ]
         ),
         .target(
@@ -70,11 +71,17 @@ let package = Package(
             name: "SigflowCaptureTests", dependencies: ["SigflowCapture", "SigflowTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
-        .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender"]),
+        .testTarget(
+            name: "SigflowPipelineTests",
+            dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
+        .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming"]),
         .testTarget(
             name: "SigflowRenderTests",
-            dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: [
+                "SigflowRender", "SigflowCore", "SigflowTestSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
         // Runs the built `sigflow` binary; depending on the executable makes `swift test` build it.
         .testTarget(name: "SigflowCLITests", dependencies: ["sigflow", "SigflowTestSupport"]),

@@ -2,6 +2,7 @@ import SigflowCore
 import SigflowFraming
 import SigflowMatrix
 import SigflowSIP
+import SigflowWhatsApp
 
 /// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
 /// dynamic protocol detection does. Adding a protocol means adding its sniff here and nothing
@@ -9,31 +10,47 @@ import SigflowSIP
 final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
     let http: HTTPRouter
+    /// WhatsApp's encrypted traffic: the chat connection, relay STUN and call media (timing only).
+    let whatsapp: WhatsAppTrafficTracker
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
-    let logDecoders: [any EvidenceLogDecoder] = []
+    let logDecoders: [any EvidenceLogDecoder]
 
-    init(sink: any SignalingSink, detailed: Bool) {
+    /// - Parameter logDate: the date (days since 1970-01-01) of client logs that print only the time
+    ///   of day (`--date`).
+    init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil) {
         self.sip = SIPDecoder(sink: sink, detailed: detailed)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
+        self.whatsapp = WhatsAppTrafficTracker(sink: sink)
+        self.logDecoders = [WhatsAppLogDecoder(date: logDate)]
     }
 
     /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.
     static let sipPorts: Set<UInt16> = [5060, 5080]
 
     /// Which first bytes of a UDP payload some decoder wants to see: SIP starts with an upper-case
-    /// letter (a method or `SIP/2.0`). RTP (0x80-0xBF) and most other traffic fail this one lookup.
-    let datagramFirstBytes: [Bool] = (0...255).map { UInt8($0) >= UInt8(ascii: "A") && UInt8($0) <= UInt8(ascii: "Z") }
-
-    /// Whether a UDP datagram starting with `byte` could interest any decoder.
-    @inline(__always)
-    func wantsDatagram(startingWith byte: UInt8) -> Bool {
-        datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] }
+    /// letter (a method or `SIP/2.0`), STUN with its two zero bits (0x00-0x3F). RTP (0x80-0xBF) and
+    /// most other traffic fail this one lookup.
+    let datagramFirstBytes: [Bool] = (0...255).map { byte in
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(UInt8(byte)) || byte < 0x40
     }
 
-    /// A UDP datagram: SIP is recognised by its start line on any port.
+    /// Whether a UDP datagram starting with `byte` could interest any decoder. Once WhatsApp relay
+    /// sockets are known, their media can start with any byte, so every datagram is looked at.
+    @inline(__always)
+    func wantsDatagram(startingWith byte: UInt8) -> Bool {
+        datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] } || whatsapp.tracksMedia
+    }
+
+    /// A UDP datagram: SIP is recognised by its start line on any port; WhatsApp relay STUN by its
+    /// magic cookie, and media only on the sockets that did STUN.
     func decodeDatagram(_ packet: TransportPacket) {
         guard let first = packet.payload.first, wantsDatagram(startingWith: first) else { return }
-        sip.decodeDatagram(packet)
+        if !sip.decodeDatagram(packet) { whatsapp.datagram(packet) }
+    }
+
+    /// The capture is over: decoders that draw a summary deliver it now.
+    func finish() {
+        whatsapp.finish()
     }
 
     func classify(
@@ -41,6 +58,11 @@ final class DecoderRegistry: StreamClassifier {
     )
         -> StreamClassification
     {
+        // WhatsApp's chat protocol starts with a `WA` prologue (on 443 and 5222 alike, so before any
+        // port rule); a TLS ClientHello naming a WhatsApp host is kept for its timing.
+        if let consumer = whatsapp.classify(stream, direction: direction, firstBytes: firstBytes) {
+            return .consume(consumer)
+        }
         if SIPSniffer.looksLikeSIP(firstBytes) {
             return .consume(sip.streamConsumer(for: stream, synchronised: true))
         }

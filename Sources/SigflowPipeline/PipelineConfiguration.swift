@@ -10,6 +10,9 @@ public struct PipelineConfiguration: Sendable {
     public var limits: ReassemblyLimits
     /// How much to work out about each message and call.
     public var detail: Detail
+    /// The date of client logs that print only the time of day (whatsmeow text logs without a
+    /// received stanza carrying `t`), as days since 1970-01-01 in UTC: `--date`.
+    public var logDate: Int?
 
     public enum Detail: Sendable {
         /// Everything: notes, decoded attributes and rule checks, for flows, documents and checks.
@@ -21,12 +24,13 @@ public struct PipelineConfiguration: Sendable {
 
     public init(
         inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits(),
-        detail: Detail = .full
+        detail: Detail = .full, logDate: Int? = nil
     ) {
         self.inputs = inputs
         self.filter = filter
         self.limits = limits
         self.detail = detail
+        self.logDate = logDate
     }
 }
 

@@ -2,6 +2,7 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowWhatsApp
 
 /// The middle of the pipeline as one object: feed it packets (or log files), then ask for the calls.
 /// `CallsJob` drives it from captures; it also serves embedding and fuzzing.
@@ -13,6 +14,7 @@ public final class SignalingDecoder {
     private let table: FlowTable
     private var calls: [Call] = []
     private var summaries: [CallSummary] = []
+    private var extraDiagnostics = DiagnosticLog()
 
     /// - Parameter captureCount: how many inputs feed this decoder; with more than one, every call is
     ///   kept until the end so their clocks can be aligned.
@@ -20,13 +22,18 @@ public final class SignalingDecoder {
         self.configuration = configuration
         let full = configuration.detail == .full
         collector = MessageCollector(maxOpenCalls: captureCount <= 1 ? configuration.limits.maxOpenCalls : nil)
-        registry = DecoderRegistry(sink: collector, detailed: full)
+        registry = DecoderRegistry(sink: collector, detailed: full, logDate: configuration.logDate)
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         collector.finalize = { [unowned self] messages, now in
-            var call = CallCorrelator.call(from: messages, offsets: [], captureEnd: now)
-            if full { call = Checker().check([call], context: CheckContext(captureEnd: now))[0] }
-            keep(call)
+            let merged = WhatsAppLogMerger.merge(messages)
+            for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
+            var calls = Self.grouped(merged.messages).map {
+                CallCorrelator.call(from: $0, offsets: [], captureEnd: now)
+            }
+            calls = WhatsAppCallReview.review(calls)
+            if full { calls = Checker().check(calls, context: CheckContext(captureEnd: now)) }
+            calls.forEach(keep)
         }
     }
 
@@ -71,9 +78,15 @@ public final class SignalingDecoder {
         calls: [Call], summaries: [CallSummary], clockOffsets: [ClockOffset]
     ) {
         table.finish()
-        let held = collector.remaining()
-        let offsets = CallCorrelator.clockOffsets(held.flatMap { $0 }, captureCount: captureCount)
-        var remaining = held.map { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) }
+        registry.finish()
+        // WhatsApp logs are single-device views: merge them (clocks, device names, implied hops)
+        // before correlation, and give the calls their WhatsApp outcomes and open questions after.
+        let merged = WhatsAppLogMerger.merge(collector.remaining().flatMap { $0 })
+        for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
+        let held = Self.grouped(merged.messages)
+        let offsets = CallCorrelator.clockOffsets(merged.messages, captureCount: captureCount)
+        var remaining = WhatsAppCallReview.review(
+            held.map { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) })
         if configuration.detail == .full {
             remaining = Checker().check(remaining, context: CheckContext(captureEnd: captureEnd))
         }
@@ -90,7 +103,20 @@ public final class SignalingDecoder {
     public var diagnostics: DiagnosticLog {
         var log = table.diagnostics
         log.append(contentsOf: collector.diagnostics)
+        log.append(contentsOf: extraDiagnostics)
         return log
+    }
+
+    /// Messages grouped by call, in order of each call's first message.
+    static func grouped(_ messages: [SignalingMessage]) -> [[SignalingMessage]] {
+        var order: [MessageCollector.Key] = []
+        var byCall: [MessageCollector.Key: [SignalingMessage]] = [:]
+        for message in messages {
+            let key = MessageCollector.Key(signalingProtocol: message.signalingProtocol, callID: message.callID)
+            if byCall[key] == nil { order.append(key) }
+            byCall[key, default: []].append(message)
+        }
+        return order.map { byCall[$0]! }
     }
 
     private func keep(_ call: Call) {

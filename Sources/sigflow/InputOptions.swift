@@ -1,5 +1,6 @@
 import ArgumentParser
 import SigflowCapture
+import SigflowCore
 import SigflowPipeline
 import SigflowRender
 
@@ -7,7 +8,7 @@ import SigflowRender
 struct InputOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "Capture files (pcap or pcapng, optionally .gz). '-' reads standard input.",
+            "Capture files (pcap or pcapng, optionally .gz) or client logs (WhatsApp). '-' reads standard input.",
             valueName: "capture"))
     var captures: [String] = []
 
@@ -24,6 +25,24 @@ struct InputOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No progress bar and no warnings on standard error.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The date of client logs that print only the time of day (whatsmeow text logs), used when no "
+                + "received stanza carries a 't' attribute to date them.",
+            valueName: "YYYY-MM-DD"))
+    var date: String?
+
+    /// `--date` as days since 1970-01-01, nil when absent or malformed (validate() reports the latter).
+    var logDay: Int? {
+        guard let date else { return nil }
+        let parts = date.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month),
+            (1...31).contains(day)
+        else { return nil }
+        return CaptureTime.daysSinceEpoch(year: year, month: month, day: day)
+    }
+
     /// Commands that read packets call this from their own `validate()`; `check --list-rules` needs none.
     func requireInputs() throws {
         if captures.isEmpty && interfaces.isEmpty {
@@ -37,6 +56,9 @@ struct InputOptions: ParsableArguments {
         }
         if captures.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("Standard input ('-') can be given only once.")
+        }
+        if let date, logDay == nil {
+            throw ValidationError("--date takes a date as YYYY-MM-DD, not '\(date)'.")
         }
     }
 
@@ -56,7 +78,7 @@ struct InputOptions: ParsableArguments {
     }
 
     var pipelineConfiguration: PipelineConfiguration {
-        PipelineConfiguration(inputs: inputs, filter: filter)
+        PipelineConfiguration(inputs: inputs, filter: filter, logDate: logDay)
     }
 
     /// For commands that show only the call list.

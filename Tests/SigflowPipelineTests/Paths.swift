@@ -8,9 +8,6 @@ enum Paths {
     static let truth = repository.appendingPathComponent("Tests/Truth")
     static let captures = repository.appendingPathComponent("captures")
 
-    static let mermaidCheck = repository.deletingLastPathComponent().appendingPathComponent(
-        "shared/tools/mermaid-check")
-
     static var hasPublicCorpus: Bool { FileManager.default.fileExists(atPath: publicCorpus.path) }
 
     static func publicCapture(_ relative: String) -> String { publicCorpus.appendingPathComponent(relative).path }

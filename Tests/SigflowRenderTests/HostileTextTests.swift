@@ -1,5 +1,6 @@
 import SigflowCore
 import SigflowRender
+import SigflowTestSupport
 import Testing
 
 /// Text from a capture can neither break nor inject into a diagram or a table.

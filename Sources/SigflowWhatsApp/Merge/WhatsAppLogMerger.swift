@@ -1,0 +1,90 @@
+import SigflowCore
+
+/// What merging the logs of a run gave.
+public struct WhatsAppMergeResult: Sendable {
+    public var messages: [SignalingMessage]
+    public var diagnostics: [Diagnostic]
+}
+
+/// Puts the WhatsApp logs of one run together before correlation. Each log is one device's view; the
+/// merger is where the views meet:
+///
+/// 1. acks whose stanza was logged elsewhere get their call id (acks carry only the stanza id);
+/// 2. a log that never names its own device gets the JID the other logs address it by;
+/// 3. log clocks are aligned: a stanza's delivery cannot precede its send (`WAClockAligner`);
+/// 4. what needs the whole call is settled: a reject sent by the call's creator is a cancel, a
+///    terminate before any answer is a cancel, and a `*_elsewhere` terminate sent to a device that
+///    had already answered or refused does not dismiss it (`WACallClassifier`);
+/// 5. hops the logs imply but do not show are added as inferred steps (`WAHopInference`);
+/// 6. a capture of one of the devices (its encrypted timeline) takes the logs onto its clock, and its
+///    steps join the device's call (`WAPcapPlacement`).
+///
+/// Messages of other protocols pass through unchanged.
+public enum WhatsAppLogMerger {
+    public static func merge(_ messages: [SignalingMessage]) -> WhatsAppMergeResult {
+        var diagnostics: [Diagnostic] = []
+        var others: [SignalingMessage] = []
+        var logs: [SignalingMessage] = []
+        var timeline: [SignalingMessage] = []
+        for message in messages {
+            if message.signalingProtocol == .whatsapp && message.transport == "log" {
+                logs.append(message)
+            } else if message.signalingProtocol == .whatsapp && message.attributes["wa-timeline"] != nil {
+                timeline.append(message)
+            } else {
+                others.append(message)
+            }
+        }
+        guard !logs.isEmpty else { return WhatsAppMergeResult(messages: messages, diagnostics: []) }
+        resolveAckCalls(&logs, diagnostics: &diagnostics)
+        WADeviceResolver.resolve(&logs, diagnostics: &diagnostics)
+        WAClockAligner.align(&logs, diagnostics: &diagnostics)
+        WACallClassifier.classify(&logs)
+        logs += WAHopInference.inferredHops(logs)
+        WAPcapPlacement.place(logs: &logs, timeline: &timeline, diagnostics: &diagnostics)
+        return WhatsAppMergeResult(messages: others + logs + timeline, diagnostics: diagnostics)
+    }
+
+    /// Acks name only the stanza id; the call id comes from the `<call>` (or `<receipt>`) with that
+    /// id in any log. Acks of stanzas no log shows are dropped: they belong to no call.
+    static func resolveAckCalls(_ messages: inout [SignalingMessage], diagnostics: inout [Diagnostic]) {
+        var calls: [String: (callID: String, action: String)] = [:]
+        for message in messages where message.attributes["stanza"] != "ack" {
+            guard let id = message.attributes["stanza-id"], let action = message.attributes["action"] else { continue }
+            if calls[id] == nil { calls[id] = (message.callID, action) }
+        }
+        var dropped = 0
+        messages = messages.compactMap { message in
+            guard message.attributes["stanza"] == "ack", message.callID.isEmpty else { return message }
+            guard let id = message.attributes["stanza-id"], let known = calls[id] else {
+                dropped += 1
+                return nil
+            }
+            var resolved = message
+            resolved.callID = known.callID
+            if resolved.attributes["action"] == nil {
+                resolved.attributes["action"] = known.action
+                resolved.method = "call-\(known.action)"
+                if resolved.label == "call-ack" { resolved.label = "call-ack (\(known.action))" }
+            }
+            return resolved
+        }
+        if dropped > 0 {
+            diagnostics.append(
+                Diagnostic(
+                    .note, "whatsapp_ack_unmatched",
+                    "\(dropped) call ack\(dropped == 1 ? "" : "s") for stanzas no log shows; not part of any call"))
+        }
+    }
+}
+
+/// Fields of a logged WhatsApp message the merge steps read.
+extension SignalingMessage {
+    var waStanza: String? { attributes["stanza"] }
+    var waAction: String? { attributes["action"] }
+    var waStanzaID: String? { attributes["stanza-id"] }
+    var waDirection: String? { attributes["direction"] }
+    /// A `<call>` or `<receipt>`: a stanza routed from one device to another.
+    var waIsRouted: Bool { waStanza == "call" || waStanza == "receipt" }
+    var waLogDevice: String? { attributes["log-device"] }
+}

@@ -1,0 +1,191 @@
+import SigflowCore
+import SigflowFraming
+
+/// Turns what `WhatsAppTrafficTracker` saw into a call-like record per client address, every step
+/// `.inferred` (nothing inside is readable):
+/// - the signaling connection: its opening (prologue or TLS server name) and each burst of frames
+///   (frames less than a second apart), with counts each way;
+/// - per call socket: the relay allocation (STUN to the relays), connectivity checks with a peer,
+///   each media segment's start and stop (via a relay or peer to peer), and WhatsApp's own STUN
+///   method 0x0800 to the relays, which the real captures show as the call ends.
+/// The record's call id is `encrypted <client address>`; lifelines are the client, the WhatsApp
+/// server (the key logs use, so a log of the same device joins it), the relays, and a media peer.
+/// The peer lifeline is marked as a server so that a record without an offer still gets distinct
+/// participant ids (see the report: the correlator names a non-call's peers `server` too).
+struct WhatsAppTimeline {
+    let connections: [WAStreamConsumer]
+    let sockets: [WhatsAppTrafficTracker.CallSocket]
+
+    /// Frames closer than this belong to one burst.
+    static let burstGap: Int64 = 1_000_000_000
+
+    func messages() -> [SignalingMessage] {
+        var clients: [IPAddress] = []
+        var firstSeen: [IPAddress: CaptureTime] = [:]
+        func note(_ address: IPAddress, _ time: CaptureTime?) {
+            guard let time else { return }
+            if firstSeen[address] == nil { clients.append(address) }
+            firstSeen[address] = min(firstSeen[address] ?? time, time)
+        }
+        for connection in connections { note(connection.stream.client.address, connection.frames.first?.stamp.time) }
+        for socket in sockets { note(socket.local.address, socket.stun.first?.stamp.time) }
+        var messages: [SignalingMessage] = []
+        for client in clients.sorted(by: { firstSeen[$0]! < firstSeen[$1]! }) {
+            var builder = Builder(client: client)
+            for connection in connections where connection.stream.client.address == client {
+                builder.add(connection)
+            }
+            for socket in sockets where socket.local.address == client { builder.add(socket) }
+            messages += builder.messages
+        }
+        return messages
+    }
+
+    struct Builder {
+        let client: IPAddress
+        var messages: [SignalingMessage] = []
+
+        init(client: IPAddress) {
+            self.client = client
+        }
+
+        var callID: String { "encrypted \(client)" }
+        var clientParty: Party { Party(key: client.description, agent: "WhatsApp client, encrypted") }
+
+        mutating func emit(
+            _ label: String, from sender: Party, to receiver: Party, stamp: PacketStamp, transport: String,
+            event: String, notes: [String] = [], attributes extra: [(String, String)] = []
+        ) {
+            var attributes = MessageAttributes([("wa-timeline", client.description), ("pcap-event", event)])
+            for (name, value) in extra { attributes[name] = value }
+            messages.append(
+                SignalingMessage(
+                    signalingProtocol: .whatsapp, callID: callID, kind: .other, label: label, headline: label,
+                    method: "encrypted", sender: sender, receiver: receiver, stamp: stamp, transport: transport,
+                    confidence: .inferred, identity: "wa-pcap|\(client)|\(messages.count)", notes: notes,
+                    attributes: attributes))
+        }
+
+        mutating func add(_ connection: WAStreamConsumer) {
+            let frames = connection.frames
+            guard !frames.isEmpty else { return }
+            var server = WAParty.server
+            server.endpoint = connection.stream.server
+            let name: String
+            let transport: String
+            switch connection.framing {
+            case .chat(let magic, let version):
+                name = magic >= 5 ? "Noise, WA \(magic).\(version)" : "WA chat protocol \(magic).\(version)"
+                transport = "tcp"
+            case .tls(let serverName):
+                name = "TLS to \(serverName)"
+                transport = "tls"
+            }
+            var bursts: [[WAFrame]] = [[frames[0]]]
+            for frame in frames.dropFirst() {
+                if frame.stamp.time.nanoseconds(since: bursts[bursts.count - 1].last!.stamp.time)
+                    > WhatsAppTimeline.burstGap
+                {
+                    bursts.append([frame])
+                } else {
+                    bursts[bursts.count - 1].append(frame)
+                }
+            }
+            for (index, burst) in bursts.enumerated() {
+                let up = burst.filter(\.fromClient)
+                let down = burst.filter { !$0.fromClient }
+                let bytes = burst.reduce(0) { $0 + $1.length }
+                let counts = "\(up.count) up, \(down.count) down"
+                let label =
+                    index == 0
+                    ? "connect (\(name)): \(counts)"
+                    : "encrypted signaling: \(counts), \(bytes) B"
+                let fromClient = burst[0].fromClient
+                emit(
+                    label, from: fromClient ? clientParty : server, to: fromClient ? server : clientParty,
+                    stamp: burst[0].stamp, transport: transport, event: index == 0 ? "connect" : "burst",
+                    attributes: [
+                        ("frames-up", String(up.count)), ("frames-down", String(down.count)), ("bytes", String(bytes)),
+                        ("server", connection.stream.server.description),
+                        ("until", burst.last!.stamp.time.epochString),
+                    ])
+            }
+            if let ended = connection.ended, ended.reason == .fin || ended.reason == .reset {
+                emit(
+                    "connection closed (\(ended.reason.rawValue))", from: clientParty, to: server, stamp: ended.stamp,
+                    transport: transport, event: "close")
+            }
+        }
+
+        mutating func add(_ socket: WhatsAppTrafficTracker.CallSocket) {
+            let relayRemotes = orderedUnique(socket.stun.filter { $0.remote.port == 3478 }.map(\.remote))
+            let mediaRelay = socket.mediaOrder.first { relayRemotes.contains($0) }
+            var relays = Party(key: "relays", isServer: true, agent: "WhatsApp relays")
+            relays.endpoint = mediaRelay ?? relayRemotes.first
+            func party(for remote: Endpoint) -> Party {
+                if relayRemotes.contains(remote) || remote.port == 3478 { return relays }
+                return Party(key: "peer \(remote)", endpoint: remote, isServer: true, agent: "Media peer")
+            }
+            let requests = socket.stun.filter { $0.outbound && $0.messageClass == 0 }
+            if let first = requests.first(where: { $0.remote.port == 3478 }) {
+                let answered = Set(
+                    socket.stun.filter { !$0.outbound && $0.messageClass == 2 && $0.remote.port == 3478 }.map(\.remote))
+                emit(
+                    "relay allocation: STUN to \(relayRemotes.count) relay\(relayRemotes.count == 1 ? "" : "s")",
+                    from: clientParty, to: relays, stamp: first.stamp, transport: "udp", event: "allocation",
+                    notes: ["\(answered.count) answered; call socket \(socket.local)"],
+                    attributes: [("socket", socket.local.description), ("relays", String(relayRemotes.count))])
+            }
+            let peers = orderedUnique(requests.filter { $0.remote.port != 3478 && $0.method == 1 }.map(\.remote))
+            for peer in peers {
+                guard let first = requests.first(where: { $0.remote == peer }) else { continue }
+                let answered = socket.stun.contains { !$0.outbound && $0.remote == peer && $0.messageClass == 2 }
+                emit(
+                    "connectivity checks with \(peer): \(answered ? "answered" : "no answer")", from: clientParty,
+                    to: party(for: peer), stamp: first.stamp, transport: "udp", event: "peer-check",
+                    attributes: [("remote", peer.description)])
+            }
+            for remote in socket.mediaOrder {
+                let via =
+                    party(for: remote).isServer && party(for: remote).key == "relays" ? "via relay" : "peer to peer"
+                for segment in socket.media[remote] ?? [] {
+                    let seconds = Double(segment.last.time.nanoseconds(since: segment.first.time)) / 1e9
+                    let packets = segment.packetsOut + segment.packetsIn
+                    let attributes = [
+                        ("remote", remote.description), ("socket", socket.local.description),
+                        ("packets-out", String(segment.packetsOut)), ("packets-in", String(segment.packetsIn)),
+                        ("bytes", String(segment.bytes)),
+                    ]
+                    emit(
+                        "media starts \(via) \(remote)", from: clientParty, to: party(for: remote),
+                        stamp: segment.first,
+                        transport: "udp", event: "media-start", attributes: attributes + [("media-event", "start")])
+                    emit(
+                        "media stops \(via) \(remote): \(packets) packets in \(Self.seconds(seconds))",
+                        from: clientParty, to: party(for: remote), stamp: segment.last, transport: "udp",
+                        event: "media-stop",
+                        notes: ["\(segment.packetsOut) sent, \(segment.packetsIn) received"],
+                        attributes: attributes + [("media-event", "stop")])
+                }
+            }
+            let releases = socket.stun.filter { $0.outbound && $0.type == 0x0800 }
+            if let first = releases.first {
+                let count = Set(releases.map(\.remote)).count
+                emit(
+                    "STUN 0x0800 to \(count) relay\(count == 1 ? "" : "s")", from: clientParty, to: relays,
+                    stamp: first.stamp, transport: "udp", event: "relay-0800",
+                    notes: ["a WhatsApp-specific STUN method; in these captures it comes as the call ends"])
+            }
+        }
+
+        static func seconds(_ value: Double) -> String {
+            let tenths = Int((value * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10) s"
+        }
+
+        func orderedUnique(_ endpoints: [Endpoint]) -> [Endpoint] {
+            var seen: Set<Endpoint> = []
+            return endpoints.filter { seen.insert($0).inserted }
+        }
+    }
+}
