@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
+        .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
@@ -45,7 +46,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks",
+                "SigflowChecks", "SigflowXMPP",
             ]
         ),
         .target(
@@ -72,6 +73,8 @@ let package = Package(
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender"]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
+        .testTarget(
+            name: "SigflowXMPPTests", dependencies: ["SigflowXMPP", "SigflowCore", "SigflowFraming", "SigflowCapture"]),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]

@@ -2,6 +2,7 @@ import SigflowCore
 import SigflowFraming
 import SigflowMatrix
 import SigflowSIP
+import SigflowXMPP
 
 /// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
 /// dynamic protocol detection does. Adding a protocol means adding its sniff here and nothing
@@ -9,12 +10,14 @@ import SigflowSIP
 final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
     let http: HTTPRouter
+    let xmpp: XMPPDecoder
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
     let logDecoders: [any EvidenceLogDecoder] = []
 
     init(sink: any SignalingSink, detailed: Bool) {
         self.sip = SIPDecoder(sink: sink, detailed: detailed)
-        self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
+        self.xmpp = XMPPDecoder(sink: sink)
+        self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink), xmpp: xmpp)
     }
 
     /// Well-known SIP ports, where a connection picked up mid-message is still worth resynchronising.
@@ -47,6 +50,19 @@ final class DecoderRegistry: StreamClassifier {
         if HTTPSniffer.looksLikeHTTP(firstBytes) {
             return .consume(HTTPStreamConsumer(stream: stream, handler: http, synchronised: true))
         }
+        if XMPPSniffer.looksLikeXMPP(firstBytes) {
+            return .consume(xmpp.streamConsumer(for: stream, synchronised: true))
+        }
+        let ports = [stream.server.port, stream.client.port]
+        if ports.contains(where: XMPPSniffer.plaintextPorts.contains)
+            || (ports.contains(where: XMPPSniffer.tlsPorts.contains) && Self.looksLikeTLS(firstBytes))
+        {
+            // XMPP's own ports: a stream picked up mid-way, or one that is (or turns) TLS and is
+            // reported as encrypted.
+            return .consume(
+                xmpp.streamConsumer(
+                    for: stream, synchronised: XMPPSniffer.startsAtStanza(firstBytes) || Self.looksLikeTLS(firstBytes)))
+        }
         if Self.containsSIPStartLine(firstBytes)
             || Self.sipPorts.contains(stream.server.port) || Self.sipPorts.contains(stream.client.port)
         {
@@ -75,16 +91,19 @@ final class DecoderRegistry: StreamClassifier {
 }
 
 /// Hands HTTP exchanges and WebSocket messages to the decoder for what they carry: the Matrix
-/// client-server API, SIP over WebSocket (RFC 7118, subprotocol `sip`).
+/// client-server API, SIP over WebSocket (RFC 7118, subprotocol `sip`), XMPP over WebSocket
+/// (RFC 7395, subprotocol `xmpp`).
 final class HTTPRouter: HTTPStreamHandler {
     private let sink: any SignalingSink
     private let sip: SIPDecoder
     private let matrix: MatrixDecoder
+    private let xmpp: XMPPDecoder
 
-    init(sink: any SignalingSink, sip: SIPDecoder, matrix: MatrixDecoder) {
+    init(sink: any SignalingSink, sip: SIPDecoder, matrix: MatrixDecoder, xmpp: XMPPDecoder) {
         self.sink = sink
         self.sip = sip
         self.matrix = matrix
+        self.xmpp = xmpp
     }
 
     func exchange(_ exchange: HTTPExchange) {
@@ -92,6 +111,12 @@ final class HTTPRouter: HTTPStreamHandler {
     }
 
     func webSocketMessage(_ message: WebSocketMessage, stream: StreamInfo, subprotocol: String?) {
+        if subprotocol?.lowercased() == "xmpp" {
+            message.payload.withUnsafeBytes {
+                xmpp.decodeWebSocketMessage($0, stream: stream, direction: message.direction, stamp: message.stamp)
+            }
+            return
+        }
         let carriesSIP =
             subprotocol?.lowercased() == "sip"
             || message.payload.withUnsafeBytes { SIPSniffer.looksLikeSIP($0) }
