@@ -24,7 +24,7 @@ public struct Checker: Sendable {
 
 /// Every rule sigflow knows, by protocol and number.
 public enum RuleRegistry {
-    public static let all: [any CallRule] = sip + matrix
+    public static let all: [any CallRule] = sip + matrix + xmpp
 
     public static let sip: [any CallRule] = [
         SIPAnswerAfterDeclineRule(), SIPDeclineForwardedWithPendingBranchesRule(), SIPBranchAfterDeclineRule(),
@@ -41,6 +41,14 @@ public enum RuleRegistry {
         MatrixHangupAsRejectRule(), MatrixOrphanDecisionRule(), MatrixDecisionAfterExpiryRule(), MatrixNotInviteeRule(),
         MatrixRejectWithReasonRule(), MatrixGlareRule(), MatrixRingingAfterBatchRule(), MatrixUnknownHangupReasonRule(),
         MatrixRejectNotSelectedRule(),
+    ]
+
+    public static let xmpp: [any CallRule] = [
+        XMPPResponseWithoutProposeRule(), XMPPContradictoryDecisionsRule(), XMPPTwoProceedsRule(),
+        XMPPInitiateAfterRefusalRule(), XMPPActionAfterTerminateRule(), XMPPSecondAcceptRule(),
+        XMPPReasonFromWrongPartyRule(), XMPPDeclineAfterAcceptRule(), XMPPRejectWithoutReasonRule(),
+        XMPPSpoofedCarbonRule(), XMPPGlareRule(), XMPPInitiateNeverAckedRule(), XMPPMediaAfterEndRule(),
+        XMPPDanglingProposeRule(),
     ]
 
     public static var descriptors: [RuleDescriptor] { all.map(\.descriptor) }
