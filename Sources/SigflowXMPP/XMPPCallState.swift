@@ -42,8 +42,10 @@ struct XMPPCallState {
         case "ringing":
             return XMPPMeaning(kind: .ringing, label: label)
         case "proceed", "accept":
-            // Accepting the proposal on one device; the call is answered by the Jingle session.
-            var meaning = XMPPMeaning(kind: .progress, label: label)
+            // Accepts the proposal on one device, for the Jingle session that follows: not yet an
+            // answer (that session can still be declined), not a provisional response either.
+            var meaning = XMPPMeaning(kind: .other, label: label)
+            meaning.notes.append("accepted on \(JID.short(origin))")
             if let decision, decision.device != origin {
                 meaning.notes.append("contradicts the earlier \(decision.label) from \(JID.short(decision.device))")
             } else if decision == nil && !sameUser(origin, proposer) {
@@ -162,6 +164,7 @@ struct XMPPMeaning {
     var outcome: CallOutcome?
     /// For a user-wide decision: what it tells the user's other devices.
     var settles: ElsewhereHint?
+    /// What the stanza means here, for every hop of it.
     var notes: [String] = []
     /// The Jingle session state before the stanza.
     var session: String?
@@ -172,11 +175,12 @@ struct XMPPMeaning {
         self.outcome = outcome
     }
 
-    /// `<reject> (decline)`, `session-terminate (success)`, `session-info (ringing)`.
+    /// `reject <decline/>`, `session-terminate <success/>`, `session-info <ringing/>`: the JMI element or
+    /// Jingle action, then the reason condition or session-info payload as written. The element name
+    /// goes bare so that expected-flow templates can name it in Mermaid without escaping.
     static func label(_ stanza: XMPPCallStanza) -> String {
-        let head = stanza.payload == .jingleMessage ? "<\(stanza.element)>" : stanza.element
-        if let detail = stanza.reason ?? stanza.info { return "\(head) (\(detail))" }
-        return head
+        if let detail = stanza.reason ?? stanza.info { return "\(stanza.element) <\(detail)/>" }
+        return stanza.element
     }
 
     /// `result (session-initiate)`, `error (session-accept): item-not-found, unknown-session`.

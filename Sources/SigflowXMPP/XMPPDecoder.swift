@@ -270,7 +270,7 @@ public final class XMPPDecoder {
             }
         }
         message.notes = notes(
-            stanza, meaning: meaning, origin: origin, spoofed: spoofed, elsewhere: message.elsewhere,
+            stanza, meaning: meaning, origin: origin, spoofed: spoofed,
             describeContent: described.insert(logicalKey).inserted)
         message.attributes = attributes(
             stanza, callID: callID, origin: origin, answered: answered, meaning: meaning,
@@ -288,17 +288,18 @@ public final class XMPPDecoder {
         pending[key] = (callID, action)
     }
 
-    /// The call's opening request names the call's method: `propose` or `session-initiate`.
+    /// The request a stanza belongs to: `propose`, a Jingle action, or the action an IQ answer
+    /// answers. Other JMI messages have none, so a call's method is its opening request.
     static func method(_ stanza: XMPPCallStanza, answered: String?) -> String? {
-        switch stanza.element {
-        case "propose", "session-initiate": return stanza.element
-        default: return answered == "session-initiate" ? answered : nil
+        switch stanza.payload {
+        case .jingleMessage: return stanza.element == "propose" ? "propose" : nil
+        case .jingle: return stanza.element
+        case .answer: return answered
         }
     }
 
     private func notes(
-        _ stanza: XMPPCallStanza, meaning: XMPPMeaning, origin: String, spoofed: Bool, elsewhere: ElsewhereHint?,
-        describeContent: Bool
+        _ stanza: XMPPCallStanza, meaning: XMPPMeaning, origin: String, spoofed: Bool, describeContent: Bool
     ) -> [String] {
         var notes: [String] = []
         if let carbon = stanza.carbon {
@@ -307,19 +308,17 @@ public final class XMPPDecoder {
                     "carbon wrapper from \(carbon.outerFrom ?? "the sender"), not from the receiver's own account: "
                         + "a client must ignore it")
             } else if carbon.direction == "sent" {
-                notes.append("carbon copy of what \(JID.short(origin)) sent")
+                notes.append("carbon copy of \(JID.short(origin))'s outgoing message")
             } else {
-                notes.append("carbon copy of what \(stanza.to.map(JID.short) ?? "another resource") received")
+                notes.append("carbon copy of a message to \(stanza.to.map(JID.short) ?? "another resource")")
             }
-        }
-        if let elsewhere {
-            notes.append("stops ringing: \(elsewhere == .answered ? "accepted" : "declined") on \(JID.short(origin))")
         }
         if let archived = stanza.archived {
             notes.append("from the message archive (MAM)" + (archived.isEmpty ? "" : ", sent \(archived)"))
         } else if let delay = stanza.delay {
             notes.append("delayed delivery, sent \(delay)")
         }
+        notes.append(contentsOf: meaning.notes)
         guard describeContent else { return notes }
         if !stanza.media.isEmpty, stanza.payload == .jingleMessage {
             notes.append("media " + stanza.media.joined(separator: ", "))
@@ -338,7 +337,6 @@ public final class XMPPDecoder {
         if stanza.tieBreak { notes.append("tie-break") }
         if let migrated = stanza.migratedTo { notes.append("migrated to \(migrated)") }
         if let text = stanza.reasonText { notes.append("reason text: \(text)") }
-        notes.append(contentsOf: meaning.notes)
         return notes
     }
 

@@ -8,12 +8,18 @@ import Testing
 struct XMPPDecoderTests {
     static let server = Endpoint(Substring("192.0.2.1:5222"))!
 
+    /// Frame numbers (and times, one second apart) shared by the connections of one test.
+    final class Clock {
+        var frame = 0
+    }
+
     /// One client connection: feeds stanzas in either direction, one frame each.
     final class Connection {
         let consumer: XMPPStreamConsumer
-        var frame = 0
+        let clock: Clock
 
-        init(decoder: XMPPDecoder, client: String, jid: String?) {
+        init(decoder: XMPPDecoder, client: String, jid: String?, clock: Clock = Clock()) {
+            self.clock = clock
             let connection = XMPPConnection(
                 client: Endpoint(Substring(client))!, server: XMPPDecoderTests.server, transport: "tcp")
             consumer = XMPPStreamConsumer(decoder: decoder, connection: connection, synchronised: true)
@@ -32,7 +38,8 @@ struct XMPPDecoderTests {
         func receive(_ text: String) { feed(text, .fromServer) }
 
         func feed(_ text: String, _ direction: StreamDirection) {
-            frame += 1
+            clock.frame += 1
+            let frame = clock.frame
             let stamp = PacketStamp(
                 time: CaptureTime(seconds: Double(frame)), source: SourceRef(capture: 0, frame: frame))
             Array(text.utf8).withUnsafeBytes { consumer.receive($0, direction: direction, stamp: stamp) }
@@ -91,10 +98,10 @@ struct XMPPDecoderTests {
         let kinds = sink.messages.map { "\($0.kind) \($0.label) \($0.sender.key) -> \($0.receiver.key)" }
         #expect(
             kinds == [
-                "offer <propose> xmpp server 192.0.2.1:5222 -> bob@example.com/phone",
-                "offer <propose> xmpp server 192.0.2.1:5222 -> bob@example.com/desktop",
-                "progress <accept> bob@example.com/phone -> xmpp server 192.0.2.1:5222",
-                "progress <accept> xmpp server 192.0.2.1:5222 -> bob@example.com/desktop",
+                "offer propose xmpp server 192.0.2.1:5222 -> bob@example.com/phone",
+                "offer propose xmpp server 192.0.2.1:5222 -> bob@example.com/desktop",
+                "other accept bob@example.com/phone -> xmpp server 192.0.2.1:5222",
+                "other accept xmpp server 192.0.2.1:5222 -> bob@example.com/desktop",
             ])
         #expect(sink.messages.allSatisfy { $0.callID == "c1" })
         #expect(sink.messages[3].elsewhere == .answered)
@@ -133,7 +140,7 @@ struct XMPPDecoderTests {
                 + "</received></message>")
         let message = try #require(sink.messages.first)
         #expect(message.kind == .other)
-        #expect(message.label == "<reject> (spoofed carbon)")
+        #expect(message.label == "reject (spoofed carbon)")
         #expect(message.senderDevice == "mallory@evil.example/x")
         #expect(message.elsewhere == nil)
         #expect(message.attributes["spoofed_carbon"] == "true")
