@@ -74,7 +74,11 @@ let package = Package(
         .testTarget(name: "SigflowPipelineTests", dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender"]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
         .testTarget(
-            name: "SigflowXMPPTests", dependencies: ["SigflowXMPP", "SigflowCore", "SigflowFraming", "SigflowCapture"]),
+            name: "SigflowXMPPTests",
+            dependencies: [
+                "SigflowXMPP", "SigflowCore", "SigflowFraming", "SigflowCapture", "SigflowCorrelator", "SigflowChecks",
+            ]
+        ),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: ["SigflowRender", "SigflowCore", .product(name: "Mustache", package: "swift-mustache")]
