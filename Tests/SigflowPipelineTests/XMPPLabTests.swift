@@ -97,24 +97,39 @@ struct XMPPLabTests {
         let devices = Dictionary(
             uniqueKeysWithValues: call.participants.flatMap(\.devices).map { ($0.key, $0.outcome.rawValue) })
         let ids = call.participants.map(\.id)
-        if expected.method == nil {
-            // x1: a reject without any propose. The correlator builds participants and devices only
-            // for a call with an offer, so it takes the rejecting device for the caller, names the
-            // others as if they were servers, and rings no device.
-            withKnownIssue("the correlator assigns roles and devices only to calls with an offer") {
-                #expect(call.caller?.partyKey == expected.caller)
+        #expect(call.caller?.partyKey == expected.caller)
+        #expect(Set(ids).count == ids.count, "\(name): participant ids \(ids)")
+        if let reason = Self.knownDeviceIssues[name] {
+            withKnownIssue(Comment(rawValue: reason)) {
                 #expect(devices == expected.devices, "\(name): device outcomes")
-                #expect(Set(ids).count == ids.count, "\(name): participant ids \(ids)")
             }
+            // What the correlator does settle must still be right.
+            for (device, outcome) in devices { #expect(expected.devices[device] == outcome || outcome == "incomplete") }
             return
         }
-        #expect(call.caller?.partyKey == expected.caller)
         #expect(devices == expected.devices, "\(name): device outcomes")
         #expect(ids == ["caller", "server", "callee1", "callee2"])
         #expect(call.participants.first { $0.id == "server" }?.partyKey == Self.server)
         let callees = call.participants.filter { $0.role == .callee }
         #expect(callees.allSatisfy { $0.user == "bob@lab.example" && $0.devices.count == 1 })
     }
+
+    /// Device outcomes the expect files record that the correlator does not reach (reported to the
+    /// lead): remove an entry when it does, and the known issue turns into a passing expectation.
+    static let knownDeviceIssues: [String: String] = [
+        "x1-reject-without-propose":
+            "no offer: the correlator rings no device, so neither the rejecting phone (declined) nor the desktop "
+            + "told by carbon (declined-elsewhere) gets an outcome",
+        "jingle-decline":
+            "the desktop stopped ringing on the carbon of the phone's <proceed> (answered-elsewhere), but the "
+            + "correlator believes an answered-elsewhere hint only when some step answers the call",
+        "x5-accept-after-terminate":
+            "the desktop stopped ringing on the carbon of the phone's <proceed> (answered-elsewhere); no step "
+            + "answers the call (the late session-accept answers nothing), so the hint is not believed",
+        "x7-initiator-declines":
+            "the desktop stopped ringing on the carbon of the phone's <proceed> (answered-elsewhere); the caller "
+            + "cancels before any session-accept, so the hint is not believed",
+    ]
 
     @Test func publicJabberCaptureHasNoCallsAndNoErrors() throws {
         try #require(Paths.hasPublicCorpus)
