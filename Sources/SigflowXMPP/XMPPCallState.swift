@@ -23,6 +23,11 @@ struct XMPPCallState {
     var session = Session.none
     var initiator: String?
     var responder: String?
+    /// Meaning decided for each stanza when first seen, by origin + stanza id + element.
+    var meanings: [String: XMPPMeaning] = [:]
+    /// Stanzas whose content notes (media, candidates, reason text) are already on a step: the
+    /// other hops of the same stanza show only what is particular to them.
+    var described: Set<String> = []
 
     /// What a stanza means for the call, given everything before it; updates the state.
     mutating func meaning(of stanza: XMPPCallStanza, origin: String, answering action: String?) -> XMPPMeaning {

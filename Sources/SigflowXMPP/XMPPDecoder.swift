@@ -12,21 +12,22 @@ import SigflowFraming
 public final class XMPPDecoder {
     private let sink: any SignalingSink
     let limits: XMPPLimits
+    /// Per call: its state, and what each of its stanzas means.
     private var calls: [String: XMPPCallState] = [:]
-    /// Meaning decided for each stanza when first seen, by logical key (origin + stanza id + element).
-    private var meanings: [String: XMPPMeaning] = [:]
-    /// Stanzas whose content notes (media, candidates, reason text) are already on a step: the
-    /// other hops of the same stanza show only what is particular to them.
-    private var described: Set<String> = []
+    /// Call ids in the order first seen, to forget the oldest beyond `maxTrackedCalls`.
+    private var callOrder: InsertionOrder<String>
     /// Jingle IQ-sets waiting for their answers, by requester full JID + IQ id.
     private var pending: [String: (callID: String, action: String)] = [:]
-    private var pendingOrder: [String] = []
+    private var pendingOrder: InsertionOrder<String>
     private var webSockets: [FlowKey: XMPPConnection] = [:]
-    private var webSocketOrder: [FlowKey] = []
+    private var webSocketOrder: InsertionOrder<FlowKey>
 
     public init(sink: any SignalingSink, limits: XMPPLimits = XMPPLimits()) {
         self.sink = sink
         self.limits = limits
+        self.callOrder = InsertionOrder(capacity: limits.maxTrackedCalls)
+        self.pendingOrder = InsertionOrder(capacity: limits.maxPendingRequests)
+        self.webSocketOrder = InsertionOrder(capacity: limits.maxWebSocketConnections)
     }
 
     /// A consumer for a TCP connection that carries XMPP; `synchronised` is false for a connection
@@ -63,12 +64,9 @@ public final class XMPPDecoder {
 
     private func webSocketConnection(_ stream: StreamInfo) -> XMPPConnection {
         if let known = webSockets[stream.key] { return known }
-        if webSockets.count >= limits.maxWebSocketConnections, !webSocketOrder.isEmpty {
-            webSockets[webSocketOrder.removeFirst()] = nil
-        }
         let connection = XMPPConnection(client: stream.client, server: stream.server, transport: "ws")
         webSockets[stream.key] = connection
-        webSocketOrder.append(stream.key)
+        if let oldest = webSocketOrder.append(stream.key) { webSockets[oldest] = nil }
         return connection
     }
 
@@ -225,19 +223,20 @@ public final class XMPPDecoder {
 
         let stanzaKey =
             "\(stanza.stanzaName)|\(stanza.type ?? "")|\(stanza.id ?? "#" + Self.hash(stanza.carrier.canonicalText(ignoring: ["from", "xml:lang"])))|\(stanza.element)"
-        let logicalKey = "\(callID)|\(origin)|\(stanzaKey)" + (spoofed ? "|spoofed" : "")
+        let logicalKey = "\(origin)|\(stanzaKey)" + (spoofed ? "|spoofed" : "")
+        var state = callState(callID)
         var meaning: XMPPMeaning
-        if let known = meanings[logicalKey] {
+        if let known = state.meanings[logicalKey] {
             meaning = known
         } else {
-            var state = calls[callID] ?? XMPPCallState()
             meaning = state.meaning(of: stanza, origin: origin, answering: answered)
             if spoofed {
                 meaning = XMPPMeaning(kind: .other, label: meaning.label + " (spoofed carbon)")
             }
-            calls[callID] = state
-            meanings[logicalKey] = meaning
+            state.meanings[logicalKey] = meaning
         }
+        let describeContent = state.described.insert(logicalKey).inserted
+        calls[callID] = state
 
         let sender: Party
         let receiver: Party
@@ -271,7 +270,7 @@ public final class XMPPDecoder {
         }
         message.notes = notes(
             stanza, meaning: meaning, origin: origin, spoofed: spoofed,
-            describeContent: described.insert(logicalKey).inserted)
+            describeContent: describeContent)
         message.attributes = attributes(
             stanza, callID: callID, origin: origin, answered: answered, meaning: meaning,
             hop: isSend ? "send" : "delivery",
@@ -279,12 +278,16 @@ public final class XMPPDecoder {
         sink.deliver(message)
     }
 
+    /// The state of a call, a fresh one for a new call id (forgetting the oldest call beyond the limit).
+    private func callState(_ callID: String) -> XMPPCallState {
+        if let known = calls[callID] { return known }
+        if let oldest = callOrder.append(callID) { calls[oldest] = nil }
+        return XMPPCallState()
+    }
+
     private func remember(requester: String, iqID: String, callID: String, action: String) {
         let key = "\(requester)|\(iqID)"
-        if pending[key] == nil {
-            pendingOrder.append(key)
-            if pendingOrder.count > limits.maxPendingRequests { pending[pendingOrder.removeFirst()] = nil }
-        }
+        if pending[key] == nil, let oldest = pendingOrder.append(key) { pending[oldest] = nil }
         pending[key] = (callID, action)
     }
 

@@ -15,6 +15,10 @@ public struct XMPPLimits: Sendable, Hashable {
     /// Pending Jingle IQ-sets remembered to place their answers (IQ results carry no sid); the
     /// oldest are forgotten beyond this.
     public var maxPendingRequests = 10_000
+    /// Calls whose state (what each stanza meant) is remembered; the oldest are forgotten beyond
+    /// this, so a long capture does not grow memory without bound. A call's stanzas arrive within
+    /// minutes of each other, far fewer than this many calls apart.
+    public var maxTrackedCalls = 100_000
     /// WebSocket connections whose XMPP state is remembered; the oldest are forgotten beyond this.
     public var maxWebSocketConnections = 10_000
 
