@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
@@ -46,7 +47,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks", "SigflowWhatsApp",
+                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP",
             ]
         ),
         .target(
@@ -73,9 +74,15 @@ let package = Package(
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(
             name: "SigflowPipelineTests",
-            dependencies: ["SigflowPipeline", "SigflowCore", "SigflowRender", "SigflowTestSupport"]),
+            dependencies: ["SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowRender", "SigflowTestSupport"]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
         .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming"]),
+        .testTarget(
+            name: "SigflowXMPPTests",
+            dependencies: [
+                "SigflowXMPP", "SigflowCore", "SigflowFraming", "SigflowCapture", "SigflowCorrelator", "SigflowChecks",
+            ]
+        ),
         .testTarget(
             name: "SigflowRenderTests",
             dependencies: [

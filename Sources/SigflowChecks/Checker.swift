@@ -24,7 +24,7 @@ public struct Checker: Sendable {
 
 /// Every rule sigflow knows, by protocol and number.
 public enum RuleRegistry {
-    public static let all: [any CallRule] = sip + matrix + whatsapp
+    public static let all: [any CallRule] = sip + matrix + xmpp + whatsapp
 
     public static let sip: [any CallRule] = [
         SIPAnswerAfterDeclineRule(), SIPDeclineForwardedWithPendingBranchesRule(), SIPBranchAfterDeclineRule(),
@@ -49,6 +49,14 @@ public enum RuleRegistry {
         WhatsAppAnswerToEndedOfferRule(), WhatsAppCallerRejectsRule(), WhatsAppActionAfterTerminateRule(),
         WhatsAppCallNotAckedRule(), WhatsAppRefusedOfferContinuesRule(), WhatsAppMediaAfterEndRule(),
         WhatsAppBaileysRingingRule(),
+    ]
+
+    public static let xmpp: [any CallRule] = [
+        XMPPResponseWithoutProposeRule(), XMPPContradictoryDecisionsRule(), XMPPTwoProceedsRule(),
+        XMPPInitiateAfterRefusalRule(), XMPPActionAfterTerminateRule(), XMPPSecondAcceptRule(),
+        XMPPReasonFromWrongPartyRule(), XMPPDeclineAfterAcceptRule(), XMPPRejectWithoutReasonRule(),
+        XMPPSpoofedCarbonRule(), XMPPGlareRule(), XMPPInitiateNeverAckedRule(), XMPPMediaAfterEndRule(),
+        XMPPDanglingProposeRule(),
     ]
 
     public static var descriptors: [RuleDescriptor] { all.map(\.descriptor) }

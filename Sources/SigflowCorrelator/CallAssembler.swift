@@ -196,7 +196,8 @@ private struct DeviceDecisions {
 
     /// A device's fate. Its own first answer or refusal settles it, as for the call. A message telling
     /// it the call was settled on another device counts when it came before that, and when the call
-    /// bears it out (a "completed elsewhere" with no answer anywhere is not believed). A device the
+    /// bears it out (a "completed elsewhere" with no answer anywhere is not believed) or it is the
+    /// other device's own message. A device the
     /// capture shows but that was told nothing final is incomplete; one hidden behind a proxy takes
     /// its fate from the call.
     func outcome(of device: Device, callOutcome: CallOutcome) -> CallOutcome {
@@ -217,7 +218,10 @@ private struct DeviceDecisions {
             guard let hint = step.message.elsewhere,
                 !(step.message.senderDevice.map { device.keys.contains($0) } ?? false)
             else { return false }
-            return hint == .answered ? callAnswered : callDeclined
+            // A copy of the other device's own message (an XMPP carbon of its proceed or reject) is
+            // that device's act, seen directly; a relay's claim needs the call to bear it out.
+            let fromOtherDevice = step.message.senderDevice.map { key in others.contains { $0.keys.contains(key) } }
+            return fromOtherDevice == true || (hint == .answered ? callAnswered : callDeclined)
         }
         if let firstOwn, firstOwn.message.kind == .answer {
             let lost = hints.contains { $0.message.elsewhere == .answered && $0.time >= firstOwn.time }

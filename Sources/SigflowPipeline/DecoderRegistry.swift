@@ -3,6 +3,7 @@ import SigflowFraming
 import SigflowMatrix
 import SigflowSIP
 import SigflowWhatsApp
+import SigflowXMPP
 
 /// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
 /// dynamic protocol detection does. Adding a protocol means adding its sniff here and nothing
@@ -12,6 +13,7 @@ final class DecoderRegistry: StreamClassifier {
     let http: HTTPRouter
     /// WhatsApp's encrypted traffic: the chat connection, relay STUN and call media (timing only).
     let whatsapp: WhatsAppTrafficTracker
+    let xmpp: XMPPDecoder
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
     let logDecoders: [any EvidenceLogDecoder]
 
@@ -19,7 +21,8 @@ final class DecoderRegistry: StreamClassifier {
     ///   of day (`--date`).
     init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil) {
         self.sip = SIPDecoder(sink: sink, detailed: detailed)
-        self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink))
+        self.xmpp = XMPPDecoder(sink: sink)
+        self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink), xmpp: xmpp)
         self.whatsapp = WhatsAppTrafficTracker(sink: sink)
         self.logDecoders = [WhatsAppLogDecoder(date: logDate)]
     }
@@ -69,6 +72,19 @@ final class DecoderRegistry: StreamClassifier {
         if HTTPSniffer.looksLikeHTTP(firstBytes) {
             return .consume(HTTPStreamConsumer(stream: stream, handler: http, synchronised: true))
         }
+        if XMPPSniffer.looksLikeXMPP(firstBytes) {
+            return .consume(xmpp.streamConsumer(for: stream, synchronised: true))
+        }
+        let ports = [stream.server.port, stream.client.port]
+        if ports.contains(where: XMPPSniffer.plaintextPorts.contains)
+            || (ports.contains(where: XMPPSniffer.tlsPorts.contains) && Self.looksLikeTLS(firstBytes))
+        {
+            // XMPP's own ports: a stream picked up mid-way, or one that is (or turns) TLS and is
+            // reported as encrypted.
+            return .consume(
+                xmpp.streamConsumer(
+                    for: stream, synchronised: XMPPSniffer.startsAtStanza(firstBytes) || Self.looksLikeTLS(firstBytes)))
+        }
         if Self.containsSIPStartLine(firstBytes)
             || Self.sipPorts.contains(stream.server.port) || Self.sipPorts.contains(stream.client.port)
         {
@@ -97,16 +113,19 @@ final class DecoderRegistry: StreamClassifier {
 }
 
 /// Hands HTTP exchanges and WebSocket messages to the decoder for what they carry: the Matrix
-/// client-server API, SIP over WebSocket (RFC 7118, subprotocol `sip`).
+/// client-server API, SIP over WebSocket (RFC 7118, subprotocol `sip`), XMPP over WebSocket
+/// (RFC 7395, subprotocol `xmpp`).
 final class HTTPRouter: HTTPStreamHandler {
     private let sink: any SignalingSink
     private let sip: SIPDecoder
     private let matrix: MatrixDecoder
+    private let xmpp: XMPPDecoder
 
-    init(sink: any SignalingSink, sip: SIPDecoder, matrix: MatrixDecoder) {
+    init(sink: any SignalingSink, sip: SIPDecoder, matrix: MatrixDecoder, xmpp: XMPPDecoder) {
         self.sink = sink
         self.sip = sip
         self.matrix = matrix
+        self.xmpp = xmpp
     }
 
     func exchange(_ exchange: HTTPExchange) {
@@ -114,6 +133,12 @@ final class HTTPRouter: HTTPStreamHandler {
     }
 
     func webSocketMessage(_ message: WebSocketMessage, stream: StreamInfo, subprotocol: String?) {
+        if subprotocol?.lowercased() == "xmpp" {
+            message.payload.withUnsafeBytes {
+                xmpp.decodeWebSocketMessage($0, stream: stream, direction: message.direction, stamp: message.stamp)
+            }
+            return
+        }
         let carriesSIP =
             subprotocol?.lowercased() == "sip"
             || message.payload.withUnsafeBytes { SIPSniffer.looksLikeSIP($0) }

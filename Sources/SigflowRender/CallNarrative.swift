@@ -11,6 +11,9 @@ public struct CallNarrative {
 
     var protocolName: String { call.signalingProtocol.displayName }
 
+    /// "an XMPP call" (read letter by letter), "a SIP call" (read as a word).
+    var protocolArticle: String { call.signalingProtocol == .xmpp ? "an" : "a" }
+
     var callees: [Participant] { call.participants.filter { $0.role == .callee } }
 
     var devices: [Device] { call.participants.flatMap(\.devices) }
@@ -35,7 +38,8 @@ public struct CallNarrative {
         let label = decisiveLabel.map { " (\($0))" } ?? ""
         // Forking is SIP's word; other protocols simply ring every device of the user.
         let forkedNoun =
-            isForked && call.signalingProtocol == .sip ? "a forked \(protocolName) call" : "a \(protocolName) call"
+            isForked && call.signalingProtocol == .sip
+            ? "a forked \(protocolName) call" : "\(protocolArticle) \(protocolName) call"
         let who = isForked ? "One of \(devices.count) callee devices" : "Callee"
         switch call.outcome {
         case .answered:

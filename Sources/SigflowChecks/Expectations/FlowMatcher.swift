@@ -81,7 +81,10 @@ public enum FlowMatcher {
                 entries.append(.init(expected: expected, status: .missing, step: nil))
             }
         }
-        return FlowMatch(callID: call.callID, entries: entries, extras: call.steps.filter { !used.contains($0.number) })
+        // A 100 Trying is hop-by-hop and only stops retransmissions (RFC 3261 §17.2.1): a flow is the
+        // same with or without it, so it is an extra only when the template names it.
+        let extras = call.steps.filter { !used.contains($0.number) && $0.message.statusCode != 100 }
+        return FlowMatch(callID: call.callID, entries: entries, extras: extras)
     }
 
     static func participant(_ expected: String, matches observed: String) -> Bool {
