@@ -11,7 +11,8 @@ struct SigflowCommand: ParsableCommand {
             or live interfaces), reassembles the signaling streams and groups every message into calls.
 
             Exit status: 0 success; 1 a check found a problem at or above --fail-on (check only); \
-            2 an input could not be read (not a capture, unreadable, corrupt) or a usage error.
+            2 an input could not be read (not a capture, unreadable, corrupt); 64 a usage error \
+            (unknown option, missing argument).
             """,
         version: SigflowVersion.current,
         subcommands: [Calls.self, Flow.self, Report.self, Check.self, Flows.self]
