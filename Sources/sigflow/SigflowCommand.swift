@@ -8,7 +8,8 @@ struct SigflowCommand: ParsableCommand {
         abstract: "Turn captures of call signaling into call flows, diagrams and checks.",
         discussion: """
             sigflow reads pcap and pcapng captures (several at once, gzip-compressed, standard input as -, \
-            or live interfaces), reassembles the signaling streams and groups every message into calls.
+            or live interfaces) and WhatsApp client logs, reassembles the signaling streams (SIP, Matrix \
+            VoIP, XMPP Jingle) and groups every message into calls.
 
             Exit status: 0 success; 1 a check found a problem at or above --fail-on (check only); \
             2 an input could not be read (not a capture, unreadable, corrupt); 64 a usage error \
