@@ -1,3 +1,4 @@
+import CPcap
 import SigflowCore
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ public final class CaptureReader {
         }
         self.handles = opened
         self.isLive = inputs.contains { if case .interface = $0 { return true } else { return false } }
-        if isLive { LiveCaptureStop.install() }
+        if isLive { LiveCaptureStop.install(breaking: opened) }
     }
 
     /// One summary per input, in command-line order; complete once `forEachPacket` returned.
@@ -97,12 +98,29 @@ public final class CaptureReader {
 }
 
 /// SIGINT/SIGTERM end a live capture cleanly, so the results gathered so far are still printed.
+/// The handler also breaks libpcap's wait: an idle interface in immediate mode blocks in poll()
+/// with no timeout, so a flag alone would only be seen at the next packet.
 enum LiveCaptureStop {
     nonisolated(unsafe) static var requested = false
+    /// The live pcap handles, in memory the handler can read without retaining anything.
+    nonisolated(unsafe) private static var handles = UnsafeMutableBufferPointer<OpaquePointer>(start: nil, count: 0)
 
-    static func install() {
-        let handler: @convention(c) (Int32) -> Void = { _ in LiveCaptureStop.requested = true }
+    static func install(breaking opened: [PcapHandle]) {
+        let handles = UnsafeMutableBufferPointer<OpaquePointer>.allocate(capacity: opened.count)
+        _ = handles.initialize(from: opened.map(\.pcap))
+        Self.handles = handles
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            LiveCaptureStop.requested = true
+            for handle in LiveCaptureStop.handles { pcap_breakloop(handle) }
+        }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may have started us with these signals blocked (test runners do); unblock them
+        // or Ctrl-C would never reach the handler.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
     }
 }

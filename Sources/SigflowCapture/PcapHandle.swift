@@ -277,7 +277,9 @@ final class PcapHandle {
     /// How libpcap words a failed fread (followed by strerror(errno)).
     private static let readFailurePrefix = "error reading dump file"
 
-    func breakLoop() { pcap_breakloop(handle) }
+    /// The libpcap handle, for `pcap_breakloop` from a signal handler (libpcap sets a flag and
+    /// wakes its poll through an eventfd).
+    var pcap: OpaquePointer { handle }
 
     var summary: CaptureSummary {
         CaptureSummary(
