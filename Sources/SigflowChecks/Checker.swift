@@ -32,6 +32,7 @@ public enum RuleRegistry {
         SIPCancelAfterFinalRule(), SIPCancelMismatchRule(), SIPCompletedElsewhereWithoutAnswerRule(),
         SIPByeOnEarlyDialogRule(), SIPByeBeforeAckRule(), SIPAckMismatchRule(), SIPFinalNeverAckedRule(),
         SIPRejectWithoutInviteRule(), SIPDeclineWhileOthersRingRule(), SIPCancelTagsDifferRule(), SIPShortBodyRule(),
+        SIPMediaAfterEndRule(),
     ]
 
     public static let matrix: [any CallRule] = [

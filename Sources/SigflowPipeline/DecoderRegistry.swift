@@ -16,10 +16,15 @@ final class DecoderRegistry: StreamClassifier {
     let xmpp: XMPPDecoder
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
     let logDecoders: [any EvidenceLogDecoder]
+    /// RTP to the endpoints the signaling announced.
+    let media: MediaTracker
 
     /// - Parameter logDate: the date (days since 1970-01-01) of client logs that print only the time
     ///   of day (`--date`).
     init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil) {
+        // Every decoder delivers through the media tracker, which learns where media goes.
+        let sink = MediaTracker(next: sink)
+        self.media = sink
         self.sip = SIPDecoder(sink: sink, detailed: detailed)
         self.xmpp = XMPPDecoder(sink: sink)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink), xmpp: xmpp)
@@ -38,17 +43,29 @@ final class DecoderRegistry: StreamClassifier {
     }
 
     /// Whether a UDP datagram starting with `byte` could interest any decoder. Once WhatsApp relay
-    /// sockets are known, their media can start with any byte, so every datagram is looked at.
+    /// sockets are known, their media can start with any byte, so every datagram is looked at; once
+    /// a call announced where its media goes, RTP-like datagrams are.
     @inline(__always)
     func wantsDatagram(startingWith byte: UInt8) -> Bool {
         datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] } || whatsapp.tracksMedia
+            || (media.isTracking && Self.isRTPLike(byte))
     }
 
+    /// RTP version 2 (and RTCP, SRTP, SRTCP, which share its header's first bits): 0x80-0xBF. No SIP
+    /// start line or STUN message begins so.
+    @inline(__always)
+    static func isRTPLike(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+
     /// A UDP datagram: SIP is recognised by its start line on any port; WhatsApp relay STUN by its
-    /// magic cookie, and media only on the sockets that did STUN.
+    /// magic cookie, and media only on the sockets that did STUN; RTP by the endpoint it goes to.
     func decodeDatagram(_ packet: TransportPacket) {
         guard let first = packet.payload.first, wantsDatagram(startingWith: first) else { return }
-        if !sip.decodeDatagram(packet) { whatsapp.datagram(packet) }
+        if Self.isRTPLike(first) {
+            if media.isTracking { media.datagram(packet) }
+            if whatsapp.tracksMedia { whatsapp.datagram(packet) }
+        } else if !sip.decodeDatagram(packet) {
+            whatsapp.datagram(packet)
+        }
     }
 
     /// The capture is over: decoders that draw a summary deliver it now.

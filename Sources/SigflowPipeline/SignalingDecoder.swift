@@ -26,7 +26,7 @@ public final class SignalingDecoder {
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         collector.finalize = { [unowned self] messages, now in
-            let merged = WhatsAppLogMerger.merge(messages)
+            let merged = WhatsAppLogMerger.merge(messages + registry.media.finish(call: messages))
             for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
             var calls = Self.grouped(merged.messages).map {
                 CallCorrelator.call(from: $0, offsets: [], captureEnd: now)
@@ -81,7 +81,8 @@ public final class SignalingDecoder {
         registry.finish()
         // WhatsApp logs are single-device views: merge them (clocks, device names, implied hops)
         // before correlation, and give the calls their WhatsApp outcomes and open questions after.
-        let merged = WhatsAppLogMerger.merge(collector.remaining().flatMap { $0 })
+        let merged = WhatsAppLogMerger.merge(
+            collector.remaining().flatMap { $0 + registry.media.finish(call: $0) })
         for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
         let held = Self.grouped(merged.messages)
         let offsets = CallCorrelator.clockOffsets(merged.messages, captureCount: captureCount)

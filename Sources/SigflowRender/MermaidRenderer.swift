@@ -53,9 +53,10 @@ public struct MermaidRenderer {
     }
 
     /// Solid for requests and events, dashed for responses and acknowledgements, dotted-open for
-    /// steps only inferred.
+    /// steps only inferred, solid-open for media seen (a stream, not a message).
     static func arrow(_ step: CallStep) -> String {
         if step.message.confidence == .inferred { return "--)" }
+        if step.message.attributes[MediaSegment.eventAttribute] != nil { return "-)" }
         return step.message.statusCode != nil || step.message.kind == .acknowledgement ? "-->>" : "->>"
     }
 

@@ -99,10 +99,13 @@ public struct SDPSummary: Hashable, Sendable {
         }.joined(separator: "; ")
     }
 
-    /// Where each accepted media stream's RTP is announced to arrive.
+    /// Where each accepted media stream's RTP is announced to arrive. A rejected stream (port 0) and
+    /// the unspecified address of an RFC 2543 hold (`c=IN IP4 0.0.0.0`) name no such place.
     public var mediaEndpoints: [Endpoint] {
         media.compactMap { item in
-            guard item.port > 0, let text = item.address, let address = IPAddress(Substring(text)) else { return nil }
+            guard item.port > 0, let text = item.address, let address = IPAddress(Substring(text)),
+                address != .v4(0), address != .v6(high: 0, low: 0)
+            else { return nil }
             return Endpoint(address: address, port: UInt16(clamping: item.port))
         }
     }

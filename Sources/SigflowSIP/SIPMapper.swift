@@ -67,12 +67,16 @@ public enum SIPMapper {
         var notes: [String] = []
         var attributes = MessageAttributes()
         let reasons = sip.method == "CANCEL" || sip.method == "BYE" || detailed ? sip.headerValues("reason") : []
+        // The SDP is read in both modes: where each party receives media is what the media tracker
+        // counts RTP by, and the call list counts media steps like any other.
+        let sdp =
+            !sip.body.isEmpty
+                && (sip.header("content-type").map {
+                    SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp")
+                } == true
+                    || sip.body.starts(with: Array("v=0".utf8)))
+            ? SDPSummary(sip.body) : nil
         if detailed {
-            let sdp =
-                sip.header("content-type").map { SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp") }
-                    == true
-                    || sip.body.starts(with: Array("v=0".utf8))
-                ? SDPSummary(sip.body) : nil
             if let sdp { notes.append("SDP " + sdp.oneLine) }
             for reason in reasons { notes.append("Reason: " + reason) }
             for warning in sip.headerValues("warning") { notes.append("Warning: " + warning) }
@@ -125,7 +129,8 @@ public enum SIPMapper {
             elsewhere: sip.method == "CANCEL" || sip.method == "BYE" ? elsewhere(reasons) : nil,
             linkedCallIDs: links(of: sip, callID: callID),
             notes: notes,
-            attributes: attributes)
+            attributes: attributes,
+            mediaEndpoints: sdp?.mediaEndpoints ?? [])
     }
 
     static func kind(of sip: SIPMessage, cseqMethod: String?) -> MessageKind {

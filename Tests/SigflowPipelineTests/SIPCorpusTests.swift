@@ -46,10 +46,11 @@ struct SIPCorpusTests {
 
     static let capturePaths = truth.keys.sorted()
 
-    /// All copies of all steps of a call, in frame order.
+    /// All copies of all SIP steps of a call, in frame order (media steps are not SIP messages:
+    /// `rtpStreamOfAPublicCall` pins them).
     static func rows(of call: Call) -> [MessageRow] {
         var rows: [(SourceRef, Int, MessageRow)] = []
-        for step in call.steps {
+        for step in call.steps where step.message.attributes[MediaSegment.eventAttribute] == nil {
             for sighting in [step.sightings[0]] + step.retransmissions {
                 rows.append(
                     (
@@ -62,6 +63,26 @@ struct SIPCorpusTests {
             }
         }
         return rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+    }
+
+    /// Wireshark's sample call with G.722 audio: the one RTP stream `tshark -z rtp,streams` lists
+    /// (10.0.2.15:17472 -> 10.0.2.20:6000, 425 packets, 0.023-8.503 s) is one start/stop pair from
+    /// the callee to the caller, between the ACK and the BYE, ending before the BYE: no S18.
+    @Test func rtpStreamOfAPublicCall() throws {
+        let result = try CallsJob.run(
+            PipelineConfiguration(inputs: [.file(Paths.publicCapture("wireshark-samples/sip-rtp-g722.pcap"))]))
+        let call = try #require(result.calls.first)
+        let media = call.steps.filter { $0.message.attributes[MediaSegment.eventAttribute] != nil }
+        #expect(
+            media.map { "\($0.number) \($0.sightings[0].source.frame) \($0.from)->\($0.to) \($0.message.label)" } == [
+                "5 6 callee->caller RTP starts", "6 430 callee->caller RTP stops: 425 packets in 8.5 s",
+            ])
+        #expect(media.allSatisfy { $0.message.confidence == .observed })
+        #expect(media[1].message.attributes["media-from"] == "10.0.2.15:17472")
+        #expect(media[1].message.sender.endpoint?.description == "10.0.2.15:17472")
+        #expect(media[1].message.receiver.endpoint?.description == "10.0.2.20:6000")
+        #expect(call.steps.map(\.message.label).suffix(2) == ["BYE", "200 OK"])
+        #expect(call.findings.isEmpty)
     }
 
     @Test(arguments: capturePaths)

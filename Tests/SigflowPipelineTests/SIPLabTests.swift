@@ -42,7 +42,7 @@ struct SIPLabTests {
     }
 
     @Test func labCapturesArePresent() {
-        #expect(Self.names.count >= 32)
+        #expect(Self.names.count >= 34)
     }
 
     @Test(arguments: names)

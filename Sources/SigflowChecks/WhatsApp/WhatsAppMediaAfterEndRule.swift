@@ -20,7 +20,7 @@ struct WhatsAppMediaAfterEndRule: CallRule {
                     || (stanza.action == "terminate" && !stanza.isDismissal))
         }
         guard let ending else { return [] }
-        let media = call.steps.filter { $0.message.attributes["media-event"] != nil }
+        let media = call.steps.filter { $0.message.attributes[MediaSegment.eventAttribute] != nil }
         guard
             let late = media.last(where: { $0.time.nanoseconds(since: ending.time) > Self.grace })
         else { return [] }

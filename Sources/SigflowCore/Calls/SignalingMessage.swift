@@ -95,13 +95,14 @@ public struct SignalingMessage: Hashable, Sendable {
         var linkedCallIDs: [String]
         var notes: [String]
         var attributes: MessageAttributes
+        var mediaEndpoints: [Endpoint]
 
         init(
             signalingProtocol: SignalingProtocol, callID: String, kind: MessageKind, label: String, headline: String,
             method: String?, statusCode: Int?, sender: Party, receiver: Party, stamp: PacketStamp, transport: String,
             confidence: Confidence, identity: String, transaction: String?, dialog: String?, senderDevice: String?,
             receiverDevice: String?, outcome: CallOutcome?, elsewhere: ElsewhereHint?, linkedCallIDs: [String],
-            notes: [String], attributes: MessageAttributes
+            notes: [String], attributes: MessageAttributes, mediaEndpoints: [Endpoint]
         ) {
             self.signalingProtocol = signalingProtocol
             self.callID = callID
@@ -125,6 +126,7 @@ public struct SignalingMessage: Hashable, Sendable {
             self.linkedCallIDs = linkedCallIDs
             self.notes = notes
             self.attributes = attributes
+            self.mediaEndpoints = mediaEndpoints
         }
 
         func copy() -> Storage {
@@ -133,7 +135,8 @@ public struct SignalingMessage: Hashable, Sendable {
                 method: method, statusCode: statusCode, sender: sender, receiver: receiver, stamp: stamp,
                 transport: transport, confidence: confidence, identity: identity, transaction: transaction,
                 dialog: dialog, senderDevice: senderDevice, receiverDevice: receiverDevice, outcome: outcome,
-                elsewhere: elsewhere, linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes)
+                elsewhere: elsewhere, linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes,
+                mediaEndpoints: mediaEndpoints)
         }
     }
 
@@ -275,20 +278,27 @@ public struct SignalingMessage: Hashable, Sendable {
         set { unique.attributes = newValue }
     }
 
+    /// Where the sender says it receives media, as the signaling announces it: SDP `c=` address with
+    /// each accepted `m=` port, ICE/raw-UDP candidates. Media trackers count UDP to these endpoints.
+    public var mediaEndpoints: [Endpoint] {
+        get { storage.mediaEndpoints }
+        set { unique.mediaEndpoints = newValue }
+    }
+
     public init(
         signalingProtocol: SignalingProtocol, callID: String, kind: MessageKind, label: String, headline: String,
         method: String? = nil, statusCode: Int? = nil, sender: Party, receiver: Party, stamp: PacketStamp,
         transport: String, confidence: Confidence = .observed, identity: String, transaction: String? = nil,
         dialog: String? = nil, senderDevice: String? = nil, receiverDevice: String? = nil, outcome: CallOutcome? = nil,
         elsewhere: ElsewhereHint? = nil, linkedCallIDs: [String] = [], notes: [String] = [],
-        attributes: MessageAttributes = MessageAttributes()
+        attributes: MessageAttributes = MessageAttributes(), mediaEndpoints: [Endpoint] = []
     ) {
         storage = Storage(
             signalingProtocol: signalingProtocol, callID: callID, kind: kind, label: label, headline: headline,
             method: method, statusCode: statusCode, sender: sender, receiver: receiver, stamp: stamp,
             transport: transport, confidence: confidence, identity: identity, transaction: transaction, dialog: dialog,
             senderDevice: senderDevice, receiverDevice: receiverDevice, outcome: outcome, elsewhere: elsewhere,
-            linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes)
+            linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes, mediaEndpoints: mediaEndpoints)
     }
 
     public static func == (lhs: SignalingMessage, rhs: SignalingMessage) -> Bool {
@@ -315,6 +325,7 @@ public struct SignalingMessage: Hashable, Sendable {
             && lhs.linkedCallIDs == rhs.linkedCallIDs
             && lhs.notes == rhs.notes
             && lhs.attributes == rhs.attributes
+            && lhs.mediaEndpoints == rhs.mediaEndpoints
     }
 
     public func hash(into hasher: inout Hasher) {

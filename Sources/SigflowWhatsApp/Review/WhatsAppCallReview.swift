@@ -39,7 +39,7 @@ public enum WhatsAppCallReview {
             "The signaling is encrypted: the bursts show when the client and the server talked, not which stanzas "
                 + "(offer, reject, terminate) they carried, nor who called whom. Give the device's client log with the "
                 + "capture to place its stanzas on this timeline.")
-        let media = call.steps.filter { $0.message.attributes["media-event"] != nil }
+        let media = call.steps.filter { $0.message.attributes[MediaSegment.eventAttribute] != nil }
         if media.isEmpty {
             reviewed.openQuestions.append(
                 "No call media is seen: relays may have been allocated, but no UDP media followed on the call socket.")

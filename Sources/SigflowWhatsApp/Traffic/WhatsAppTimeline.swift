@@ -149,7 +149,6 @@ struct WhatsAppTimeline {
                 let via =
                     party(for: remote).isServer && party(for: remote).key == "relays" ? "via relay" : "peer to peer"
                 for segment in socket.media[remote] ?? [] {
-                    let seconds = Double(segment.last.time.nanoseconds(since: segment.first.time)) / 1e9
                     let packets = segment.packetsOut + segment.packetsIn
                     let attributes = [
                         ("remote", remote.description), ("socket", socket.local.description),
@@ -159,13 +158,14 @@ struct WhatsAppTimeline {
                     emit(
                         "media starts \(via) \(remote)", from: clientParty, to: party(for: remote),
                         stamp: segment.first,
-                        transport: "udp", event: "media-start", attributes: attributes + [("media-event", "start")])
+                        transport: "udp", event: "media-start",
+                        attributes: attributes + [(MediaSegment.eventAttribute, "start")])
                     emit(
-                        "media stops \(via) \(remote): \(packets) packets in \(Self.seconds(seconds))",
+                        "media stops \(via) \(remote): \(packets) packets in \(segment.durationText)",
                         from: clientParty, to: party(for: remote), stamp: segment.last, transport: "udp",
                         event: "media-stop",
                         notes: ["\(segment.packetsOut) sent, \(segment.packetsIn) received"],
-                        attributes: attributes + [("media-event", "stop")])
+                        attributes: attributes + [(MediaSegment.eventAttribute, "stop")])
                 }
             }
             let releases = socket.stun.filter { $0.outbound && $0.type == 0x0800 }
@@ -176,11 +176,6 @@ struct WhatsAppTimeline {
                     stamp: first.stamp, transport: "udp", event: "relay-0800",
                     notes: ["a WhatsApp-specific STUN method; in these captures it comes as the call ends"])
             }
-        }
-
-        static func seconds(_ value: Double) -> String {
-            let tenths = Int((value * 10).rounded())
-            return "\(tenths / 10).\(tenths % 10) s"
         }
 
         func orderedUnique(_ endpoints: [Endpoint]) -> [Endpoint] {

@@ -14,12 +14,6 @@ public final class WhatsAppTrafficTracker {
     public static let maxSockets = 256
     /// STUN messages remembered per socket (relays ping every few seconds).
     static let maxSTUN = 4096
-    /// Silence that ends a media segment: audio sends a packet every 20-60 ms, so three seconds
-    /// without one is a stop, not jitter.
-    static let mediaGap: Int64 = 3_000_000_000
-    /// Media segments remembered per remote endpoint.
-    static let maxSegments = 256
-
     struct STUNEvent {
         var stamp: PacketStamp
         var remote: Endpoint
@@ -29,14 +23,6 @@ public final class WhatsAppTrafficTracker {
         var method: UInt16 { (type & 0x000f) | ((type & 0x00e0) >> 1) | ((type & 0x3e00) >> 2) }
         /// 0 request, 1 indication, 2 success response, 3 error response.
         var messageClass: UInt16 { ((type & 0x0100) >> 7) | ((type & 0x0010) >> 4) }
-    }
-
-    struct MediaSegment {
-        var first: PacketStamp
-        var last: PacketStamp
-        var packetsOut = 0
-        var packetsIn = 0
-        var bytes = 0
     }
 
     final class CallSocket {
@@ -139,21 +125,6 @@ public final class WhatsAppTrafficTracker {
         for message in WhatsAppTimeline(connections: connections, sockets: callSockets).messages() {
             sink.deliver(message)
         }
-    }
-}
-
-extension Array where Element == WhatsAppTrafficTracker.MediaSegment {
-    /// Counts a media packet into the current segment, or opens a new one after a silence.
-    mutating func add(_ stamp: PacketStamp, outbound: Bool, bytes: Int) {
-        if let last = self.last, stamp.time.nanoseconds(since: last.last.time) <= WhatsAppTrafficTracker.mediaGap {
-            self[count - 1].last = stamp
-        } else if count < WhatsAppTrafficTracker.maxSegments {
-            append(WhatsAppTrafficTracker.MediaSegment(first: stamp, last: stamp))
-        } else {
-            return
-        }
-        if outbound { self[count - 1].packetsOut += 1 } else { self[count - 1].packetsIn += 1 }
-        self[count - 1].bytes += bytes
     }
 }
 

@@ -169,6 +169,65 @@ def reassembly_map(pcap):
     return res
 
 
+MEDIA_GAP = 3.0   # seconds of silence that end a media segment (sigflow's MediaSegment.gap)
+
+
+def rtp_packets(pcap):
+    """every RTP packet (heuristic decoding, so streams no SDP set up count too) in frame order:
+    (frame, epoch time, src, dst, UDP payload bytes)"""
+    out = subprocess.run(["tshark", "-r", pcap, "-o", "rtp.heuristic_rtp:TRUE", "-Y", "rtp", "-T", "fields",
+                          "-e", "frame.number", "-e", "frame.time_epoch", "-e", "ip.src", "-e", "udp.srcport",
+                          "-e", "ip.dst", "-e", "udp.dstport", "-e", "udp.length"],
+                         capture_output=True, text=True, check=True).stdout
+    packets = []
+    for line in out.splitlines():
+        frame, when, sip_, sport, dip, dport, length = line.split("\t")
+        packets.append((int(frame), float(when), f"{sip_}:{sport}", f"{dip}:{dport}", int(length) - 8))
+    return packets
+
+
+def media_rows(packets):
+    """sigflow's media steps: per path (source -> destination) and segment, "RTP starts" at its first
+    packet and "RTP stops: N packets in D s" at its last"""
+    segments = {}
+    for frame, when, src, dst, size in packets:
+        path = segments.setdefault((src, dst), [])
+        if path and when - path[-1]["last_time"] <= MEDIA_GAP:
+            path[-1].update(last=frame, last_time=when, packets=path[-1]["packets"] + 1)
+        else:
+            path.append({"first": frame, "first_time": when, "last": frame, "last_time": when, "packets": 1})
+    rows = []
+    for (src, dst), path in segments.items():
+        for seg in path:
+            tenths = round((seg["last_time"] - seg["first_time"]) * 10)
+            rows.append({"frame": seg["first"], "src": src, "dst": dst, "label": "RTP starts"})
+            rows.append({"frame": seg["last"], "src": src, "dst": dst,
+                         "label": f"RTP stops: {seg['packets']} packets in {tenths // 10}.{tenths % 10} s"})
+    return rows
+
+
+def check_media(call, observed, packets, names):
+    """each intended stream ("alice>bob": "before-bye" or "after-bye") is on the wire, and nothing else"""
+    problems = []
+    byes = [m for m in observed if m.label == "BYE" and not m.retrans]
+    bye_frame = byes[0].frame if byes else None
+    want = call.get("media", {})
+    got = {}
+    for frame, _, src, dst, _ in packets:
+        got.setdefault(f"{name_of(src, names)}>{name_of(dst, names)}", []).append(frame)
+    if set(got) != set(want):
+        problems.append(f"RTP streams {sorted(got)}, want {sorted(want)}")
+    for route, when in want.items():
+        frames = got.get(route, [])
+        if not frames or bye_frame is None:
+            continue
+        if when == "before-bye" and frames[-1] > bye_frame:
+            problems.append(f"{route}: RTP continues after the BYE (frame {bye_frame})")
+        if when == "after-bye" and frames[-1] < bye_frame:
+            problems.append(f"{route}: RTP ends before the BYE (frame {bye_frame})")
+    return problems
+
+
 def mark_retransmissions(msgs):
     seen = set()
     for m in msgs:
@@ -267,6 +326,7 @@ def main():
             order.append(m.call_id)
         by_call[m.call_id].append(m)
 
+    packets = rtp_packets(pcap)
     calls_intent = intent["calls"]
     problems = []
     if len(order) != len(calls_intent):
@@ -279,6 +339,10 @@ def main():
             err = check(observed)
             if err:
                 problems.append(f"call {idx} ({cid}): {err}")
+        if packets and "media" not in ci:
+            problems.append(f"call {idx} ({cid}): RTP on the wire, none intended")
+        if "media" in ci:
+            problems += [f"call {idx} ({cid}): {p}" for p in check_media(ci, observed, packets, names)]
         entries = []
         for m in observed:
             e = {"frame": m.frame, "src": m.src, "dst": m.dst, "label": m.label}
@@ -297,6 +361,9 @@ def main():
                 if v is not None:
                     e[k] = v
             entries.append(e)
+        if "media" in ci:
+            # media steps between the SIP messages, in frame order (a step's first frame)
+            entries = sorted(entries + media_rows(packets), key=lambda e: e["frame"])
         devices = []
         for dev in ci.get("devices", []):
             name, outcome = dev[0], dev[1]

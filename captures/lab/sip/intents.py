@@ -677,4 +677,18 @@ bob>proxy 200 OK
 proxy>alice 200 OK"""},
         ],
     },
+    "media-call": {
+        "scenario": "alice calls bob directly and both send 2.8 s of PCMU RTP (alice from her ACK, bob from "
+                    "his 200) to the ports the other's SDP gave; both streams end before alice's BYE",
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": BASIC,
+                   "media": {"alice>bob": "before-bye", "bob>alice": "before-bye"}}],
+        "names": {"127.0.0.2:16000": "alice", "127.0.0.3:17000": "bob"},
+    },
+    "s18-rtp-after-bye": {
+        "scenario": "as media-call, but bob's phone keeps sending RTP to alice for about 4 s after alice's BYE "
+                    "and its own 200 OK to it (S18: BYE ends the media)",
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": BASIC,
+                   "media": {"alice>bob": "before-bye", "bob>alice": "after-bye"}, "findings": ["S18"]}],
+        "names": {"127.0.0.2:16000": "alice", "127.0.0.3:17000": "bob"},
+    },
 }

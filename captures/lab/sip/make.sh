@@ -25,6 +25,7 @@ ALL_CAPTURES=(
   s10-completed-elsewhere-without-answer s12-bye-on-early-dialog s13-bye-before-ack
   s14-ack-wrong-branch s15-603-never-acked s16-reject-without-invite
   s19-6xx-while-other-device-rings s20-cancel-487-to-tag-mismatch s21-short-body ws-call
+  media-call s18-rtp-after-bye
 )
 
 # ------------------------------------------------------------------------------------------- setup
@@ -475,6 +476,37 @@ cap_ws-call() {
     --call-id "$(hex 24 ws-call alice call-id)" --tag "$(hex 8 ws-call alice tag)" >"$WORK/$CAP.ws_client.log" 2>&1 \
     || die "ws_client.py failed (see $WORK/$CAP.ws_client.log)"
   callees_done; kam_stop; cap_end
+}
+
+# media: each side's RTP comes from rtp.py, which its sipp starts at the scenario's media point
+# (alice after her ACK, bob with his 200); alice's SDP says 16000, bob's 17000
+media() { # ROLE SECONDS: sipp keys for a side's RTP stream
+  local peer=$BOB:17000
+  [[ $1 == bob ]] && peer=$ALICE:16000
+  echo -key rtp "$HERE/rtp.py" -key media_to "$peer" -key rtpsecs "$2" -key done "$WORK/$CAP.$1.rtp.done"
+}
+media_done() { # ROLE...: wait until each side's rtp.py sent its last packet
+  local role i
+  for role in "$@"; do
+    for i in $(seq 1 300); do [[ -e $WORK/$CAP.$role.rtp.done ]] && break; sleep 0.05; done
+    [[ -e $WORK/$CAP.$role.rtp.done ]] || die "$CAP: the RTP stream of $role did not finish"
+  done
+}
+
+cap_media-call() {
+  # both sides stop their media before alice's BYE (3 s after the ACK): no finding
+  cap_begin media-call "udp and host $ALICE and host $BOB"
+  callee bob $BOB uas-media.xml $(media bob 2.8)
+  caller alice $ALICE uac-media.xml $BOB:5060 $(direct) $(media alice 2.8)
+  callees_done; media_done alice bob; cap_end
+}
+
+cap_s18-rtp-after-bye() {
+  # bob's phone keeps sending RTP for about 4 s after alice's BYE and its own 200 (S18)
+  cap_begin s18-rtp-after-bye "udp and host $ALICE and host $BOB"
+  callee bob $BOB uas-media.xml $(media bob 7.0)
+  caller alice $ALICE uac-media.xml $BOB:5060 $(direct) $(media alice 2.8)
+  callees_done; media_done alice bob; cap_end
 }
 
 # ------------------------------------------------------------------------------------------- main
