@@ -44,9 +44,15 @@ public struct MarkdownDocument {
 
     func context(for call: Call, provenance: Provenance) -> [String: Any] {
         let narrative = CallNarrative(call)
-        let status = [
+        var status = [
             "generated from evidence by sigflow \(MarkdownText.escape(provenance.version))",
             "\(call.signalingProtocol.displayName) call id \(MarkdownText.code(call.callID))",
+        ]
+        if !call.linkedCallIDs.isEmpty {
+            // Legs a back-to-back agent or a transfer tied to this one (X-Call-ID, Session-ID, Replaces).
+            status.append("linked legs: " + call.linkedCallIDs.map { MarkdownText.code($0) }.joined(separator: ", "))
+        }
+        status += [
             "inputs: \(provenance.inputsText)",
             "filter: \(provenance.filter.map { MarkdownText.code($0) } ?? "none")",
         ]

@@ -28,6 +28,8 @@ public struct ReportIndex: Sendable {
     }
 
     public func render(_ calls: [Call], provenance: Provenance) -> String {
+        let numberOf = Dictionary(
+            calls.enumerated().map { ($1.callID, $0 + 1) }, uniquingKeysWith: { first, _ in first })
         let rows: [[String: Any]] = calls.enumerated().map { index, call in
             let devices = call.participants.flatMap(\.devices)
             return [
@@ -43,6 +45,10 @@ public struct ReportIndex: Sendable {
                 "postDialDelay": call.timing.postDialDelay.map(CallNarrative.seconds) ?? "-",
                 "duration": CallNarrative.seconds(
                     call.timing.duration ?? call.timing.end.nanoseconds(since: call.timing.start)),
+                "linked": call.linkedCallIDs.isEmpty
+                    ? "-"
+                    : call.linkedCallIDs.map { numberOf[$0].map { "#\($0)" } ?? MarkdownText.code($0) }.joined(
+                        separator: ", "),
                 "findings": call.findings.isEmpty
                     ? "-" : call.findings.map { MarkdownText.code($0.ruleID) }.joined(separator: ", "),
             ]

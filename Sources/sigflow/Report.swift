@@ -38,7 +38,7 @@ struct Report: ParsableCommand {
         let console = Console(quiet: input.quiet)
         let document = try console.loadDocument(template: template, showTime: time)
         let result = console.runCalls(input)
-        let calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
+        let calls = FlowOutput.groupedByLegs(callsOnly ? result.calls.filter(\.isCall) : result.calls)
         let provenance = input.provenance(result)
         console.makeDirectory(output)
         for (index, call) in calls.enumerated() {

@@ -42,7 +42,7 @@ struct SIPLabTests {
     }
 
     @Test func labCapturesArePresent() {
-        #expect(Self.names.count >= 34)
+        #expect(Self.names.count >= 36)
     }
 
     @Test(arguments: names)
@@ -78,6 +78,25 @@ struct SIPLabTests {
             let found = Set(
                 call.findings.compactMap { $0.ruleID.split(separator: ".").dropFirst().first.map(String.init) })
             #expect(found == planted, "\(name) \(callID): findings \(call.findings.map(\.ruleID))")
+            if let linked = expected["linked_calls"] as? [String] {
+                #expect(call.linkedCallIDs == linked, "\(name) \(callID): linked legs")
+            }
+        }
+    }
+
+    /// `sigflow calls` keeps only summaries; it must link the same legs as the full model does.
+    @Test(arguments: names)
+    func summariesLinkTheSameLegs(name: String) throws {
+        let document = try Paths.loadJSON(Self.folder.appendingPathComponent("\(name).expect.json")) as! [String: Any]
+        let expectedCalls = (document["calls"] as! [[String: Any]]).filter { $0["linked_calls"] != nil }
+        guard !expectedCalls.isEmpty else { return }
+        let result = try CallsJob.run(
+            PipelineConfiguration(
+                inputs: [.file(Self.folder.appendingPathComponent("\(name).pcap").path)], detail: .summary))
+        for expected in expectedCalls {
+            let callID = expected["call_id"] as! String
+            let summary = try #require(result.summaries.first { $0.callID == callID }, "\(name): call \(callID)")
+            #expect(summary.linkedCallIDs == expected["linked_calls"] as! [String], "\(name) \(callID)")
         }
     }
 }

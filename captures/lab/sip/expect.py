@@ -371,8 +371,11 @@ def main():
             if endpoint is None:   # a device on an ephemeral port: take it from the wire
                 endpoint = next((x for m in observed for x in (m.src, m.dst) if name_of(x, names) == name), name)
             devices.append({"endpoint": endpoint, "device": name, "outcome": outcome})
-        calls.append({"protocol": "sip", "call_id": cid, "method": ci["method"], "outcome": ci["outcome"],
-                      "devices": devices, "messages": entries, "findings": ci.get("findings", [])})
+        call = {"protocol": "sip", "call_id": cid, "method": ci["method"], "outcome": ci["outcome"],
+                "devices": devices, "messages": entries, "findings": ci.get("findings", [])}
+        if "linked" in ci:   # the other calls (by index) this one is a leg of, as Call-IDs
+            call["linked_calls"] = sorted(order[i] for i in ci["linked"] if i < len(order))
+        calls.append(call)
 
     for check in intent.get("capture_checks", []):
         err = check(msgs)

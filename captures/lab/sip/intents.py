@@ -691,4 +691,51 @@ proxy>alice 200 OK"""},
                    "media": {"alice>bob": "before-bye", "bob>alice": "after-bye"}, "findings": ["S18"]}],
         "names": {"127.0.0.2:16000": "alice", "127.0.0.3:17000": "bob"},
     },
+    "b2bua-linked-legs": {
+        "scenario": "a B2BUA (two sipp instances, 127.0.0.5 towards alice, 127.0.0.6 towards bob) takes "
+                    "alice's INVITE and places leg B to bob with a new Call-ID, X-Call-ID naming leg A and a "
+                    "Session-ID; bob declines leg B, the agent declines leg A; then an unrelated call alice to "
+                    "bob, declined, that is linked to nothing",
+        "calls": [
+            {"method": "INVITE", "outcome": "declined", "devices": [("b2bua-a", "declined")], "linked": [1],
+             "flow": """
+alice>b2bua-a INVITE
+b2bua-a>alice 100 Trying
+b2bua-a>alice 180 Ringing
+b2bua-a>alice 603 Decline
+alice>b2bua-a ACK"""},
+            {"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "linked": [0],
+             "flow": """
+b2bua-b>bob INVITE
+bob>b2bua-b 100 Trying
+bob>b2bua-b 180 Ringing
+bob>b2bua-b 603 Decline
+b2bua-b>bob ACK"""},
+            {"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")], "linked": [],
+             "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 180 Ringing
+bob>alice 603 Decline
+alice>bob ACK"""},
+        ],
+        "names": {"127.0.0.5:5060": "b2bua-a", "127.0.0.6:5060": "b2bua-b"},
+    },
+    "transfer-replaces": {
+        "scenario": "alice calls bob and they talk; meanwhile carol's INVITE to bob's second line (port 5062) "
+                    "carries Replaces naming alice's dialog and Referred-By alice (the last step of an attended "
+                    "transfer); bob declines it with 603; alice hangs up",
+        "calls": [
+            {"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "linked": [1],
+             "flow": BASIC},
+            {"method": "INVITE", "outcome": "declined", "devices": [("bob-2", "declined")], "linked": [0],
+             "flow": """
+carol>bob-2 INVITE
+bob-2>carol 100 Trying
+bob-2>carol 180 Ringing
+bob-2>carol 603 Decline
+carol>bob-2 ACK"""},
+        ],
+        "names": {"127.0.0.7:5060": "carol", "127.0.0.3:5062": "bob-2"},
+    },
 }

@@ -25,7 +25,7 @@ ALL_CAPTURES=(
   s10-completed-elsewhere-without-answer s12-bye-on-early-dialog s13-bye-before-ack
   s14-ack-wrong-branch s15-603-never-acked s16-reject-without-invite
   s19-6xx-while-other-device-rings s20-cancel-487-to-tag-mismatch s21-short-body ws-call
-  media-call s18-rtp-after-bye
+  media-call s18-rtp-after-bye b2bua-linked-legs transfer-replaces
 )
 
 # ------------------------------------------------------------------------------------------- setup
@@ -507,6 +507,48 @@ cap_s18-rtp-after-bye() {
   callee bob $BOB uas-media.xml $(media bob 7.0)
   caller alice $ALICE uac-media.xml $BOB:5060 $(direct) $(media alice 2.8)
   callees_done; media_done alice bob; cap_end
+}
+
+# leg links: calls tied together by headers a back-to-back agent or a transfer adds
+B2BUA_A=127.0.0.5; B2BUA_B=127.0.0.6; CAROL=127.0.0.7
+
+cap_b2bua-linked-legs() {
+  # a B2BUA between alice and bob, its two sides two sipp instances (127.0.0.5 faces alice, 127.0.0.6
+  # faces bob): leg B gets a new Call-ID with X-Call-ID naming leg A and an RFC 7989 Session-ID; bob
+  # declines leg B and the agent declines leg A. Then an unrelated call that must not be linked.
+  cap_begin b2bua-linked-legs "$UDP"
+  local leg_a session
+  leg_a="$(hex 24 "$CAP" alice call-id)@$ALICE"
+  session="$(hex 32 "$CAP" session-local);remote=$(hex 32 "$CAP" session-remote)"
+  callee bob $BOB uas-ring-603.xml
+  callee b2bua-a $B2BUA_A uas-ring-603.xml
+  caller alice $ALICE uac-reject.xml $B2BUA_A:5060 -key ruri "sip:bob@$B2BUA_A" -key to "sip:bob@$B2BUA_A" &
+  local alice_pid=$!
+  sleep 0.2
+  caller b2bua-b $B2BUA_B uac-link-reject.xml $BOB:5060 $(direct) \
+    -key h1 X-Call-ID -key v1 "$leg_a" -key h2 Session-ID -key v2 "$session"
+  wait "$alice_pid" || die "$CAP: alice's leg failed"
+  callees_done
+  callee bob-2 $BOB uas-ring-603.xml
+  caller alice-2 $ALICE uac-reject.xml $BOB:5060 $(direct)
+  callees_done; cap_end
+}
+
+cap_transfer-replaces() {
+  # alice and bob talk; during the call carol's INVITE to bob's second line carries Replaces naming
+  # alice's dialog (an attended transfer's last step) and Referred-By alice; bob declines it
+  cap_begin transfer-replaces "$UDP"
+  local replaces
+  replaces="$(hex 24 "$CAP" alice call-id)@$ALICE;to-tag=$(hex 8 "$CAP" bob tag);from-tag=$(hex 8 "$CAP" alice tag)"
+  callee bob $BOB uas-answer.xml
+  callee bob-2 $BOB uas-ring-603.xml --port 5062
+  caller alice $ALICE uac-answer.xml $BOB:5060 $(direct) &
+  local alice_pid=$!
+  sleep 2
+  caller carol $CAROL uac-link-reject.xml $BOB:5062 -key ruri "sip:bob@$BOB:5062" -key to "sip:bob@$BOB" \
+    -key h1 Replaces -key v1 "$replaces" -key h2 Referred-By -key v2 "<sip:alice@$ALICE>"
+  wait "$alice_pid" || die "$CAP: alice's call failed"
+  callees_done; cap_end
 }
 
 # ------------------------------------------------------------------------------------------- main
