@@ -262,6 +262,11 @@ public final class XMPPDecoder {
             headline: stanza.headline, method: Self.method(stanza, answered: answered), sender: sender,
             receiver: receiver, stamp: stamp, transport: connection.transport, identity: identity,
             senderDevice: origin, outcome: meaning.outcome)
+        if isSend && !connection.isServerToServer {
+            // Jingle candidates say where the sending device receives media; only its own step
+            // announces them, so the media tracker gives the stream to that device's lifeline.
+            message.mediaEndpoints = stanza.candidates.compactMap { Endpoint(Substring($0)) }
+        }
         if !isSend && !connection.isServerToServer {
             message.receiverDevice = receiverKey
             if let hint = meaning.settles, !spoofed, receiverKey != origin, JID.bare(receiverKey) == JID.bare(origin) {

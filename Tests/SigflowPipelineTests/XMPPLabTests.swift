@@ -24,6 +24,8 @@ struct XMPPLabTests {
         /// Every stanza occurrence in capture order: `frame label sender -> receiver (origin, carbon)`.
         var steps: [String]
         var findings: [String]
+        /// RTP streams on the wire: `src -> dst: N packets, frames F-L`.
+        var media: [String]
     }
 
     static func expected(_ name: String) throws -> Expected {
@@ -46,7 +48,11 @@ struct XMPPLabTests {
         return Expected(
             callID: call["call_id"] as! String, method: call["method"] as? String, outcome: call["outcome"] as! String,
             caller: (call["caller"] as! [String: String])["jid"]!, devices: devices, steps: steps,
-            findings: (call["findings"] as! [String]).sorted())
+            findings: (call["findings"] as! [String]).sorted(),
+            media: (call["media"] as? [[String: Any]] ?? []).map { stream in
+                "\(stream["src"] as! String) -> \(stream["dst"] as! String): \(stream["packets"] as! Int) packets, "
+                    + "frames \(stream["first_frame"] as! Int)-\(stream["last_frame"] as! Int)"
+            })
     }
 
     /// The label sigflow gives a stanza, from the expect file's decoded fields.
@@ -68,7 +74,8 @@ struct XMPPLabTests {
         #expect(
             Self.names == [
                 "jingle-accept-terminate", "jingle-decline", "jmi-reject", "jmi-retract", "x1-reject-without-propose",
-                "x2-proceed-after-reject", "x5-accept-after-terminate", "x7-initiator-declines",
+                "x13-media-after-terminate", "x2-proceed-after-reject", "x5-accept-after-terminate",
+                "x7-initiator-declines",
             ])
     }
 
@@ -84,7 +91,25 @@ struct XMPPLabTests {
         // Without a propose there is no offer: the call's method is the protocol's call word.
         #expect(call.method == expected.method ?? "jingle")
         #expect(call.outcome.rawValue == expected.outcome, "\(name): outcome")
-        let steps = call.steps.map { step in
+        let isMedia = { (step: CallStep) in step.message.attributes[MediaSegment.eventAttribute] != nil }
+        let media = call.steps.filter { isMedia($0) && $0.message.attributes[MediaSegment.eventAttribute] == "stop" }
+            .map { step in
+                let attributes = step.message.attributes
+                return "\(attributes["media-from"] ?? "?") -> \(attributes["media-to"] ?? "?"): "
+                    + "\(attributes["packets"] ?? "?") packets, frames \(step.sightings.first!.source.frame)-"
+                    + "\(step.sightings.last!.source.frame)"
+            }
+        let starts = call.steps.filter { isMedia($0) && $0.message.attributes[MediaSegment.eventAttribute] == "start" }
+        #expect(media.count == expected.media.count && starts.count == expected.media.count, "\(name): media")
+        #expect(
+            zip(media, expected.media).allSatisfy { observed, wanted in
+                observed.prefix(while: { $0 != "," }) == wanted.prefix(while: { $0 != "," })
+            }, "\(name): media \(media) vs \(expected.media)")
+        #expect(
+            Set(starts.map { $0.sightings[0].source.frame })
+                == Set(expected.media.map { Int($0.split(separator: "frames ")[1].split(separator: "-")[0])! }),
+            "\(name): first media frames")
+        let steps = call.steps.filter { !isMedia($0) }.map { step in
             let message = step.message
             return
                 "\(step.sightings[0].source.frame) \(message.label) \(message.sender.key) -> \(message.receiver.key) "

@@ -1,17 +1,30 @@
 import SigflowCore
 
-/// X13: ICE/RTP media between the peers continuing after session-terminate or a JMI reject.
-///
-/// Judging this needs a media map: the UDP flows between the candidates the session named, with
-/// their last packet times. The neutral call model carries no media flows yet (Matrix M17 waits for
-/// the same), so the rule has no evidence to judge and says nothing rather than guess.
+/// X13: ICE/RTP media between the peers going on after session-terminate or a JMI reject ends the
+/// session (XEP-0166: after session-terminate the session no longer exists). Judged on the media the
+/// capture shows (streams to the Jingle candidates the devices announced), after the teardown grace
+/// of `MediaAfterEnd`: every stream to or from a device that sent or received the ending message.
 struct XMPPMediaAfterEndRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "xmpp.X13.media-after-end", signalingProtocol: .xmpp, severity: .error,
         summary:
-            "ICE/RTP media between the peers continues after session-terminate or a JMI reject (needs media flows; "
-            + "silent until the call model carries them).",
+            "ICE/RTP media between the peers goes on more than 3 s after session-terminate or a JMI reject.",
         clause: "XEP-0166 #session-terminate")
 
-    func check(_ call: Call, context: CheckContext) -> [Finding] { [] }
+    func check(_ call: Call, context: CheckContext) -> [Finding] {
+        let media = MediaAfterEnd(call)
+        guard !media.lastStops.isEmpty else { return [] }
+        let view = XMPPCallView(call)
+        let endings = view.stanzas.filter { stanza in
+            (stanza.isJingleAction && stanza.element == "session-terminate")
+                || (stanza.isJingleMessage && stanza.element == "reject" && !stanza.isSpoofed)
+        }
+        guard let end = endings.first, let endStep = end.steps.min(by: { $0.number < $1.number }) else { return [] }
+        // The lifelines the ending reached: its sender's and each device it was delivered to.
+        let parties = Set(end.steps.flatMap { [$0.from, $0.to] })
+        return media.late(after: endStep) { parties.contains($0.from) || parties.contains($0.to) }.map { stop in
+            descriptor.finding(
+                MediaAfterEnd.describe(stop, after: endStep, endName: end.label), steps: [endStep.number, stop.number])
+        }
+    }
 }

@@ -20,7 +20,7 @@ PY="${PYTHON:-python3}"
 PORT=5222
 DOMAIN=lab.example
 ALL_SCENARIOS=(jmi-reject jingle-decline jingle-accept-terminate x5-accept-after-terminate jmi-retract
-               x2-proceed-after-reject x7-initiator-declines x1-reject-without-propose)
+               x2-proceed-after-reject x7-initiator-declines x1-reject-without-propose x13-media-after-terminate)
 if [ $# -gt 0 ]; then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
 
 log() { printf '[make.sh] %s\n' "$*" >&2; }
@@ -154,7 +154,7 @@ export XMPP_LAB_STATE="$STATE" XMPP_LAB_OUT="$HERE"
 for name in "${SCENARIOS[@]}"; do
     log "=== $name"
     rm -f "$HERE/$name.pcap" "$HERE/$name.expect.json"
-    tcpdump -i lo -n -U -s 0 --immediate-mode -w "$HERE/$name.pcap" "tcp port $PORT" 2>"$STATE/tcpdump-$name.log" &
+    tcpdump -i lo -n -U -s 0 --immediate-mode -w "$HERE/$name.pcap" "tcp port $PORT or udp portrange 40000-41999" 2>"$STATE/tcpdump-$name.log" &
     TCPDUMP_PID=$!
     for _ in $(seq 1 50); do grep -q "listening on" "$STATE/tcpdump-$name.log" && break; sleep 0.1; done
     sleep 0.5

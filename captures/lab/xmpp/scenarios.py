@@ -565,6 +565,43 @@ async def sc_x1(devs):
 KEEPALIVE = {"jingle-accept-terminate": {"alice-laptop": 1}}
 
 
+RTP_SENDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip", "rtp.py")
+
+
+def rtp_stream(port, to_port, seconds):
+    """One direction of PCMU RTP from a device's announced candidate to the peer's (captures/lab/sip/rtp.py)."""
+    done = os.path.join(STATE, f"rtp-{port}.done")
+    return subprocess.Popen([sys.executable, RTP_SENDER, "--bind", f"127.0.0.1:{port}", "--to",
+                             f"127.0.0.1:{to_port}", "--seconds", str(seconds), "--done", done])
+
+
+@scenario("x13-media-after-terminate", "JMI propose, bob-phone proceeds; Jingle session-initiate and "
+                                       "session-accept with ICE-UDP host candidates (alice 40000, bob 41000); "
+                                       "RTP both ways between the candidates; alice ends with session-terminate "
+                                       "<success/> after 2 s, her RTP stops, bob-phone's goes on ~5 s more")
+async def sc_x13(devs):
+    a, p, d = devs["alice-laptop"], devs["bob-phone"], devs["bob-desktop"]
+    cid = "x13-1"
+    await propose_and_ring(a, p, d, cid)
+    await proceed_from_phone(a, p, d, cid)
+    await initiate(a, p, cid)
+    assert await p.jingle(ALICE_LAPTOP, "session-accept", cid, [audio_content("initiator", *BOB_ICE)],
+                          {"responder": BOB_PHONE}) == "result"
+    alice_rtp = rtp_stream(40000, 41000, 2.0)
+    bob_rtp = rtp_stream(41000, 40000, 7.0)
+    await asyncio.sleep(2.2)
+    assert await a.jingle(BOB_PHONE, "session-terminate", cid, [reason_el("success")]) == "result"
+    while alice_rtp.poll() is None or bob_rtp.poll() is None:
+        await asyncio.sleep(0.1)
+    await pause()
+    return {"call_id": cid, "outcome": "answered",
+            "devices": {"bob-phone": "answered", "bob-desktop": "answered-elsewhere"},
+            "findings": ["X13"],
+            "notes": "RTP (PCMU, 20 ms) between the ICE host candidates: alice 127.0.0.1:40000 -> bob "
+                     "127.0.0.1:41000 for 2 s, bob -> alice for 7 s, so bob's stream outlives alice's "
+                     "session-terminate by about 5 s (X13). No JMI <finish> is sent."}
+
+
 async def run_scenario(name):
     fn, summary = SCENARIOS[name]
     rec = Recorder()
@@ -608,7 +645,7 @@ async def setup_roster():
 
 def tshark_segments(pcap):
     out = subprocess.run(
-        ["tshark", "-r", pcap, "-n", "-o", "tcp.relative_sequence_numbers:TRUE", "-T", "fields",
+        ["tshark", "-r", pcap, "-n", "-Y", "tcp", "-o", "tcp.relative_sequence_numbers:TRUE", "-T", "fields",
          "-E", "separator=\t", "-e", "frame.number", "-e", "frame.time_relative", "-e", "ip.src", "-e",
          "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "tcp.seq", "-e", "tcp.flags.syn", "-e",
          "tcp.flags.fin", "-e", "tcp.payload"],
@@ -620,6 +657,21 @@ def tshark_segments(pcap):
                      "seq": int(f[6]), "syn": f[7] in ("1", "True"), "fin": f[8] in ("1", "True"),
                      "payload": bytes.fromhex(f[9].replace(":", "")) if len(f) > 9 and f[9] else b""})
     return segs
+
+
+def udp_streams(pcap):
+    """The UDP (RTP) streams on the wire, per sender and receiver: first and last frame, packets."""
+    out = subprocess.run(["tshark", "-r", pcap, "-n", "-Y", "udp", "-T", "fields", "-E", "separator=\t",
+                          "-e", "frame.number", "-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst", "-e",
+                          "udp.dstport"], check=True, capture_output=True, text=True).stdout
+    streams = {}
+    for line in out.splitlines():
+        frame, src, sport, dst, dport = line.split("\t")
+        key = (f"{src}:{sport}", f"{dst}:{dport}")
+        entry = streams.setdefault(key, {"src": key[0], "dst": key[1], "first_frame": int(frame), "packets": 0})
+        entry["last_frame"] = int(frame)
+        entry["packets"] += 1
+    return list(streams.values())
 
 
 class DirectionParser:
@@ -874,6 +926,9 @@ def build_expect(name):
             "findings": intent["findings"]}
     if intent.get("late_accept_answer"):
         call["late_accept_answer"] = intent["late_accept_answer"]
+    media = udp_streams(pcap)
+    if media:
+        call["media"] = media
     call["notes"] = intent.get("notes", "")
     doc = {"capture": f"{name}.pcap", "scenario": intent["summary"],
            "server": {"software": prosody_version(), "c2s": server, "domain": DOMAIN, "tls": False},
