@@ -53,7 +53,8 @@ let package = Package(
         .target(
             name: "SigflowFuzzing",
             dependencies: [
-                "SigflowCore", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowPipeline", "SigflowRender",
+                "SigflowCore", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowXMPP", "SigflowPipeline",
+                "SigflowRender",
             ]
         ),
         .executableTarget(
@@ -74,7 +75,9 @@ let package = Package(
         .testTarget(name: "SigflowFramingTests", dependencies: ["SigflowFraming", "SigflowTestSupport"]),
         .testTarget(
             name: "SigflowPipelineTests",
-            dependencies: ["SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowRender", "SigflowTestSupport"]),
+            dependencies: [
+                "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowRender", "SigflowSDP", "SigflowTestSupport",
+            ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
         .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming"]),
         .testTarget(

@@ -4,7 +4,9 @@
 // Build and run them with scripts/fuzz.
 import PackageDescription
 
-let targets = ["capture-file", "tcp-streams", "sip-message", "http-stream", "json"]
+let targets = [
+    "capture-file", "tcp-streams", "sip-message", "http-stream", "json", "xmpp-stream", "client-log",
+]
 
 let package = Package(
     name: "sigflow-fuzz",

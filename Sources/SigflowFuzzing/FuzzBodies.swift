@@ -4,6 +4,7 @@ import SigflowMatrix
 import SigflowPipeline
 import SigflowRender
 import SigflowSIP
+import SigflowXMPP
 
 #if canImport(Glibc)
     import Glibc
@@ -18,7 +19,7 @@ import SigflowSIP
 public enum FuzzBodies {
     public static let all: [(name: String, body: @Sendable (UnsafeRawBufferPointer) -> Void)] = [
         ("capture-file", captureFile), ("tcp-streams", tcpStreams), ("sip-message", sipMessage),
-        ("http-stream", httpStream), ("json", json),
+        ("http-stream", httpStream), ("json", json), ("xmpp-stream", xmppStream), ("client-log", clientLog),
     ]
 
     /// Any bytes as a capture file: libpcap, link layers, IP, fragments, TCP, every decoder, the
@@ -97,6 +98,20 @@ public enum FuzzBodies {
         let stream = StreamInfo(
             client: Endpoint(Substring("10.0.0.1:40000"))!, server: Endpoint(Substring("10.0.0.2:8008"))!)
         let consumer = HTTPStreamConsumer(stream: stream, handler: MatrixDecoder(sink: sink), synchronised: true)
+        deliverTwoWay(bytes, to: consumer)
+    }
+
+    /// Bytes as an XMPP client-to-server connection (port 5222): a 0xFF byte switches direction;
+    /// each run is delivered in one piece. Framer, XML parser, Jingle/JMI mapping, carbons.
+    public static func xmppStream(_ bytes: UnsafeRawBufferPointer) {
+        let stream = StreamInfo(
+            client: Endpoint(Substring("10.0.0.1:40000"))!, server: Endpoint(Substring("10.0.0.2:5222"))!)
+        let consumer = XMPPDecoder(sink: DiscardingSink()).streamConsumer(for: stream, synchronised: true)
+        deliverTwoWay(bytes, to: consumer)
+    }
+
+    /// Runs of bytes to a stream consumer, a 0xFF byte switching direction, then both directions end.
+    static func deliverTwoWay(_ bytes: UnsafeRawBufferPointer, to consumer: any StreamConsumer) {
         var direction = StreamDirection.fromClient
         var start = 0
         let stamp = PacketStamp(time: .zero, source: SourceRef(capture: 0, frame: 1))
@@ -107,6 +122,23 @@ public enum FuzzBodies {
         }
         consumer.end(StreamEndReason.captureEnded, direction: StreamDirection.fromClient, stamp: stamp)
         consumer.end(StreamEndReason.captureEnded, direction: StreamDirection.fromServer, stamp: stamp)
+    }
+
+    /// Bytes as a client debug log given on the command line (whatsmeow text or JSON, Baileys JSON):
+    /// format sniffing, the readers, the stanza parser, the multi-device merge, review and renderers.
+    public static func clientLog(_ bytes: UnsafeRawBufferPointer) {
+        let path = "/tmp/sigflow-fuzz-\(getpid()).log"
+        guard let file = fopen(path, "wb") else { return }
+        if bytes.count > 0 { fwrite(bytes.baseAddress, 1, bytes.count, file) }
+        fclose(file)
+        defer { unlink(path) }
+        guard let result = try? CallsJob.run(PipelineConfiguration(inputs: [.file(path)])) else { return }
+        let provenance = Provenance(version: "fuzz", inputs: [("fuzz.log", 0)], filter: nil)
+        for format in FlowOutput.Format.allCases {
+            _ = FlowOutput.render(
+                result.calls, format: format, clockOffsets: result.clockOffsets, provenance: provenance,
+                document: .builtIn())
+        }
     }
 
     /// Bytes as a JSON document, parsed and written back.

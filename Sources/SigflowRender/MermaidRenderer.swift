@@ -81,6 +81,9 @@ public struct MermaidRenderer {
 
     /// `2.5 s`, `0.012 s`, `75 s`.
     static func seconds(_ value: Double) -> String {
+        // Client logs give only the time of day, and merged evidence can put a step before the one
+        // it answers: say so rather than hide it.
+        if value < 0 { return "-" + seconds(-value) }
         if value >= 10 { return "\(Int(value.rounded())) s" }
         let millis = Int((value * 1000).rounded())
         let fraction = String(millis % 1000)

@@ -68,7 +68,7 @@ public enum XMLStanzaParser {
 
     /// The start tag alone (`<stream:stream ...>` or `<open .../>`) as an element without content.
     public static func parseStartTag(_ bytes: [UInt8], scope: XMLNamespaceScope) -> XMLElement? {
-        var parser = Parser(bytes: bytes, limits: XMPPLimits())
+        let parser = Parser(bytes: bytes, limits: XMPPLimits())
         guard let open = bytes.firstIndex(of: UInt8(ascii: "<")), let tag = parser.startTag(at: open) else {
             return nil
         }

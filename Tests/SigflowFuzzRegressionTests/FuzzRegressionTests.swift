@@ -24,7 +24,9 @@ struct FuzzRegressionTests {
 
     @Test func everyFuzzTargetHasABody() {
         #expect(
-            Set(FuzzBodies.all.map(\.name)) == ["capture-file", "tcp-streams", "sip-message", "http-stream", "json"])
+            Set(FuzzBodies.all.map(\.name)) == [
+                "capture-file", "tcp-streams", "sip-message", "http-stream", "json", "xmpp-stream", "client-log",
+            ])
     }
 
     /// A regression file belongs to the target named by its folder; seeds are run through every body.
