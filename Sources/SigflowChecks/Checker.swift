@@ -41,7 +41,7 @@ public enum RuleRegistry {
         MatrixSelectUnknownPartyRule(), MatrixCallerContinuesAfterRejectRule(), MatrixLateRejectHonouredRule(),
         MatrixHangupAsRejectRule(), MatrixOrphanDecisionRule(), MatrixDecisionAfterExpiryRule(), MatrixNotInviteeRule(),
         MatrixRejectWithReasonRule(), MatrixGlareRule(), MatrixRingingAfterBatchRule(), MatrixUnknownHangupReasonRule(),
-        MatrixRejectNotSelectedRule(),
+        MatrixRejectNotSelectedRule(), MatrixMediaAfterEndRule(),
     ]
 
     public static let whatsapp: [any CallRule] = [

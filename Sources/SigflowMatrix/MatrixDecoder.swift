@@ -34,6 +34,9 @@ public final class MatrixDecoder {
         var callerParty: String?
         var version: String
         var answeredParties: [String] = []
+        /// Lifeline keys of the devices that answered: a sibling's answer settles nothing for them
+        /// (the caller's select_answer does).
+        var answeredDevices: Set<String> = []
         var rejectedParties: [String] = []
         var selectedParty: String?
     }
@@ -138,6 +141,9 @@ public final class MatrixDecoder {
                 headline: "\(request.method) \(path)")
         else { return }
         message.notes.insert("sent by \(sender.device)", at: 0)
+        // The SDP and ICE candidates an event carries say where its sending device receives media;
+        // only the send step announces them, so the media tracker gives the streams to that device.
+        message.mediaEndpoints = Self.mediaEndpoints(event.content)
         sink.deliver(message)
     }
 
@@ -228,6 +234,10 @@ public final class MatrixDecoder {
             meaning = Meaning(kind: .offer)
         case "m.call.answer":
             state.answeredParties.append(party)
+            let device =
+                event.senderDevice
+                ?? event.partyID.flatMap { deviceByParty[Self.partyKey(user: event.senderUser, party: $0)] }
+            if let device { state.answeredDevices.insert(device.key) }
             meaning = Meaning(kind: .answer, outcome: .answered)
         case "m.call.reject":
             state.rejectedParties.append(party)
@@ -268,13 +278,15 @@ public final class MatrixDecoder {
             return nil
         }
         let receiverParty = receiver.device
+        let bySibling = event.senderUser == receiver.user && origin != receiver
+        let hasAnswered = state.answeredDevices.contains(receiver.key)
         switch event.type.replacingPrefix("org.matrix.call.", with: "m.call.") {
         case "m.call.answer":
-            return event.senderUser == receiver.user && origin != receiver ? .answered : nil
+            return bySibling && !hasAnswered ? .answered : nil
         case "m.call.reject":
-            return event.senderUser == receiver.user && origin != receiver ? .declined : nil
+            return bySibling && !hasAnswered ? .declined : nil
         case "m.call.hangup" where meaningByEvent[event.eventID ?? ""]?.kind == .reject:
-            return event.senderUser == receiver.user && origin != receiver ? .declined : nil
+            return bySibling && !hasAnswered ? .declined : nil
         case "m.call.select_answer":
             guard let selected = event.content["selected_party_id"]?.string, selected != receiverParty else {
                 return nil
@@ -359,6 +371,22 @@ public final class MatrixDecoder {
         return events
     }
 
+    /// Endpoints of the SDP (`offer`, `answer`, `description`) and trickled `candidates` of an event.
+    static func mediaEndpoints(_ content: JSONValue) -> [Endpoint] {
+        var endpoints: [Endpoint] = []
+        for key in ["offer", "answer", "description"] {
+            if let sdp = content[key]?["sdp"]?.string, let summary = SDPSummary(Array(sdp.utf8)) {
+                endpoints += summary.mediaEndpoints
+            }
+        }
+        for candidate in content["candidates"]?.array ?? [] {
+            if let text = candidate["candidate"]?.string, let endpoint = ICECandidate.endpoint(text) {
+                endpoints.append(endpoint)
+            }
+        }
+        return endpoints
+    }
+
     static func notes(for event: CallEvent) -> [String] {
         var notes: [String] = []
         let content = event.content
@@ -376,7 +404,10 @@ public final class MatrixDecoder {
         if let selected = content["selected_party_id"]?.string { notes.append("selects \(selected)") }
         if let candidates = content["candidates"]?.array {
             let ends = candidates.contains { $0["candidate"]?.string == "" }
-            notes.append("\(candidates.count - (ends ? 1 : 0)) candidates" + (ends ? ", end of candidates" : ""))
+            let count = candidates.count - (ends ? 1 : 0)
+            notes.append(
+                (count == 0 ? "no candidates" : count == 1 ? "1 candidate" : "\(count) candidates")
+                    + (ends ? ", end of candidates" : ""))
         }
         return notes
     }

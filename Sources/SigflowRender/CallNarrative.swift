@@ -190,7 +190,10 @@ public struct CallNarrative {
                 fromRole == .caller
                 ? "The caller places the call" : "\(from.capitalizedFirst) passes the offer on to \(to)"
         case .update:
-            text = "\(from.capitalizedFirst) updates the session"
+            text =
+                relayed
+                ? "\(from.capitalizedFirst) passes the session update on to \(to)"
+                : "\(from.capitalizedFirst) updates the session"
         case .progress:
             text = "\(from.capitalizedFirst) is working on the request"
         case .ringing:
@@ -202,7 +205,10 @@ public struct CallNarrative {
         case .confirm:
             text = "\(from.capitalizedFirst) acknowledges the final response"
         case .select:
-            text = "\(from.capitalizedFirst) picks the answer to keep"
+            text =
+                relayed
+                ? "\(from.capitalizedFirst) tells \(to) which answer the caller keeps"
+                : "\(from.capitalizedFirst) picks the answer to keep"
         case _
         where relayed && message.kind != .cancel && message.elsewhere != nil
             && call.participant(id: step.to)?.role == .callee:
@@ -236,11 +242,17 @@ public struct CallNarrative {
                     ? "The caller cancels the call" : "\(from.capitalizedFirst) cancels the call towards \(to)"
             }
         case .hangup:
+            let ending = message.outcome == .timedOut ? "the end of the unanswered call" : "the hang-up"
             text =
-                message.outcome == .timedOut
-                ? "\(from.capitalizedFirst) ends the unanswered call" : "\(from.capitalizedFirst) hangs up"
+                relayed
+                ? "\(from.capitalizedFirst) passes \(ending) on to \(to)"
+                : message.outcome == .timedOut
+                    ? "\(from.capitalizedFirst) ends the unanswered call" : "\(from.capitalizedFirst) hangs up"
         case .candidates:
-            text = "\(from.capitalizedFirst) sends media candidates"
+            text =
+                relayed
+                ? "\(from.capitalizedFirst) passes media candidates on to \(to)"
+                : "\(from.capitalizedFirst) sends media candidates"
         case .acknowledgement:
             text = "\(from.capitalizedFirst) confirms the \(message.method ?? "request")"
         case .request:

@@ -13,6 +13,9 @@ public struct SDPSummary: Hashable, Sendable {
 
     public var sessionName: String?
     public var media: [Media]
+    /// UDP ICE candidates (`a=candidate`), session- and media-level alike: where a WebRTC agent
+    /// really receives, its `c=` line often being the placeholder `0.0.0.0` port 9.
+    public var candidates: [Endpoint] = []
 
     /// Names of the static RTP payload types (RFC 3551), for offers without `a=rtpmap`.
     static let staticPayloadNames: [Int: String] = [
@@ -56,6 +59,8 @@ public struct SDPSummary: Hashable, Sendable {
                 let text = String(decoding: value, as: UTF8.self)
                 if ["sendrecv", "sendonly", "recvonly", "inactive"].contains(text) {
                     if media.isEmpty { sessionDirection = text } else { media[media.count - 1].direction = text }
+                } else if value.starts(with: "candidate:".utf8) {
+                    if let endpoint = ICECandidate.endpoint(text) { candidates.append(endpoint) }
                 } else if value.starts(with: "rtpmap:".utf8), !media.isEmpty {
                     let mapping = value.dropFirst(7).split(separator: UInt8(ascii: " "), maxSplits: 1)
                     if mapping.count == 2, let number = Self.integer(mapping[0]) {
@@ -99,14 +104,16 @@ public struct SDPSummary: Hashable, Sendable {
         }.joined(separator: "; ")
     }
 
-    /// Where each accepted media stream's RTP is announced to arrive. A rejected stream (port 0) and
-    /// the unspecified address of an RFC 2543 hold (`c=IN IP4 0.0.0.0`) name no such place.
+    /// Where each accepted media stream's RTP is announced to arrive, then every ICE candidate. A
+    /// rejected stream (port 0) and the unspecified address of an RFC 2543 hold or a WebRTC offer
+    /// (`c=IN IP4 0.0.0.0`) name no such place.
     public var mediaEndpoints: [Endpoint] {
-        media.compactMap { item in
+        let announced = media.compactMap { item -> Endpoint? in
             guard item.port > 0, let text = item.address, let address = IPAddress(Substring(text)),
                 address != .v4(0), address != .v6(high: 0, low: 0)
             else { return nil }
             return Endpoint(address: address, port: UInt16(clamping: item.port))
         }
+        return announced + candidates.filter { !announced.contains($0) }
     }
 }

@@ -22,6 +22,8 @@ struct MatrixLabTests {
         var steps: Set<String>
         var findings: Set<String>
         var encrypted: Bool
+        /// RTP streams on the wire: `src -> dst: N packets, frames F-L`.
+        var media: [String]
     }
 
     static func expected(_ name: String) throws -> Expected {
@@ -51,7 +53,7 @@ struct MatrixLabTests {
         return Expected(
             callID: call["call_id"] as! String, outcome: call["outcome"] as! String,
             caller: "\(callerInfo["user"]!)/\(callerInfo["device"]!)", devices: devices, steps: steps,
-            findings: Set(planted), encrypted: encrypted)
+            findings: Set(planted), encrypted: encrypted, media: LabMedia.expected(call))
     }
 
     static func run(_ name: String) throws -> CallsResult {
@@ -59,7 +61,7 @@ struct MatrixLabTests {
     }
 
     @Test func labCapturesArePresent() {
-        #expect(Self.names.count >= 9)
+        #expect(Self.names.count >= 10)
     }
 
     @Test(arguments: names)
@@ -69,8 +71,9 @@ struct MatrixLabTests {
         let matrix = result.calls.filter { $0.signalingProtocol == .matrix }
         #expect(matrix.count == 1, "\(name): one call")
         let call = try #require(matrix.first)
+        LabMedia.expectMatches(call, expected.media, name: name)
         let steps = Set(
-            call.steps.map { step in
+            call.steps.filter { !LabMedia.isMedia($0) }.map { step in
                 "\(step.sightings[0].source.frame) \(step.message.label) \(step.message.sender.key) -> \(step.message.receiver.key)"
             })
         #expect(steps == expected.steps, "\(name): steps")

@@ -117,7 +117,8 @@ struct WhatsAppFixtureTests {
                 {
                     let sent = stepOf["\(send["log"] as! String):\(send["line"] as! Int)"] ?? 0
                     let received = stepOf["\(delivery["log"] as! String):\(delivery["line"] as! Int)"] ?? 0
-                    #expect(sent < received, "\(name) \(send["id"] as! String)")
+                    let id = send["id"] as! String
+                    #expect(sent < received, "\(name) \(id)")
                 }
             }
         }

@@ -49,10 +49,7 @@ struct XMPPLabTests {
             callID: call["call_id"] as! String, method: call["method"] as? String, outcome: call["outcome"] as! String,
             caller: (call["caller"] as! [String: String])["jid"]!, devices: devices, steps: steps,
             findings: (call["findings"] as! [String]).sorted(),
-            media: (call["media"] as? [[String: Any]] ?? []).map { stream in
-                "\(stream["src"] as! String) -> \(stream["dst"] as! String): \(stream["packets"] as! Int) packets, "
-                    + "frames \(stream["first_frame"] as! Int)-\(stream["last_frame"] as! Int)"
-            })
+            media: LabMedia.expected(call))
     }
 
     /// The label sigflow gives a stanza, from the expect file's decoded fields.
@@ -91,25 +88,8 @@ struct XMPPLabTests {
         // Without a propose there is no offer: the call's method is the protocol's call word.
         #expect(call.method == expected.method ?? "jingle")
         #expect(call.outcome.rawValue == expected.outcome, "\(name): outcome")
-        let isMedia = { (step: CallStep) in step.message.attributes[MediaSegment.eventAttribute] != nil }
-        let media = call.steps.filter { isMedia($0) && $0.message.attributes[MediaSegment.eventAttribute] == "stop" }
-            .map { step in
-                let attributes = step.message.attributes
-                return "\(attributes["media-from"] ?? "?") -> \(attributes["media-to"] ?? "?"): "
-                    + "\(attributes["packets"] ?? "?") packets, frames \(step.sightings.first!.source.frame)-"
-                    + "\(step.sightings.last!.source.frame)"
-            }
-        let starts = call.steps.filter { isMedia($0) && $0.message.attributes[MediaSegment.eventAttribute] == "start" }
-        #expect(media.count == expected.media.count && starts.count == expected.media.count, "\(name): media")
-        #expect(
-            zip(media, expected.media).allSatisfy { observed, wanted in
-                observed.prefix(while: { $0 != "," }) == wanted.prefix(while: { $0 != "," })
-            }, "\(name): media \(media) vs \(expected.media)")
-        #expect(
-            Set(starts.map { $0.sightings[0].source.frame })
-                == Set(expected.media.map { Int($0.split(separator: "frames ")[1].split(separator: "-")[0])! }),
-            "\(name): first media frames")
-        let steps = call.steps.filter { !isMedia($0) }.map { step in
+        LabMedia.expectMatches(call, expected.media, name: name)
+        let steps = call.steps.filter { !LabMedia.isMedia($0) }.map { step in
             let message = step.message
             return
                 "\(step.sightings[0].source.frame) \(message.label) \(message.sender.key) -> \(message.receiver.key) "

@@ -30,6 +30,13 @@ struct MediaAfterEnd {
         lastStops.filter { $0.time.nanoseconds(since: end.time) > Self.grace && involving($0) }
     }
 
+    /// Paths whose last packet comes more than the grace after `end`, to or from a lifeline of
+    /// `lifelines` (the steps that carried the ending: its sender's and each device it reached).
+    func late(after end: CallStep, reaching lifelines: [CallStep]) -> [CallStep] {
+        let parties = Set(lifelines.flatMap { [$0.from, $0.to] })
+        return late(after: end) { parties.contains($0.from) || parties.contains($0.to) }
+    }
+
     /// `Media from callee to caller (RTP 127.0.0.3:17000 -> 127.0.0.2:16000) goes on 4.0 s after BYE
     /// (step 9): RTP stops: 350 packets in 7.0 s at step 11.`
     static func describe(_ stop: CallStep, after end: CallStep, endName: String) -> String {

@@ -20,9 +20,7 @@ struct XMPPMediaAfterEndRule: CallRule {
                 || (stanza.isJingleMessage && stanza.element == "reject" && !stanza.isSpoofed)
         }
         guard let end = endings.first, let endStep = end.steps.min(by: { $0.number < $1.number }) else { return [] }
-        // The lifelines the ending reached: its sender's and each device it was delivered to.
-        let parties = Set(end.steps.flatMap { [$0.from, $0.to] })
-        return media.late(after: endStep) { parties.contains($0.from) || parties.contains($0.to) }.map { stop in
+        return media.late(after: endStep, reaching: end.steps).map { stop in
             descriptor.finding(
                 MediaAfterEnd.describe(stop, after: endStep, endName: end.label), steps: [endStep.number, stop.number])
         }

@@ -18,7 +18,8 @@ STATE="${MATRIX_LAB_STATE:-/tmp/sigflow-matrix-lab}"
 PY="${PYTHON:-python3}"
 PORT=8008
 ALL_SCENARIOS=(v1-reject answer-select-hangup m9-reject-after-select m1-v0-reject invite-timeout
-               m10-v1-hangup-decline caller-cancel gzip-answer encrypted-room)
+               m10-v1-hangup-decline caller-cancel gzip-answer encrypted-room m17-media-after-hangup
+               m17-loser-media)
 if [ $# -gt 0 ]; then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
 
 log() { printf '[make.sh] %s\n' "$*" >&2; }
@@ -186,7 +187,7 @@ for name in "${SCENARIOS[@]}"; do
     log "=== $name"
     "$VPY" "$HERE/scenarios.py" prepare "$name"          # fresh room (outside the capture)
     rm -f "$HERE/$name.pcap"
-    tcpdump -i lo -n -U -s 0 --immediate-mode -w "$HERE/$name.pcap" "tcp port $PORT" 2>"$STATE/tcpdump-$name.log" &
+    tcpdump -i lo -n -U -s 0 --immediate-mode -w "$HERE/$name.pcap" "tcp port $PORT or udp portrange 50000-50999" 2>"$STATE/tcpdump-$name.log" &
     TCPDUMP_PID=$!
     for _ in $(seq 1 50); do grep -q "listening on" "$STATE/tcpdump-$name.log" && break; sleep 0.1; done
     sleep 0.5

@@ -29,6 +29,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from media import rtp_stream, udp_streams  # noqa: E402  (captures/lab/media.py, shared with the XMPP lab)
+
 HS = "http://127.0.0.1:8008"
 SERVER = "localhost"
 SHARED_SECRET = "sigflow-lab-shared-secret"
@@ -138,6 +141,10 @@ def invite(call_id, lifetime=60000, version="1", invitee=None, party="alice-lapt
     return c
 
 
+def answer(call_id, party):
+    return dict(base(call_id, party), answer={"type": "answer", "sdp": SDP_ANSWER})
+
+
 SCENARIOS = {}
 
 
@@ -177,8 +184,7 @@ async def _answered_call(L, cid, gzip_note=False):
     await L.send(A, "m.call.candidates", dict(base(cid, A.device), candidates=[END_OF_CANDIDATES]), "cand2")
     await L.wait_seen([P, D], cid, "m.call.candidates", count=2)
     await asyncio.sleep(1.0)                                  # ringing
-    await L.send(D, "m.call.answer", dict(base(cid, D.device), answer={"type": "answer", "sdp": SDP_ANSWER}),
-                 "answer")
+    await L.send(D, "m.call.answer", answer(cid, D.device), "answer")
     await asyncio.sleep(0.2)
     await L.send(D, "m.call.candidates",
                  dict(base(cid, D.device), candidates=[cand(50020), END_OF_CANDIDATES]), "cand1")
@@ -199,6 +205,63 @@ async def sc_answer(L, cid):
     await asyncio.sleep(2.0)                                  # in call
     await L.send(L.A, "m.call.hangup", dict(base(cid, L.A.device), reason="user_hangup"), "hangup")
     await L.wait_seen([L.D, L.P], cid, "m.call.hangup")
+
+
+@scenario("m17-media-after-hangup", call_id="c-m17-1",
+          summary="answer-select-hangup with media: after select_answer, RTP (PCMU, 20 ms) flows both ways "
+                  "between alice-laptop's first ICE candidate (127.0.0.1:50010) and bob-desktop's "
+                  "(127.0.0.1:50020); alice hangs up after ~2 s and her RTP stops, bob-desktop's goes on "
+                  "~5 s more (M17: media after the call ended)",
+          outcome="answered",
+          devices={"bob-desktop": "answered", "bob-phone": "answered-elsewhere"},
+          notes="bob-desktop's RTP to alice-laptop outlives alice's m.call.hangup by about 5 s (M17).",
+          findings=["M17"])
+async def sc_m17(L, cid):
+    await _answered_call(L, cid)
+    alice_rtp = rtp_stream(50010, 50020, 2.0, STATE)
+    desktop_rtp = rtp_stream(50020, 50010, 7.0, STATE)
+    await asyncio.sleep(2.2)                                  # in call
+    await L.send(L.A, "m.call.hangup", dict(base(cid, L.A.device), reason="user_hangup"), "hangup")
+    await L.wait_seen([L.D, L.P], cid, "m.call.hangup")
+    while alice_rtp.poll() is None or desktop_rtp.poll() is None:
+        await asyncio.sleep(0.1)
+
+
+@scenario("m17-loser-media", call_id="c-m17-2",
+          summary="both bob devices answer (bob-desktop first) and trickle a candidate each (bob-desktop "
+                  "127.0.0.1:50020, bob-phone 127.0.0.1:50030) and start RTP to alice-laptop's "
+                  "candidate 127.0.0.1:50010; alice select_answer(bob-desktop) and sends RTP to "
+                  "bob-desktop; bob-phone's RTP goes on ~4 s after it received the select_answer "
+                  "(M17: media of the unselected device); alice hangs up after ~6 s, when the "
+                  "other streams have stopped",
+          outcome="answered",
+          devices={"bob-desktop": "answered", "bob-phone": "answered-elsewhere"},
+          notes="bob-phone answered too but was not selected; its RTP to alice-laptop outlives the "
+                "select_answer by about 4 s (M17).",
+          findings=["M17"])
+async def sc_m17_loser(L, cid):
+    A, P, D = L.A, L.P, L.D
+    await L.send(A, "m.call.invite", invite(cid, invitee=BOB), "invite")
+    await L.send(A, "m.call.candidates", dict(base(cid, A.device), candidates=[cand(50010), END_OF_CANDIDATES]),
+                 "cand1")
+    await L.wait_seen([P, D], cid, "m.call.candidates")
+    await asyncio.sleep(1.0)                                  # ringing
+    await L.send(D, "m.call.answer", answer(cid, D.device), "answer")
+    await L.send(D, "m.call.candidates", dict(base(cid, D.device), candidates=[cand(50020), END_OF_CANDIDATES]),
+                 "cand1")
+    desktop_rtp = rtp_stream(50020, 50010, 6.0, STATE)
+    await L.send(P, "m.call.answer", answer(cid, P.device), "answer")
+    await L.send(P, "m.call.candidates", dict(base(cid, P.device), candidates=[cand(50030), END_OF_CANDIDATES]),
+                 "cand1")
+    phone_rtp = rtp_stream(50030, 50010, 5.0, STATE)
+    await L.wait_seen([A], cid, "m.call.answer", count=2)
+    await L.send(A, "m.call.select_answer", dict(base(cid, A.device), selected_party_id=D.device), "select")
+    alice_rtp = rtp_stream(50010, 50020, 5.0, STATE)
+    await L.wait_seen([P, D], cid, "m.call.select_answer")
+    while alice_rtp.poll() is None or desktop_rtp.poll() is None or phone_rtp.poll() is None:
+        await asyncio.sleep(0.1)
+    await L.send(A, "m.call.hangup", dict(base(cid, A.device), reason="user_hangup"), "hangup")
+    await L.wait_seen([D, P], cid, "m.call.hangup")
 
 
 @scenario("gzip-answer", call_id="c-gzip-1", gzip=True,
@@ -226,8 +289,7 @@ async def sc_m9(L, cid):
     await L.send(A, "m.call.invite", invite(cid, invitee=BOB), "invite")
     await L.wait_seen([P, D], cid, "m.call.invite")
     await asyncio.sleep(1.0)
-    await L.send(D, "m.call.answer", dict(base(cid, D.device), answer={"type": "answer", "sdp": SDP_ANSWER}),
-                 "answer")
+    await L.send(D, "m.call.answer", answer(cid, D.device), "answer")
     await L.wait_seen([A], cid, "m.call.answer")
     await L.send(A, "m.call.select_answer", dict(base(cid, A.device), selected_party_id=D.device), "select")
     await L.wait_seen([P, D], cid, "m.call.select_answer")
@@ -708,6 +770,9 @@ def cmd_expect(name):
         call["info_findings"] = sc["info"]
     if sc.get("notes"):
         call["notes"] = sc["notes"]
+    media = udp_streams(pcap)
+    if media:
+        call["media"] = media
     doc = {
         "capture": f"{name}.pcap",
         "scenario": sc["summary"],

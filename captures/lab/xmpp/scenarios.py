@@ -31,6 +31,9 @@ from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from media import rtp_stream, udp_streams  # noqa: E402  (captures/lab/media.py, shared with the Matrix lab)
+
 DOMAIN = "lab.example"
 HOST, PORT = "127.0.0.1", 5222
 PASSWORDS = {"alice": "alice-lab-secret", "bob": "bob-lab-secret"}
@@ -565,16 +568,6 @@ async def sc_x1(devs):
 KEEPALIVE = {"jingle-accept-terminate": {"alice-laptop": 1}}
 
 
-RTP_SENDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip", "rtp.py")
-
-
-def rtp_stream(port, to_port, seconds):
-    """One direction of PCMU RTP from a device's announced candidate to the peer's (captures/lab/sip/rtp.py)."""
-    done = os.path.join(STATE, f"rtp-{port}.done")
-    return subprocess.Popen([sys.executable, RTP_SENDER, "--bind", f"127.0.0.1:{port}", "--to",
-                             f"127.0.0.1:{to_port}", "--seconds", str(seconds), "--done", done])
-
-
 @scenario("x13-media-after-terminate", "JMI propose, bob-phone proceeds; Jingle session-initiate and "
                                        "session-accept with ICE-UDP host candidates (alice 40000, bob 41000); "
                                        "RTP both ways between the candidates; alice ends with session-terminate "
@@ -587,8 +580,8 @@ async def sc_x13(devs):
     await initiate(a, p, cid)
     assert await p.jingle(ALICE_LAPTOP, "session-accept", cid, [audio_content("initiator", *BOB_ICE)],
                           {"responder": BOB_PHONE}) == "result"
-    alice_rtp = rtp_stream(40000, 41000, 2.0)
-    bob_rtp = rtp_stream(41000, 40000, 7.0)
+    alice_rtp = rtp_stream(40000, 41000, 2.0, STATE)
+    bob_rtp = rtp_stream(41000, 40000, 7.0, STATE)
     await asyncio.sleep(2.2)
     assert await a.jingle(BOB_PHONE, "session-terminate", cid, [reason_el("success")]) == "result"
     while alice_rtp.poll() is None or bob_rtp.poll() is None:
@@ -657,21 +650,6 @@ def tshark_segments(pcap):
                      "seq": int(f[6]), "syn": f[7] in ("1", "True"), "fin": f[8] in ("1", "True"),
                      "payload": bytes.fromhex(f[9].replace(":", "")) if len(f) > 9 and f[9] else b""})
     return segs
-
-
-def udp_streams(pcap):
-    """The UDP (RTP) streams on the wire, per sender and receiver: first and last frame, packets."""
-    out = subprocess.run(["tshark", "-r", pcap, "-n", "-Y", "udp", "-T", "fields", "-E", "separator=\t",
-                          "-e", "frame.number", "-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst", "-e",
-                          "udp.dstport"], check=True, capture_output=True, text=True).stdout
-    streams = {}
-    for line in out.splitlines():
-        frame, src, sport, dst, dport = line.split("\t")
-        key = (f"{src}:{sport}", f"{dst}:{dport}")
-        entry = streams.setdefault(key, {"src": key[0], "dst": key[1], "first_frame": int(frame), "packets": 0})
-        entry["last_frame"] = int(frame)
-        entry["packets"] += 1
-    return list(streams.values())
 
 
 class DirectionParser:
