@@ -84,6 +84,8 @@ final class MediaTracker: SignalingSink {
         self.next = next
     }
 
+    var watchedEndpoints: Int { watches.count }
+
     /// Whether any endpoint is watched, so RTP-like datagrams are worth dissecting.
     private(set) var isTracking = false
 

@@ -44,6 +44,9 @@ final class MessageCollector: SignalingSink {
 
     func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
+    /// Calls held now: bounded by `maxOpenCalls` plus the one just opened.
+    var openCount: Int { open.count }
+
     /// Every message still held, call by call in order of first message.
     func remaining() -> [[SignalingMessage]] {
         open.values.map(\.messages).sorted { ($0[0].stamp.time, $0[0].callID) < ($1[0].stamp.time, $1[0].callID) }

@@ -71,6 +71,10 @@ public final class SignalingDecoder {
     /// The messages still held, per call (for clock alignment and the end of the run).
     var heldMessages: [[SignalingMessage]] { collector.remaining() }
 
+    /// What the run holds now, the state that must not grow with the capture's length: open calls
+    /// and media endpoints watched.
+    var heldState: (openCalls: Int, watchedEndpoints: Int) { (collector.openCount, registry.media.watchedEndpoints) }
+
     /// Ends the run: closes every stream, correlates the calls still open, checks them, ties legs.
     public func finish(
         captureCount: Int, captureEnd: CaptureTime?
