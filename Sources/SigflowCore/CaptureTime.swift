@@ -13,8 +13,11 @@ public struct CaptureTime: Hashable, Comparable, Sendable {
         self.nanoseconds = seconds &* 1_000_000_000 &+ nanoseconds
     }
 
+    /// Seconds as read from text (logs, JSON): a value beyond the ±292 years nanoseconds can hold,
+    /// or not a number, is clamped rather than trapping.
     public init(seconds: Double) {
-        self.nanoseconds = Int64((seconds * 1e9).rounded())
+        let nanoseconds = (seconds * 1e9).rounded()
+        self.nanoseconds = nanoseconds.isNaN ? 0 : Int64(max(min(nanoseconds, 9.2e18), -9.2e18))
     }
 
     public static let zero = CaptureTime(nanoseconds: 0)

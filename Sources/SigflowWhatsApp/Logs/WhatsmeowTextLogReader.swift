@@ -147,7 +147,7 @@ struct WhatsmeowTextLogReader {
         var anchor: (index: Int, local: Int64, offset: Int64)?
         for (index, record) in records.enumerated() where Self.direction(ofModule: record.module) == .recv {
             guard record.message.hasPrefix("<"), let node = parser.parse(record.message).node,
-                let t = node["t"].flatMap({ Int64($0) }), t > 0
+                let t = node["t"].flatMap({ Int64($0) }), t > 0, t < 9_000_000_000  // epoch seconds before 2255
             else { continue }
             let dayMillis: Int64 = 86_400_000
             let utcOfDay = (t % 86_400) * 1000
@@ -193,7 +193,10 @@ struct WhatsmeowTextLogReader {
             let delta = ((records[index + 1].timeOfDay - records[index].timeOfDay) % day + day) % day
             local[index] = local[index + 1] - delta
         }
-        return local.map { CaptureTime(nanoseconds: ($0 - anchor.offset) * 1_000_000) }
+        // A hostile log (a t far in the future, or a million lines each a day after the last) must
+        // not overflow the nanoseconds: clamp to what they can hold.
+        let limit = Int64.max / 1_000_000 - 86_400_000
+        return local.map { CaptureTime(nanoseconds: min(max($0 &- anchor.offset, -limit), limit) * 1_000_000) }
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
