@@ -44,7 +44,8 @@ final class MediaTracker: SignalingSink {
         /// Announced endpoints with the party that announced each (its first announcement wins: a
         /// proxy forwarding the same SDP is not the one that receives there).
         var receivers: [(endpoint: Endpoint, party: Party)] = []
-        var paths: [Path] = []
+        /// Scanned and updated for every counted packet: exempt from dynamic exclusivity checks.
+        @exclusivity(unchecked) var paths: [Path] = []
 
         init(key: CallKey) {
             self.key = key
@@ -74,7 +75,9 @@ final class MediaTracker: SignalingSink {
     }
 
     private let next: any SignalingSink
-    private var watches: [UInt64: Watch] = [:]
+    /// Looked up for every RTP-like datagram: exempt from dynamic exclusivity checks, like
+    /// `isTracking` (single-threaded; no access is held across a call).
+    @exclusivity(unchecked) private var watches: [UInt64: Watch] = [:]
     /// Watched keys in order of announcement, for dropping the oldest; may hold keys already gone.
     private var order: [UInt64] = []
     private var orderStart = 0
@@ -87,7 +90,7 @@ final class MediaTracker: SignalingSink {
     var watchedEndpoints: Int { watches.count }
 
     /// Whether any endpoint is watched, so RTP-like datagrams are worth dissecting.
-    private(set) var isTracking = false
+    @exclusivity(unchecked) private(set) var isTracking = false
 
     func deliver(_ message: SignalingMessage) {
         if !message.mediaEndpoints.isEmpty { announce(message) }

@@ -47,8 +47,13 @@ public final class WhatsAppTrafficTracker {
         self.sink = sink
     }
 
-    /// Whether relay sockets are known, so any datagram may be their media.
-    public var tracksMedia: Bool { !sockets.isEmpty }
+    /// Whether relay sockets are known, so any datagram may be their media. Read for every datagram
+    /// of the capture: a stored flag, exempt from dynamic exclusivity checks (a class property read
+    /// otherwise costs a runtime access-set entry each time; the pipeline is single-threaded and
+    /// nothing holds an access to it across a call). Public through a computed property: another
+    /// module reading the stored property directly would check it anyway.
+    public var tracksMedia: Bool { hasSockets }
+    @exclusivity(unchecked) private var hasSockets = false
 
     /// Every UDP datagram of the capture.
     public func datagram(_ packet: TransportPacket) {
@@ -59,7 +64,7 @@ public final class WhatsAppTrafficTracker {
             stun(packet)
             return
         }
-        guard !sockets.isEmpty else { return }
+        guard hasSockets else { return }
         if let socket = sockets[packet.source] {
             media(socket, remote: packet.destination, outbound: true, packet: packet)
         } else if let socket = sockets[packet.destination] {
@@ -101,6 +106,7 @@ public final class WhatsAppTrafficTracker {
             socket = CallSocket(local: local)
             sockets[local] = socket
             socketOrder.append(local)
+            hasSockets = true
         }
         let event = STUNEvent(stamp: packet.stamp, remote: remote, outbound: local == packet.source, type: type)
         if socket.stun.count < Self.maxSTUN { socket.stun.append(event) }
