@@ -51,6 +51,11 @@ final class DecoderRegistry: StreamClassifier {
             || (media.isTracking && Self.isRTPLike(byte))
     }
 
+    /// Whether a datagram starting with `byte` interests only the media tracker, which needs its
+    /// endpoints and length, not the datagram.
+    @inline(__always)
+    func wantsOnlyMediaCount(startingWith byte: UInt8) -> Bool { Self.isRTPLike(byte) && !whatsapp.tracksMedia }
+
     /// RTP version 2 (and RTCP, SRTP, SRTCP, which share its header's first bits): 0x80-0xBF. No SIP
     /// start line or STUN message begins so.
     @inline(__always)

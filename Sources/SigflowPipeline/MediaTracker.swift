@@ -52,25 +52,35 @@ final class MediaTracker: SignalingSink {
         }
 
         @inline(__always)
-        func count(_ packet: TransportPacket, receiver: Int) {
-            let capture = packet.stamp.source.capture
-            for index in paths.indices
-            where paths[index].receiver == receiver && paths[index].sender == packet.source
-                && paths[index].capture == capture
-            {
-                paths[index].segments.add(packet.stamp, outbound: false, bytes: packet.payload.count)
-                return
+        func count(from sender: Endpoint, bytes: Int, stamp: PacketStamp, receiver: Int) {
+            let capture = stamp.source.capture
+            // Through the buffer: reading `paths` itself would retain and release its storage.
+            let counted = paths.withUnsafeMutableBufferPointer { buffer in
+                for index in buffer.indices
+                where buffer[index].receiver == receiver && buffer[index].sender == sender
+                    && buffer[index].capture == capture
+                {
+                    buffer[index].segments.add(stamp, outbound: false, bytes: bytes)
+                    return true
+                }
+                return false
             }
+            if counted { return }
             guard paths.count < MediaTracker.maxPathsPerCall else { return }
             var segments: [MediaSegment] = []
-            segments.add(packet.stamp, outbound: false, bytes: packet.payload.count)
-            paths.append(Path(capture: capture, receiver: receiver, sender: packet.source, segments: segments))
+            segments.add(stamp, outbound: false, bytes: bytes)
+            paths.append(Path(capture: capture, receiver: receiver, sender: sender, segments: segments))
         }
     }
 
     struct Watch {
         var endpoint: Endpoint
-        var call: CallMedia
+        /// Not retained: using a watch for every packet would otherwise cost an atomic retain and
+        /// release. `calls` owns each CallMedia, and `finish(call:)` removes a call's watches in the
+        /// same step as the call, so no watch outlives its call.
+        var call: Unmanaged<CallMedia>
+
+        func belongs(to other: CallMedia) -> Bool { call.toOpaque() == Unmanaged.passUnretained(other).toOpaque() }
         var receiver: Int
     }
 
@@ -102,8 +112,16 @@ final class MediaTracker: SignalingSink {
     /// An RTP-like datagram (the caller checked the first byte).
     @inline(__always)
     func datagram(_ packet: TransportPacket) {
-        guard let watch = watches[Self.key(packet.destination)], watch.endpoint == packet.destination else { return }
-        watch.call.count(packet, receiver: watch.receiver)
+        datagram(to: packet.destination, from: packet.source, bytes: packet.payload.count, stamp: packet.stamp)
+    }
+
+    /// An RTP-like datagram given by its endpoints and payload length (read from the headers alone).
+    @inline(__always)
+    func datagram(to destination: Endpoint, from source: Endpoint, bytes: Int, stamp: PacketStamp) {
+        guard let watch = watches[Self.key(destination)], watch.endpoint == destination else { return }
+        watch.call._withUnsafeGuaranteedRef {
+            $0.count(from: source, bytes: bytes, stamp: stamp, receiver: watch.receiver)
+        }
     }
 
     /// A number standing for an endpoint: IPv4 address and port exactly; an IPv6 address folded (the
@@ -129,7 +147,7 @@ final class MediaTracker: SignalingSink {
         }
         for endpoint in message.mediaEndpoints {
             let key = Self.key(endpoint)
-            if let watch = watches[key], watch.endpoint == endpoint, watch.call === call { continue }
+            if let watch = watches[key], watch.endpoint == endpoint, watch.belongs(to: call) { continue }
             // A new announcement of an endpoint another call used takes it over: ports are reused
             // from call to call.
             let receiver: Int
@@ -139,7 +157,9 @@ final class MediaTracker: SignalingSink {
                 receiver = call.receivers.count
                 call.receivers.append((endpoint, message.sender))
             }
-            if watches.updateValue(Watch(endpoint: endpoint, call: call, receiver: receiver), forKey: key) == nil {
+            if watches.updateValue(
+                Watch(endpoint: endpoint, call: Unmanaged.passUnretained(call), receiver: receiver), forKey: key) == nil
+            {
                 order.append(key)
             }
         }
@@ -162,7 +182,7 @@ final class MediaTracker: SignalingSink {
         guard let call = calls.removeValue(forKey: callKey) else { return [] }
         for receiver in call.receivers {
             let key = Self.key(receiver.endpoint)
-            if watches[key]?.call === call { watches[key] = nil }
+            if watches[key]?.belongs(to: call) == true { watches[key] = nil }
         }
         isTracking = !watches.isEmpty
         if watches.isEmpty {

@@ -52,8 +52,14 @@ public final class SignalingDecoder {
     /// One captured frame. Media and other traffic nobody decodes is dropped after a glance.
     @inline(__always)
     public func decode(_ packet: CapturedPacket) {
-        if let first = PacketDissector.udpPayloadFirstByte(packet), !registry.wantsDatagram(startingWith: first) {
-            return
+        if let first = PacketDissector.udpPayloadFirstByte(packet) {
+            guard registry.wantsDatagram(startingWith: first) else { return }
+            // RTP to announced endpoints is most of a call capture: counted from its headers.
+            if registry.wantsOnlyMediaCount(startingWith: first), let datagram = PacketDissector.plainUDPv4(packet) {
+                registry.media.datagram(
+                    to: datagram.destination, from: datagram.source, bytes: datagram.payloadCount, stamp: packet.stamp)
+                return
+            }
         }
         guard let transport = dissector.dissect(packet) else { return }
         decode(transport)
