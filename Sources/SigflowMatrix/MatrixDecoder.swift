@@ -152,9 +152,7 @@ public final class MatrixDecoder {
     ) {
         // The sender's own device gets its event back (remote echo): not a delivery to anyone else.
         if event.transactionID != nil { return }
-        let origin =
-            event.senderDevice
-            ?? event.partyID.flatMap { deviceByParty[Self.partyKey(user: event.senderUser, party: $0)] }
+        let origin = originDevice(of: event)
         if let origin, origin == receiver { return }
         let party = Party(key: receiver.key, endpoint: stream.client, user: receiver.user, device: receiver.device)
         guard
@@ -234,10 +232,7 @@ public final class MatrixDecoder {
             meaning = Meaning(kind: .offer)
         case "m.call.answer":
             state.answeredParties.append(party)
-            let device =
-                event.senderDevice
-                ?? event.partyID.flatMap { deviceByParty[Self.partyKey(user: event.senderUser, party: $0)] }
-            if let device { state.answeredDevices.insert(device.key) }
+            if let device = originDevice(of: event) { state.answeredDevices.insert(device.key) }
             meaning = Meaning(kind: .answer, outcome: .answered)
         case "m.call.reject":
             state.rejectedParties.append(party)
@@ -295,6 +290,12 @@ public final class MatrixDecoder {
         default:
             return nil
         }
+    }
+
+    /// The device that sent an event: known from its send, or from its party_id once that party's
+    /// device sent something in the capture.
+    private func originDevice(of event: CallEvent) -> DeviceIdentity? {
+        event.senderDevice ?? event.partyID.flatMap { deviceByParty[Self.partyKey(user: event.senderUser, party: $0)] }
     }
 
     // MARK: Parsing helpers
@@ -371,20 +372,17 @@ public final class MatrixDecoder {
         return events
     }
 
-    /// Endpoints of the SDP (`offer`, `answer`, `description`) and trickled `candidates` of an event.
+    /// The SDP an event carries: an invite's `offer`, an answer's `answer`, a negotiation's `description`.
+    static func sessionDescriptions(_ content: JSONValue) -> [SDPSummary] {
+        ["offer", "answer", "description"].compactMap { key in
+            content[key]?["sdp"]?.string.flatMap { SDPSummary(Array($0.utf8)) }
+        }
+    }
+
+    /// Endpoints of the SDP and trickled `candidates` of an event.
     static func mediaEndpoints(_ content: JSONValue) -> [Endpoint] {
-        var endpoints: [Endpoint] = []
-        for key in ["offer", "answer", "description"] {
-            if let sdp = content[key]?["sdp"]?.string, let summary = SDPSummary(Array(sdp.utf8)) {
-                endpoints += summary.mediaEndpoints
-            }
-        }
-        for candidate in content["candidates"]?.array ?? [] {
-            if let text = candidate["candidate"]?.string, let endpoint = ICECandidate.endpoint(text) {
-                endpoints.append(endpoint)
-            }
-        }
-        return endpoints
+        sessionDescriptions(content).flatMap(\.mediaEndpoints)
+            + (content["candidates"]?.array ?? []).compactMap { $0["candidate"]?.string.flatMap(ICECandidate.endpoint) }
     }
 
     static func notes(for event: CallEvent) -> [String] {
@@ -395,11 +393,7 @@ public final class MatrixDecoder {
             if let lifetime = content["lifetime"]?.integer { notes.append("lifetime \(lifetime / 1000) s") }
             if let invitee = content["invitee"]?.string { notes.append("invitee \(invitee)") }
         }
-        for key in ["offer", "answer", "description"] {
-            if let sdp = content[key]?["sdp"]?.string, let summary = SDPSummary(Array(sdp.utf8)) {
-                notes.append("SDP " + summary.oneLine)
-            }
-        }
+        notes += sessionDescriptions(content).map { "SDP " + $0.oneLine }
         if let reason = content["reason"] { notes.append("reason \(reason.string ?? reason.compactText)") }
         if let selected = content["selected_party_id"]?.string { notes.append("selects \(selected)") }
         if let candidates = content["candidates"]?.array {

@@ -79,9 +79,9 @@ final class MediaTracker: SignalingSink {
         /// release. `calls` owns each CallMedia, and `finish(call:)` removes a call's watches in the
         /// same step as the call, so no watch outlives its call.
         var call: Unmanaged<CallMedia>
+        var receiver: Int
 
         func belongs(to other: CallMedia) -> Bool { call.toOpaque() == Unmanaged.passUnretained(other).toOpaque() }
-        var receiver: Int
     }
 
     private let next: any SignalingSink
