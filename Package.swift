@@ -79,11 +79,14 @@ let package = Package(
                 "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowRender", "SigflowSDP", "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
-        .testTarget(name: "SigflowWhatsAppTests", dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming"]),
+        .testTarget(
+            name: "SigflowWhatsAppTests",
+            dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
         .testTarget(
             name: "SigflowXMPPTests",
             dependencies: [
                 "SigflowXMPP", "SigflowCore", "SigflowFraming", "SigflowCapture", "SigflowCorrelator", "SigflowChecks",
+                "SigflowTestSupport",
             ]
         ),
         .testTarget(

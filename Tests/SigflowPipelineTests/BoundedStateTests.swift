@@ -81,7 +81,7 @@ struct BoundedStateTests {
     /// Writes the capture in time order (a call starts every 10 ms and lasts at most 5.01 s), a
     /// chunk at a time so the test never holds it whole.
     static func writeCapture(to path: String) {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let file = FileHandle(forWritingAtPath: path)!
         defer { try? file.close() }
         var writer = PcapWriter(linkType: .raw)

@@ -1,4 +1,5 @@
 import SigflowCore
+import SigflowTestSupport
 import Testing
 
 @testable import SigflowWhatsApp
@@ -41,7 +42,7 @@ struct HostileLogTests {
     }
 
     @Test func garbageNeverCrashes() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededGenerator(seed: 7)
         let pieces = [
             "\r\n", "\n", "{", "}", "\"xml\":\"<call", "\"msg\":\"recv xml\"", "12:00:00.000 [Client/Recv DEBUG] ",
             "<call from='a' id='1'>", "<offer call-id=\"", "</call>", "\u{1b}[0m", "\\n", "\\\"", "\u{0}", "\u{fffd}",

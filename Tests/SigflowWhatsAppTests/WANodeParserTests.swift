@@ -1,3 +1,4 @@
+import SigflowTestSupport
 import Testing
 
 @testable import SigflowWhatsApp
@@ -103,7 +104,7 @@ struct WANodeParserTests {
     }
 
     @Test func randomBytesNeverCrash() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         let alphabet = Array("<>/=\"' \t\nabc-!:.@0123456789".utf8) + [0xff, 0x00, 0xe2, 0x80]
         for _ in 0..<2000 {
             let count = Int.random(in: 0..<200, using: &generator)

@@ -1,5 +1,6 @@
 import SigflowCore
 import SigflowFraming
+import SigflowTestSupport
 import Testing
 
 @testable import SigflowXMPP
@@ -101,7 +102,7 @@ struct XMPPHostileInputTests {
     }
 
     @Test func randomBytesThroughTheDecoder() {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let sink = RecordingSink()
         let decoder = XMPPDecoder(sink: sink)
         let alphabet = Array("<>/='\"&;#x !?-[]abcmsgiqpropose:".utf8) + [0x00, 0xFF, 0x16, 0x03]
@@ -120,19 +121,6 @@ struct XMPPHostileInputTests {
             decoder.decodeWebSocketMessage(bytes, on: connection, side: .receiver, stamp: stamp)
         }
         #expect(sink.messages.isEmpty)
-    }
-}
-
-/// A small deterministic generator, so a failing round can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
