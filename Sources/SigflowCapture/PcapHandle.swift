@@ -25,6 +25,8 @@ final class PcapHandle {
     /// What to say instead of libpcap's "error reading dump file: <stale errno>" when the bytes come
     /// through zlib (a gzip file, standard input): a failed read there means zlib could not inflate.
     private let inflateFailure: String?
+    /// The stdio buffer of a plain file, freed after libpcap closes the stream.
+    private let streamBuffer: UnsafeMutableRawPointer?
 
     private(set) var frames = 0
     private(set) var framesKept = 0
@@ -60,6 +62,7 @@ final class PcapHandle {
         let opened: OpaquePointer?
         var tracker = SizeTracker.unknown
         var inflateFailure: String?
+        var streamBuffer: UnsafeMutableRawPointer?
         switch input {
         case .file(let path):
             guard let leading = FileSniffer.leadingBytes(ofFileAt: path, count: 4) else {
@@ -78,12 +81,14 @@ final class PcapHandle {
                 guard let file = fopen(path, "rb") else {
                     throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
                 }
+                // libpcap reads record by record through stdio; a large buffer turns thousands of
+                // small reads into a few big ones. glibc ignores the size unless given the buffer.
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.streamBufferSize, alignment: 64)
+                streamBuffer = buffer
+                setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, Self.streamBufferSize)
                 fseek(file, 0, SEEK_END)
                 let size = ftell(file)
                 fseek(file, 0, SEEK_SET)
-                // libpcap reads record by record through stdio; a large buffer turns thousands of
-                // small reads into a few big ones.
-                setvbuf(file, nil, _IOFBF, 1 << 20)
                 opened = pcap_fopen_offline_with_tstamp_precision(
                     file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
                 if opened == nil {
@@ -106,6 +111,7 @@ final class PcapHandle {
             filtersInUserSpace = false
         }
         guard let opened else {
+            streamBuffer?.deallocate()
             let detail = String(nulTerminated: errorBuffer)
             let path = input.description
             if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
@@ -118,6 +124,7 @@ final class PcapHandle {
         }
         self.handle = opened
         self.inflateFailure = inflateFailure
+        self.streamBuffer = streamBuffer
         self.linkType = LinkType(rawValue: pcap_datalink(opened))
         self.sizeTracker = tracker
         self.nanosecondsPerTick = pcap_get_tstamp_precision(opened) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
@@ -158,7 +165,10 @@ final class PcapHandle {
     deinit {
         if var program = filter { pcap_freecode(&program) }
         pcap_close(handle)
+        streamBuffer?.deallocate()
     }
+
+    private static let streamBufferSize = 1 << 17
 
     enum Step {
         case packet
