@@ -42,19 +42,26 @@ final class DecoderRegistry: StreamClassifier {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(UInt8(byte)) || byte < 0x40
     }
 
-    /// Whether a UDP datagram starting with `byte` could interest any decoder. Once WhatsApp relay
-    /// sockets are known, their media can start with any byte, so every datagram is looked at; once
-    /// a call announced where its media goes, RTP-like datagrams are.
-    @inline(__always)
-    func wantsDatagram(startingWith byte: UInt8) -> Bool {
-        datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] } || whatsapp.tracksMedia
-            || (media.isTracking && Self.isRTPLike(byte))
+    /// What a UDP datagram starting with `byte` needs.
+    enum DatagramInterest {
+        /// No decoder wants it.
+        case none
+        /// Only the media tracker, which needs its endpoints and length, not the datagram.
+        case mediaCount
+        /// A decoder wants the datagram itself.
+        case decode
     }
 
-    /// Whether a datagram starting with `byte` interests only the media tracker, which needs its
-    /// endpoints and length, not the datagram.
+    /// What a UDP datagram starting with `byte` needs. Once WhatsApp relay sockets are known, their
+    /// media can start with any byte, so every datagram is looked at; once a call announced where
+    /// its media goes, RTP-like datagrams are counted. Asked for every datagram: one table lookup
+    /// or two flag loads.
     @inline(__always)
-    func wantsOnlyMediaCount(startingWith byte: UInt8) -> Bool { Self.isRTPLike(byte) && !whatsapp.tracksMedia }
+    func interest(inDatagramStartingWith byte: UInt8) -> DatagramInterest {
+        let whatsAppMedia = whatsapp.tracksMedia
+        if Self.isRTPLike(byte) && !whatsAppMedia { return media.isTracking ? .mediaCount : .none }
+        return datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] } || whatsAppMedia ? .decode : .none
+    }
 
     /// RTP version 2 (and RTCP, SRTP, SRTCP, which share its header's first bits): 0x80-0xBF. No SIP
     /// start line or STUN message begins so.
@@ -64,7 +71,7 @@ final class DecoderRegistry: StreamClassifier {
     /// A UDP datagram: SIP is recognised by its start line on any port; WhatsApp relay STUN by its
     /// magic cookie, and media only on the sockets that did STUN; RTP by the endpoint it goes to.
     func decodeDatagram(_ packet: TransportPacket) {
-        guard let first = packet.payload.first, wantsDatagram(startingWith: first) else { return }
+        guard let first = packet.payload.first, interest(inDatagramStartingWith: first) != .none else { return }
         if Self.isRTPLike(first) {
             if media.isTracking { media.datagram(packet) }
             if whatsapp.tracksMedia { whatsapp.datagram(packet) }

@@ -16,8 +16,9 @@ import SigflowFraming
 ///
 /// Cost: the tracker sits between the decoders and the collector and looks at each message's
 /// `mediaEndpoints` (empty for most). Per datagram, `isTracking` is one load; with endpoints known, an
-/// RTP-like datagram costs one dictionary lookup on a packed integer key and, on a hit, a short scan of
-/// the call's paths; nothing is allocated except for the first packet of a new path.
+/// RTP-like datagram costs one lookup in `MediaWatchTable` (a multiply and a slot compare) and, on a
+/// hit, a short scan of the call's paths; nothing is allocated except for the first packet of a new
+/// path.
 ///
 /// Memory: at most `maxEndpoints` endpoints are watched (the oldest announcement is dropped first),
 /// at most `maxPathsPerCall` paths and `MediaSegment.maxSegments` segments per path are counted, and
@@ -36,7 +37,7 @@ final class MediaTracker: SignalingSink {
         var capture: Int
         var receiver: Int
         var sender: Endpoint
-        var segments: [MediaSegment]
+        var segments: MediaSegments
     }
 
     final class CallMedia {
@@ -44,42 +45,24 @@ final class MediaTracker: SignalingSink {
         /// Announced endpoints with the party that announced each (its first announcement wins: a
         /// proxy forwarding the same SDP is not the one that receives there).
         var receivers: [(endpoint: Endpoint, party: Party)] = []
-        /// Scanned and updated for every counted packet: exempt from dynamic exclusivity checks.
-        @exclusivity(unchecked) var paths: [Path] = []
+        /// The call's slots in the tracker's `paths`.
+        var paths: [Int] = []
 
         init(key: CallKey) {
             self.key = key
         }
-
-        @inline(__always)
-        func count(from sender: Endpoint, bytes: Int, stamp: PacketStamp, receiver: Int) {
-            let capture = stamp.source.capture
-            // Through the buffer: reading `paths` itself would retain and release its storage.
-            let counted = paths.withUnsafeMutableBufferPointer { buffer in
-                for index in buffer.indices
-                where buffer[index].receiver == receiver && buffer[index].sender == sender
-                    && buffer[index].capture == capture
-                {
-                    buffer[index].segments.add(stamp, outbound: false, bytes: bytes)
-                    return true
-                }
-                return false
-            }
-            if counted { return }
-            guard paths.count < MediaTracker.maxPathsPerCall else { return }
-            var segments: [MediaSegment] = []
-            segments.add(stamp, outbound: false, bytes: bytes)
-            paths.append(Path(capture: capture, receiver: receiver, sender: sender, segments: segments))
-        }
     }
 
     struct Watch {
-        var endpoint: Endpoint
         /// Not retained: using a watch for every packet would otherwise cost an atomic retain and
         /// release. `calls` owns each CallMedia, and `finish(call:)` removes a call's watches in the
         /// same step as the call, so no watch outlives its call.
         var call: Unmanaged<CallMedia>
         var receiver: Int
+        /// The path that counted the last packet to this endpoint, or -1: media to an endpoint almost
+        /// always comes from one sender, so most packets skip the scan of the call's paths. A path
+        /// of the watch's own call and receiver, freed only with the call (and so the watch).
+        var lastPath = -1
 
         func belongs(to other: CallMedia) -> Bool { call.toOpaque() == Unmanaged.passUnretained(other).toOpaque() }
     }
@@ -87,9 +70,14 @@ final class MediaTracker: SignalingSink {
     private let next: any SignalingSink
     /// Looked up for every RTP-like datagram: exempt from dynamic exclusivity checks, like
     /// `isTracking` (single-threaded; no access is held across a call).
-    @exclusivity(unchecked) private var watches: [UInt64: Watch] = [:]
-    /// Watched keys in order of announcement, for dropping the oldest; may hold keys already gone.
-    private var order: [UInt64] = []
+    @exclusivity(unchecked) private var watches = MediaWatchTable<Watch>()
+    /// Every call's paths in one array, updated in place for every counted packet (exempt from the
+    /// checks too); a finished call's slots are reused.
+    @exclusivity(unchecked) private var paths: [Path] = []
+    private var freePaths: [Int] = []
+    /// Watched endpoints in order of announcement, for dropping the oldest; may hold endpoints
+    /// already gone.
+    private var order: [Endpoint] = []
     private var orderStart = 0
     private var calls: [CallKey: CallMedia] = [:]
 
@@ -118,22 +106,49 @@ final class MediaTracker: SignalingSink {
     /// An RTP-like datagram given by its endpoints and payload length (read from the headers alone).
     @inline(__always)
     func datagram(to destination: Endpoint, from source: Endpoint, bytes: Int, stamp: PacketStamp) {
-        guard let watch = watches[Self.key(destination)], watch.endpoint == destination else { return }
-        watch.call._withUnsafeGuaranteedRef {
-            $0.count(from: source, bytes: bytes, stamp: stamp, receiver: watch.receiver)
+        guard let slot = watches.slot(of: destination) else { return }
+        let watch = watches[valueAt: slot]
+        let capture = stamp.source.capture
+        if watch.lastPath >= 0 {
+            let counted = paths.withUnsafeMutableBufferPointer { buffer in
+                guard buffer[watch.lastPath].sender == source, buffer[watch.lastPath].capture == capture else {
+                    return false
+                }
+                buffer[watch.lastPath].segments.add(stamp, outbound: false, bytes: bytes)
+                return true
+            }
+            if counted { return }
+        }
+        if let path = count(watch, from: source, capture: capture, bytes: bytes, stamp: stamp) {
+            watches[valueAt: slot].lastPath = path
         }
     }
 
-    /// A number standing for an endpoint: IPv4 address and port exactly; an IPv6 address folded (the
-    /// watch keeps the endpoint to tell a collision from a hit).
-    @inline(__always)
-    static func key(_ endpoint: Endpoint) -> UInt64 {
-        switch endpoint.address {
-        case .v4(let value):
-            return UInt64(value) << 16 | UInt64(endpoint.port)
-        case .v6(let high, let low):
-            return (high ^ (low &* 0x9E37_79B9_7F4A_7C15)) << 16 | UInt64(endpoint.port) | 1 << 63
+    /// Counts a packet the watch's last path did not match: in the call's path from `source`, or a
+    /// new one. Returns the path, or nil when the call has all the paths it may have.
+    private func count(_ watch: Watch, from source: Endpoint, capture: Int, bytes: Int, stamp: PacketStamp) -> Int? {
+        let call = watch.call.takeUnretainedValue()
+        for index in call.paths
+        where paths[index].receiver == watch.receiver && paths[index].sender == source
+            && paths[index].capture == capture
+        {
+            paths[index].segments.add(stamp, outbound: false, bytes: bytes)
+            return index
         }
+        guard call.paths.count < Self.maxPathsPerCall else { return nil }
+        let path = Path(
+            capture: capture, receiver: watch.receiver, sender: source,
+            segments: MediaSegments(stamp, outbound: false, bytes: bytes))
+        let index: Int
+        if let free = freePaths.popLast() {
+            index = free
+            paths[index] = path
+        } else {
+            index = paths.count
+            paths.append(path)
+        }
+        call.paths.append(index)
+        return index
     }
 
     private func announce(_ message: SignalingMessage) {
@@ -146,8 +161,7 @@ final class MediaTracker: SignalingSink {
             calls[callKey] = call
         }
         for endpoint in message.mediaEndpoints {
-            let key = Self.key(endpoint)
-            if let watch = watches[key], watch.endpoint == endpoint, watch.belongs(to: call) { continue }
+            if let watch = watches[endpoint], watch.belongs(to: call) { continue }
             // A new announcement of an endpoint another call used takes it over: ports are reused
             // from call to call.
             let receiver: Int
@@ -157,14 +171,14 @@ final class MediaTracker: SignalingSink {
                 receiver = call.receivers.count
                 call.receivers.append((endpoint, message.sender))
             }
-            if watches.updateValue(
-                Watch(endpoint: endpoint, call: Unmanaged.passUnretained(call), receiver: receiver), forKey: key) == nil
+            if watches.updateValue(Watch(call: Unmanaged.passUnretained(call), receiver: receiver), for: endpoint)
+                == nil
             {
-                order.append(key)
+                order.append(endpoint)
             }
         }
         while watches.count > Self.maxEndpoints, orderStart < order.count {
-            watches[order[orderStart]] = nil
+            watches.removeValue(for: order[orderStart])
             orderStart += 1
         }
         if orderStart > Self.maxEndpoints {
@@ -180,22 +194,27 @@ final class MediaTracker: SignalingSink {
         guard let first = messages.first else { return [] }
         let callKey = CallKey(signalingProtocol: first.signalingProtocol, callID: first.callID)
         guard let call = calls.removeValue(forKey: callKey) else { return [] }
+        let callPaths = call.paths.map { paths[$0] }
+        for index in call.paths {
+            // Drops the closed segments now rather than when the slot is reused.
+            paths[index].segments = MediaSegments(paths[index].segments.first, outbound: false, bytes: 0)
+            freePaths.append(index)
+        }
         for receiver in call.receivers {
-            let key = Self.key(receiver.endpoint)
-            if watches[key]?.belongs(to: call) == true { watches[key] = nil }
+            if watches[receiver.endpoint]?.belongs(to: call) == true { watches.removeValue(for: receiver.endpoint) }
         }
         isTracking = !watches.isEmpty
         if watches.isEmpty {
             order.removeAll()
             orderStart = 0
         }
-        return Self.steps(call, parties: messages.flatMap { [$0.sender, $0.receiver] })
+        return Self.steps(call, paths: callPaths, parties: messages.flatMap { [$0.sender, $0.receiver] })
     }
 
     /// `RTP starts` and `RTP stops` per segment, in order of first packet.
-    static func steps(_ call: CallMedia, parties: [Party]) -> [SignalingMessage] {
+    static func steps(_ call: CallMedia, paths: [Path], parties: [Party]) -> [SignalingMessage] {
         var steps: [SignalingMessage] = []
-        for path in call.paths.sorted(by: { $0.segments[0].first.time < $1.segments[0].first.time }) {
+        for path in paths.sorted(by: { $0.segments.first.time < $1.segments.first.time }) {
             let receiver = call.receivers[path.receiver]
             // The lifelines are the signaling parties; the endpoints are those the packets used, so
             // JSON's `src` and `dst` show the RTP addresses as Wireshark does.
@@ -204,7 +223,7 @@ final class MediaTracker: SignalingSink {
             var receiverParty = receiver.party
             receiverParty.endpoint = receiver.endpoint
             let route = "\(path.sender) -> \(receiver.endpoint)"
-            for (index, segment) in path.segments.enumerated() {
+            for (index, segment) in path.segments.all.enumerated() {
                 let identity = "media|\(route)|\(index)"
                 let packets = segment.packetsIn
                 let attributes: [(String, String)] = [

@@ -12,6 +12,9 @@ public final class SignalingDecoder {
     private let registry: DecoderRegistry
     private let dissector: PacketDissector
     private let table: FlowTable
+    /// The registry's media tracker, used for nearly every packet of a call capture: unretained, so
+    /// counting a packet does not retain and release it (the registry owns it for the decoder's life).
+    private let media: Unmanaged<MediaTracker>
     private var calls: [Call] = []
     private var summaries: [CallSummary] = []
     private var extraDiagnostics = DiagnosticLog()
@@ -25,6 +28,7 @@ public final class SignalingDecoder {
         registry = DecoderRegistry(sink: collector, detailed: full, logDate: configuration.logDate)
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
+        media = Unmanaged.passUnretained(registry.media)
         collector.finalize = { [unowned self] messages, now in
             let merged = WhatsAppLogMerger.merge(messages + registry.media.finish(call: messages))
             for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
@@ -53,12 +57,21 @@ public final class SignalingDecoder {
     @inline(__always)
     public func decode(_ packet: CapturedPacket) {
         if let first = PacketDissector.udpPayloadFirstByte(packet) {
-            guard registry.wantsDatagram(startingWith: first) else { return }
-            // RTP to announced endpoints is most of a call capture: counted from its headers.
-            if registry.wantsOnlyMediaCount(startingWith: first), let datagram = PacketDissector.plainUDPv4(packet) {
-                registry.media.datagram(
-                    to: datagram.destination, from: datagram.source, bytes: datagram.payloadCount, stamp: packet.stamp)
+            switch registry.interest(inDatagramStartingWith: first) {
+            case .none:
                 return
+            case .mediaCount:
+                // RTP to announced endpoints is most of a call capture: counted from its headers.
+                if let datagram = PacketDissector.plainUDPv4(packet) {
+                    media._withUnsafeGuaranteedRef {
+                        $0.datagram(
+                            to: datagram.destination, from: datagram.source, bytes: datagram.payloadCount,
+                            stamp: packet.stamp)
+                    }
+                    return
+                }
+            case .decode:
+                break
             }
         }
         guard let transport = dissector.dissect(packet) else { return }

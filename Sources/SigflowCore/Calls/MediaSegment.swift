@@ -30,17 +30,49 @@ public struct MediaSegment: Hashable, Sendable {
     }
 }
 
-extension Array where Element == MediaSegment {
-    /// Counts a media packet into the current segment, or opens a new one after a silence.
+/// The segments of one media path, counted packet by packet. The current segment is held inline so
+/// that counting a packet updates a few integers and touches no array; a silence longer than
+/// `MediaSegment.gap` closes it.
+public struct MediaSegments: Sendable {
+    @usableFromInline var current: MediaSegment
+    @usableFromInline var closed: [MediaSegment] = []
+
+    /// A path's first packet.
+    public init(_ stamp: PacketStamp, outbound: Bool, bytes: Int) {
+        current = MediaSegment(first: stamp, last: stamp)
+        current.count(stamp, outbound: outbound, bytes: bytes)
+    }
+
+    /// Counts a packet into the current segment, or opens a new one after a silence; packets after
+    /// the last of `MediaSegment.maxSegments` segments are dropped.
+    @inlinable @inline(__always)
     public mutating func add(_ stamp: PacketStamp, outbound: Bool, bytes: Int) {
-        if let last = self.last, stamp.time.nanoseconds(since: last.last.time) <= MediaSegment.gap {
-            self[count - 1].last = stamp
-        } else if count < MediaSegment.maxSegments {
-            append(MediaSegment(first: stamp, last: stamp))
+        if stamp.time.nanoseconds &- current.last.time.nanoseconds <= MediaSegment.gap {
+            current.count(stamp, outbound: outbound, bytes: bytes)
         } else {
-            return
+            openSegment(stamp, outbound: outbound, bytes: bytes)
         }
-        if outbound { self[count - 1].packetsOut += 1 } else { self[count - 1].packetsIn += 1 }
-        self[count - 1].bytes += bytes
+    }
+
+    @usableFromInline mutating func openSegment(_ stamp: PacketStamp, outbound: Bool, bytes: Int) {
+        guard closed.count + 1 < MediaSegment.maxSegments else { return }
+        closed.append(current)
+        current = MediaSegment(first: stamp, last: stamp)
+        current.count(stamp, outbound: outbound, bytes: bytes)
+    }
+
+    /// Every segment, in order.
+    public var all: [MediaSegment] { closed + [current] }
+
+    /// When the path's first packet was seen.
+    public var first: PacketStamp { closed.first?.first ?? current.first }
+}
+
+extension MediaSegment {
+    @inlinable @inline(__always)
+    mutating func count(_ stamp: PacketStamp, outbound: Bool, bytes: Int) {
+        last = stamp
+        if outbound { packetsOut += 1 } else { packetsIn += 1 }
+        self.bytes += bytes
     }
 }

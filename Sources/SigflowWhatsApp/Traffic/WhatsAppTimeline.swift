@@ -148,7 +148,7 @@ struct WhatsAppTimeline {
             for remote in socket.mediaOrder {
                 let via =
                     party(for: remote).isServer && party(for: remote).key == "relays" ? "via relay" : "peer to peer"
-                for segment in socket.media[remote] ?? [] {
+                for segment in socket.media[remote]?.all ?? [] {
                     let packets = segment.packetsOut + segment.packetsIn
                     let attributes = [
                         ("remote", remote.description), ("socket", socket.local.description),

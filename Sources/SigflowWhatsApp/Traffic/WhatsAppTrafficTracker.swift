@@ -30,7 +30,7 @@ public final class WhatsAppTrafficTracker {
         var stun: [STUNEvent] = []
         /// WhatsApp's own STUN methods (0x0800-0x0802) or attribute 0x4000, or a Meta relay address.
         var whatsAppEvidence = false
-        var media: [Endpoint: [MediaSegment]] = [:]
+        var media: [Endpoint: MediaSegments] = [:]
         var mediaOrder: [Endpoint] = []
 
         init(local: Endpoint) {
@@ -117,12 +117,12 @@ public final class WhatsAppTrafficTracker {
     }
 
     private func media(_ socket: CallSocket, remote: Endpoint, outbound: Bool, packet: TransportPacket) {
-        if socket.media[remote] == nil {
-            socket.media[remote] = []
+        let bytes = packet.payload.count
+        // Mutated in place through the dictionary's modify accessor: no copy per packet.
+        if socket.media[remote]?.add(packet.stamp, outbound: outbound, bytes: bytes) == nil {
+            socket.media[remote] = MediaSegments(packet.stamp, outbound: outbound, bytes: bytes)
             socket.mediaOrder.append(remote)
         }
-        // Mutated in place through the dictionary's modify accessor: no copy per packet.
-        socket.media[remote, default: []].add(packet.stamp, outbound: outbound, bytes: packet.payload.count)
     }
 
     /// Draws the timelines into the sink; call once, after the last packet.
