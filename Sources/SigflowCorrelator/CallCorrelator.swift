@@ -39,10 +39,10 @@ public enum CallCorrelator {
     /// How far each capture's clock is from the first's, from the messages several captures saw.
     public static func clockOffsets(_ messages: [SignalingMessage], captureCount: Int) -> [ClockOffset] {
         guard captureCount > 1 else { return [] }
-        var firstSeen: [HopKey: [Int: CaptureTime]] = [:]
-        var order: [HopKey] = []
+        var firstSeen: [CallHopKey: [Int: CaptureTime]] = [:]
+        var order: [CallHopKey] = []
         for message in messages {
-            let key = HopKey(message)
+            let key = CallHopKey(message)
             if firstSeen[key] == nil { order.append(key) }
             let capture = message.stamp.source.capture
             if firstSeen[key, default: [:]][capture] == nil {
@@ -67,6 +67,7 @@ public enum CallCorrelator {
             message.stamp.time.adding(nanoseconds: -(offsetByCapture[message.stamp.source.capture] ?? 0))
         }
         var hops: [HopKey: [Int]] = [:]
+        hops.reserveCapacity(messages.count)
         var hopOrder: [HopKey] = []
         for (index, message) in messages.enumerated() {
             let key = HopKey(message)
@@ -83,18 +84,27 @@ public enum CallCorrelator {
         var callID: String
     }
 
-    /// One message on one hop: all its copies share this key.
+    /// One message on one hop within a call: all its copies share this key.
     struct HopKey: Hashable {
-        var call: CallKey
         var identity: String
         var sender: String
         var receiver: String
 
         init(_ message: SignalingMessage) {
-            call = CallKey(signalingProtocol: message.signalingProtocol, callID: message.callID)
             identity = message.identity
             sender = message.sender.key
             receiver = message.receiver.key
+        }
+    }
+
+    /// One message on one hop among the messages of many calls.
+    struct CallHopKey: Hashable {
+        var call: CallKey
+        var hop: HopKey
+
+        init(_ message: SignalingMessage) {
+            call = CallKey(signalingProtocol: message.signalingProtocol, callID: message.callID)
+            hop = HopKey(message)
         }
     }
 

@@ -15,20 +15,26 @@ struct RoleInference {
         var order: [String] = []
         var parties: [String: Party] = [:]
         var endpoints: [String: [Endpoint]] = [:]
+        // Runs twice per step: one hash of the key per table, and the known party merged in place.
         func note(_ party: Party) {
-            if parties[party.key] == nil {
-                order.append(party.key)
-                parties[party.key] = party
-            } else {
-                var known = parties[party.key]!
+            var isNew = false
+            parties.withValue(
+                for: party.key,
+                default: {
+                    isNew = true; return party
+                }
+            ) { known in
+                guard !isNew else { return }
                 known.user = known.user ?? party.user
                 known.agent = known.agent ?? party.agent
                 known.device = known.device ?? party.device
                 known.isServer = known.isServer || party.isServer
-                parties[party.key] = known
             }
-            if let endpoint = party.endpoint, !(endpoints[party.key] ?? []).contains(endpoint) {
-                endpoints[party.key, default: []].append(endpoint)
+            if isNew { order.append(party.key) }
+            if let endpoint = party.endpoint {
+                endpoints.withValue(for: party.key, default: { [] }) { known in
+                    if !known.contains(endpoint) { known.append(endpoint) }
+                }
             }
         }
         for step in steps {
@@ -128,5 +134,13 @@ struct RoleInference {
         let user = role == .proxy || role == .server ? nil : party.user
         return ([title] + (user.map { [$0] } ?? [])).joined(separator: " ")
             + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+    }
+}
+
+extension Dictionary {
+    /// Runs `body` on the value for `key` in place (inserting `make()` first when absent): one
+    /// lookup, and no copy of the value that would make its storage non-unique.
+    fileprivate mutating func withValue(for key: Key, default make: () -> Value, _ body: (inout Value) -> Void) {
+        body(&self[key, default: make()])
     }
 }
