@@ -14,6 +14,12 @@ final class MessageCollector: SignalingSink {
         var lastTime: CaptureTime
         /// A refusal, cancel or hang-up was seen: the call is over but for stragglers.
         var settled: Bool
+
+        mutating func add(_ message: SignalingMessage, settles: Bool) {
+            messages.append(message)
+            lastTime = max(lastTime, message.stamp.time)
+            settled = settled || settles
+        }
     }
 
     private var open: [Key: OpenCall] = [:]
@@ -31,12 +37,9 @@ final class MessageCollector: SignalingSink {
     func deliver(_ message: SignalingMessage) {
         let key = Key(signalingProtocol: message.signalingProtocol, callID: message.callID)
         let settles = [.reject, .redirect, .cancel, .hangup].contains(message.kind)
-        if var call = open[key] {
-            call.messages.append(message)
-            call.lastTime = max(call.lastTime, message.stamp.time)
-            call.settled = call.settled || settles
-            open[key] = call
-        } else {
+        // Updated in place: a copy taken out and stored back would share, and so copy, the messages.
+        let known: Void? = open[key]?.add(message, settles: settles)
+        if known == nil {
             open[key] = OpenCall(messages: [message], lastTime: message.stamp.time, settled: settles)
             if let maxOpenCalls, open.count > maxOpenCalls { evict(now: message.stamp.time, keeping: maxOpenCalls) }
         }

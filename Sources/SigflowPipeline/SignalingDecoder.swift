@@ -137,8 +137,14 @@ public final class SignalingDecoder {
         var byCall: [MessageCollector.Key: [SignalingMessage]] = [:]
         for message in messages {
             let key = MessageCollector.Key(signalingProtocol: message.signalingProtocol, callID: message.callID)
-            if byCall[key] == nil { order.append(key) }
-            byCall[key, default: []].append(message)
+            var isNew = false
+            byCall[
+                key,
+                default: {
+                    isNew = true; return []
+                }()
+            ].append(message)
+            if isNew { order.append(key) }
         }
         return order.map { byCall[$0]! }
     }
