@@ -94,13 +94,15 @@ public enum SIPHeaderSyntax {
 
     /// The lower-case long name of the header name in `bytes[start..<end]`.
     static func canonicalName(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
-        var lower = [UInt8](repeating: 0, count: end - start)
-        for index in start..<end {
-            let byte = bytes[index]
-            lower[index - start] = byte >= 65 && byte <= 90 ? byte + 32 : byte
+        // Written straight into the string: most names fit a small string, so no allocation at all.
+        let name = String(unsafeUninitializedCapacity: end - start) { buffer in
+            for index in start..<end {
+                let byte = bytes[index]
+                buffer[index - start] = byte >= 65 && byte <= 90 ? byte + 32 : byte
+            }
+            return end - start
         }
-        let name = String(decoding: lower, as: UTF8.self)
-        return lower.count == 1 ? compactForms[name] ?? name : name
+        return end - start == 1 ? compactForms[name] ?? name : name
     }
 
     /// Splits a list value at commas outside quotes and angle brackets.
