@@ -24,6 +24,15 @@ public struct SDPSummary: Hashable, Sendable {
         32: "MPV", 33: "MP2T", 34: "H263",
     ]
 
+    static let directions = ["sendrecv", "sendonly", "recvonly", "inactive"]
+
+    /// The direction attribute an `a=` value names, if it is one: compared as bytes, since most
+    /// attributes (rtpmap, fmtp, candidates) are not.
+    static func direction(_ value: ArraySlice<UInt8>) -> String? {
+        guard value.count == 8 else { return nil }
+        return directions.first { $0.utf8.elementsEqual(value) }
+    }
+
     /// Parses an SDP body; nil when it has no media line.
     public init?(_ body: [UInt8]) {
         var sessionAddress: String?
@@ -56,11 +65,16 @@ public struct SDPSummary: Hashable, Sendable {
                 payloads.append(parts.dropFirst(3).compactMap(Self.integer))
                 rtpmaps.append([:])
             case UInt8(ascii: "a"):
-                let text = String(decoding: value, as: UTF8.self)
-                if ["sendrecv", "sendonly", "recvonly", "inactive"].contains(text) {
-                    if media.isEmpty { sessionDirection = text } else { media[media.count - 1].direction = text }
+                if let direction = Self.direction(value) {
+                    if media.isEmpty {
+                        sessionDirection = direction
+                    } else {
+                        media[media.count - 1].direction = direction
+                    }
                 } else if value.starts(with: "candidate:".utf8) {
-                    if let endpoint = ICECandidate.endpoint(text) { candidates.append(endpoint) }
+                    if let endpoint = ICECandidate.endpoint(String(decoding: value, as: UTF8.self)) {
+                        candidates.append(endpoint)
+                    }
                 } else if value.starts(with: "rtpmap:".utf8), !media.isEmpty {
                     let mapping = value.dropFirst(7).split(separator: UInt8(ascii: " "), maxSplits: 1)
                     if mapping.count == 2, let number = Self.integer(mapping[0]) {
