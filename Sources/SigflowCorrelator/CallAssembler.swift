@@ -56,21 +56,45 @@ struct CallAssembler {
         steps.filter { $0.message.kind == .offer && $0.from == callerID }
     }
 
-    /// Decisions the caller received on its last offer.
-    private func decisionsForCaller(_ steps: [CallStep], callerID: String?) -> [CallStep] {
-        let offers = callerOffers(steps, callerID: callerID)
-        let transaction = offers.last?.message.transaction
-        return steps.filter { step in
-            step.message.isDecision && (callerID == nil || step.to == callerID)
-                && (transaction == nil || step.message.transaction == nil || step.message.transaction == transaction)
+    /// The transactions of the caller's last attempt: its last offer, and the offers sent alongside
+    /// it before any final response came back (a forking proxy's parallel branches, RFC 3261 §16.6).
+    /// A retry after a challenge or redirect starts a new attempt. Nil when the offers carry none.
+    private func lastAttempt(_ steps: [CallStep], callerID: String?) -> Set<String>? {
+        var attempt: Set<String> = []
+        var answeredInAttempt = false
+        for step in steps {
+            guard let transaction = step.message.transaction else { continue }
+            if step.message.kind == .offer && step.from == callerID {
+                if answeredInAttempt {
+                    attempt = []
+                    answeredInAttempt = false
+                }
+                attempt.insert(transaction)
+            } else if step.message.isDecision, step.to == callerID, attempt.contains(transaction) {
+                answeredInAttempt = true
+            }
         }
+        return attempt.isEmpty ? nil : attempt
+    }
+
+    /// The final response that settles the call for the caller. Among parallel branches an answer
+    /// settles it whatever the others said first; on a single branch the first decision does (a 2xx
+    /// after a 6xx is a fault the checks report, not a new outcome).
+    private func settlingDecision(_ steps: [CallStep], callerID: String?) -> CallStep? {
+        let attempt = lastAttempt(steps, callerID: callerID)
+        let decisions = steps.filter { step in
+            step.message.isDecision && (callerID == nil || step.to == callerID)
+                && (attempt == nil || step.message.transaction.map { attempt!.contains($0) } ?? true)
+        }
+        let branches = Set(decisions.compactMap(\.message.transaction)).count
+        return (branches > 1 ? decisions.first { $0.message.kind == .answer } : nil) ?? decisions.first
     }
 
     func callOutcome(_ steps: [CallStep], callerID: String?) -> CallOutcome {
         let callerCancelled = steps.contains { $0.message.kind == .cancel && (callerID == nil || $0.from == callerID) }
-        // The first final answer or refusal settles the call; anything after it (a 2xx after a 6xx) is
-        // a fault the checks report, not a new outcome.
-        if let first = decisionsForCaller(steps, callerID: callerID).first, let outcome = first.message.outcome {
+        if let first = settlingDecision(steps, callerID: callerID),
+            let outcome = first.message.outcome
+        {
             // "Request terminated" without a cancel from the caller is a refusal, not a cancellation.
             return outcome == .cancelled && !callerCancelled ? .rejected : outcome
         }
@@ -121,11 +145,11 @@ struct CallAssembler {
         if let ringing = steps.first(where: { $0.message.kind == .ringing && $0.time >= offer.time }) {
             timing.postDialDelay = ringing.time.nanoseconds(since: offer.time)
         }
-        let decisions = decisionsForCaller(steps, callerID: callerID)
-        if let decision = decisions.first {
+        let decision = settlingDecision(steps, callerID: callerID)
+        if let decision {
             timing.timeToDecision = decision.time.nanoseconds(since: offer.time)
         }
-        if let answer = decisions.first, answer.message.kind == .answer {
+        if let answer = decision, answer.message.kind == .answer {
             let hangup = steps.first { $0.message.kind == .hangup && $0.time >= answer.time }
             timing.duration = (hangup?.time ?? last.time).nanoseconds(since: answer.time)
         }
