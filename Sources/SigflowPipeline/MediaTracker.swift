@@ -24,7 +24,7 @@ import SigflowFraming
 /// at most `maxPathsPerCall` paths and `MediaSegment.maxSegments` segments per path are counted, and
 /// a call's state is forgotten when the collector hands the call on.
 final class MediaTracker: SignalingSink {
-    static let maxEndpoints = 4096
+    static let maxEndpoints = 65_536
     static let maxPathsPerCall = 64
 
     struct CallKey: Hashable {

@@ -1,8 +1,9 @@
 import SigflowCore
 
-/// Gathers what the decoders emit, grouped by call, and keeps the number of open calls bounded:
-/// past `maxOpenCalls`, the longest-idle calls (settled ones first) are handed to `finalize` and
-/// forgotten, so memory does not grow with the length of the capture.
+/// Gathers what the decoders emit, grouped by call, and keeps the number of open calls bounded, so
+/// memory does not grow with the length of the capture: a call that is over is handed to `finalize`
+/// and forgotten once it has been quiet for `quietPeriod`, and past `maxOpenCalls` the longest-idle
+/// calls (settled ones first) go the same way.
 final class MessageCollector: SignalingSink {
     struct Key: Hashable {
         var signalingProtocol: SignalingProtocol
@@ -12,17 +13,60 @@ final class MessageCollector: SignalingSink {
     private struct OpenCall {
         var messages: [SignalingMessage]
         var lastTime: CaptureTime
-        /// A refusal, cancel or hang-up was seen: the call is over but for stragglers.
+        /// A refusal, cancel or hang-up was seen: the call may be over (see `isOver`).
         var settled: Bool
+        var answered = false
+        var hungUp = false
+        /// Offer transactions still waiting for their final response (forks still ringing).
+        var pendingOffers: Set<String> = []
 
-        mutating func add(_ message: SignalingMessage, settles: Bool) {
+        init(_ message: SignalingMessage) {
+            messages = []
+            lastTime = message.stamp.time
+            settled = false
+            add(message)
+        }
+
+        /// Returns whether the call is over now.
+        @discardableResult
+        mutating func add(_ message: SignalingMessage) -> Bool {
             messages.append(message)
             lastTime = max(lastTime, message.stamp.time)
-            settled = settled || settles
+            switch message.kind {
+            case .offer:
+                if let transaction = message.transaction { pendingOffers.insert(transaction) }
+            case .answer:
+                answered = true
+                if let transaction = message.transaction { pendingOffers.remove(transaction) }
+            case .reject, .redirect, .challenge:
+                settled = settled || message.kind != .challenge
+                if let transaction = message.transaction { pendingOffers.remove(transaction) }
+            case .cancel:
+                settled = true
+            case .hangup:
+                settled = true
+                hungUp = true
+            default:
+                break
+            }
+            return isOver
         }
+
+        /// Nothing more belongs to the call but retransmissions: every offer has its final answer,
+        /// and the call was hung up, or refused without being answered anywhere. A proxy's CANCEL to
+        /// the other forks of an answered call does not end it: the conversation goes on.
+        var isOver: Bool { pendingOffers.isEmpty && (hungUp || (settled && !answered)) }
     }
 
     private var open: [Key: OpenCall] = [:]
+    /// The open calls that are over, waiting out their quiet period.
+    private var over: Set<Key> = []
+    private var lastSweep = CaptureTime.zero
+    /// How long a call that is over stays open for stragglers: 64×T1, the longest a SIP transaction
+    /// retransmits (RFC 3261 §17, Timers B, F, H and J). Later messages with its Call-ID start a new entry.
+    static let quietPeriod: Int64 = 32_000_000_000
+    /// Quiet calls are looked for at most this often, in capture time.
+    static let sweepInterval: Int64 = 1_000_000_000
     private(set) var diagnostics = DiagnosticLog()
     /// Nil keeps every call until the end (needed when several captures must share one clock).
     let maxOpenCalls: Int?
@@ -36,12 +80,17 @@ final class MessageCollector: SignalingSink {
 
     func deliver(_ message: SignalingMessage) {
         let key = Key(signalingProtocol: message.signalingProtocol, callID: message.callID)
-        let settles = [.reject, .redirect, .cancel, .hangup].contains(message.kind)
         // Updated in place: a copy taken out and stored back would share, and so copy, the messages.
-        let known: Void? = open[key]?.add(message, settles: settles)
-        if known == nil {
-            open[key] = OpenCall(messages: [message], lastTime: message.stamp.time, settled: settles)
+        if let isOver = open[key]?.add(message) {
+            if isOver { over.insert(key) } else { over.remove(key) }
+        } else {
+            let call = OpenCall(message)
+            open[key] = call
+            if call.isOver { over.insert(key) }
             if let maxOpenCalls, open.count > maxOpenCalls { evict(now: message.stamp.time, keeping: maxOpenCalls) }
+        }
+        if maxOpenCalls != nil, message.stamp.time.nanoseconds(since: lastSweep) >= Self.sweepInterval {
+            finishQuietCalls(now: message.stamp.time)
         }
     }
 
@@ -57,6 +106,23 @@ final class MessageCollector: SignalingSink {
 
     /// All messages held, for clock-offset estimation over every capture.
     var allMessages: [SignalingMessage] { remaining().flatMap { $0 } }
+
+    /// Finalises the calls that are over and have been quiet for the quiet period, so a long capture
+    /// holds only the calls in progress.
+    private func finishQuietCalls(now: CaptureTime) {
+        lastSweep = now
+        let quiet = over.compactMap { key in
+            open[key].flatMap { now.nanoseconds(since: $0.lastTime) >= Self.quietPeriod ? (key, $0) : nil }
+        }
+        // In order of first message, so what finalising reports comes out in a stable order.
+        for (key, call) in quiet.sorted(by: {
+            ($0.1.messages[0].stamp.time, $0.0.callID) < ($1.1.messages[0].stamp.time, $1.0.callID)
+        }) {
+            over.remove(key)
+            open[key] = nil
+            finalize(call.messages, now)
+        }
+    }
 
     /// Finalises a tenth of the cap at once, so eviction runs rarely: settled calls first, then the
     /// longest idle.
@@ -74,6 +140,7 @@ final class MessageCollector: SignalingSink {
         }
         for (key, call) in victims {
             open[key] = nil
+            over.remove(key)
             evictedCalls += 1
             finalize(call.messages, now)
         }
