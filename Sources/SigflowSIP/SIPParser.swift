@@ -98,17 +98,23 @@ public enum SIPParser {
     }
 
     static func parseStartLine(_ line: String) throws(SIPParseError) -> SIPMessage.StartLine {
-        if line.hasPrefix("SIP/2.0 ") {
-            let rest = line.dropFirst(8)
-            let codeText = rest.prefix(3)
-            guard codeText.count == 3, let code = Int(codeText), (100...699).contains(code) else {
-                throw .badStartLine(line)
+        var text = line
+        // On bytes: the grammar is ASCII (RFC 3261 §25.1), and splitting Characters costs grapheme
+        // breaking on every message.
+        let parsed = text.withUTF8 { bytes -> SIPMessage.StartLine? in
+            if bytes.starts(with: "SIP/2.0 ".utf8) {
+                guard bytes.count >= 11, bytes[8..<11].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+                let code = bytes[8..<11].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                guard (100...699).contains(code) else { return nil }
+                return .response(code: code, reason: String(decoding: bytes[11...], as: UTF8.self).trimmingSpaces)
             }
-            return .response(code: code, reason: rest.dropFirst(3).trimmingSpaces)
+            let parts = bytes.split(separator: 0x20)
+            guard parts.count == 3, parts[2].elementsEqual("SIP/2.0".utf8) else { return nil }
+            return .request(
+                method: String(decoding: parts[0], as: UTF8.self), uri: String(decoding: parts[1], as: UTF8.self))
         }
-        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 3, parts[2] == "SIP/2.0" else { throw .badStartLine(line) }
-        return .request(method: String(parts[0]), uri: String(parts[1]))
+        guard let parsed else { throw .badStartLine(line) }
+        return parsed
     }
 }
 
