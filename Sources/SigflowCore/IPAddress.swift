@@ -56,15 +56,26 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an optional embedded IPv4 tail).
     public init?(_ text: Substring) {
-        if !text.contains(":") {
-            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 4 else { return nil }
+        if !text.utf8.contains(UInt8(ascii: ":")) {
+            // Dotted quad on bytes: every SDP c= line and Via comes through here.
             var value: UInt32 = 0
-            for part in parts {
-                guard !part.isEmpty, part.count <= 3, let octet = UInt32(part), octet <= 255 else { return nil }
-                value = value << 8 | octet
+            var octet: UInt32 = 0
+            var digits = 0
+            var dots = 0
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: "."), digits > 0, dots < 3 {
+                    value = value << 8 | octet
+                    (octet, digits, dots) = (0, 0, dots + 1)
+                } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 {
+                    octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                    digits += 1
+                    guard octet <= 255 else { return nil }
+                } else {
+                    return nil
+                }
             }
-            self = .v4(value)
+            guard digits > 0, dots == 3 else { return nil }
+            self = .v4(value << 8 | octet)
             return
         }
         var head: [UInt16] = []
