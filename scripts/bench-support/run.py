@@ -41,7 +41,7 @@ def main():
     sizes = [float(arg) for arg in sys.argv[1:]] or [100, 1000]
     os.makedirs(WORK, exist_ok=True)
     subprocess.run(["gcc", "-O2", "-o", LOOP, os.path.join(ROOT, "scripts", "bench-support", "pcaploop.c"), "-lpcap"], check=True)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "sigflow"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "sigflow"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     machine = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
