@@ -57,12 +57,14 @@ public struct SDPSummary: Hashable, Sendable {
             case UInt8(ascii: "m"):
                 let parts = value.split(separator: UInt8(ascii: " "))
                 guard parts.count >= 3 else { continue }
-                let port = Self.integer(parts[1].split(separator: UInt8(ascii: "/")).first ?? parts[1]) ?? 0
+                let port =
+                    ASCIIDecimal.value(parts[1].split(separator: UInt8(ascii: "/")).first ?? parts[1], maxDigits: 9)
+                    ?? 0
                 media.append(
                     Media(
                         type: String(decoding: parts[0], as: UTF8.self), address: nil, port: port, codecs: [],
                         direction: sessionDirection))
-                payloads.append(parts.dropFirst(3).compactMap(Self.integer))
+                payloads.append(parts.dropFirst(3).compactMap { ASCIIDecimal.value($0, maxDigits: 9) })
                 rtpmaps.append([:])
             case UInt8(ascii: "a"):
                 if let direction = Self.direction(value) {
@@ -77,7 +79,7 @@ public struct SDPSummary: Hashable, Sendable {
                     }
                 } else if value.starts(with: "rtpmap:".utf8), !media.isEmpty {
                     let mapping = value.dropFirst(7).split(separator: UInt8(ascii: " "), maxSplits: 1)
-                    if mapping.count == 2, let number = Self.integer(mapping[0]) {
+                    if mapping.count == 2, let number = ASCIIDecimal.value(mapping[0], maxDigits: 9) {
                         let name = mapping[1].split(separator: UInt8(ascii: "/")).first ?? mapping[1]
                         rtpmaps[rtpmaps.count - 1][number] = String(decoding: name, as: UTF8.self)
                     }
@@ -94,17 +96,6 @@ public struct SDPSummary: Hashable, Sendable {
             }
         }
         self.media = media
-    }
-
-    /// A decimal number of ASCII digits, without building a String.
-    static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
-        guard !digits.isEmpty, digits.count <= 9 else { return nil }
-        var value = 0
-        for digit in digits {
-            guard digit >= 0x30 && digit <= 0x39 else { return nil }
-            value = value * 10 + Int(digit - 0x30)
-        }
-        return value
     }
 
     /// `audio 10.0.0.1:4000 PCMU PCMA telephone-event sendrecv; video ...`

@@ -60,6 +60,14 @@ public final class SIPDecoder {
                             + "\(sip.bodyShortBy) bytes shorter than its Content-Length",
                         source: context.stamp.source))
             }
+            if sip.contentLength == nil, let declared = sip.header("content-length") {
+                sink.report(
+                    Diagnostic(
+                        .warning, "sip_bad_content_length",
+                        "\(context.source) -> \(context.destination): '\(sip.startLineText.prefix(60))' has "
+                            + "Content-Length '\(declared.prefix(20))', not a number of bytes",
+                        source: context.stamp.source))
+            }
             sink.deliver(message)
         } catch {
             sink.report(

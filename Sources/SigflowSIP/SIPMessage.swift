@@ -1,3 +1,5 @@
+import SigflowCore
+
 /// A parsed SIP request or response (RFC 3261 §7).
 public struct SIPMessage: Hashable, Sendable {
     public enum StartLine: Hashable, Sendable {
@@ -71,7 +73,7 @@ public struct SIPMessage: Hashable, Sendable {
 
     public var toTag: String? { header("to").flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
 
-    public var contentLength: Int? { header("content-length").flatMap { Int($0.trimmingSpaces) } }
+    public var contentLength: Int? { header("content-length").flatMap { ASCIIDecimal.value($0.trimmingSpaces.utf8) } }
 }
 
 /// The grammar pieces of SIP header values that several headers share (RFC 3261 §25.1).

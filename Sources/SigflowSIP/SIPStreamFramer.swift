@@ -63,7 +63,18 @@ struct SIPStreamFramer {
             if pending > Self.maxMessageSize { return dropOversized(pending) }
             return nil
         }
-        let contentLength = Self.contentLength(in: buffer[start..<(start + found.headersEnd)]) ?? 0
+        let contentLength: Int
+        switch Self.contentLength(in: buffer[start..<(start + found.headersEnd)]) {
+        case .absent: contentLength = 0
+        case .value(let value): contentLength = value
+        case .malformed:
+            // Where the body ends is unknown: pass the headers on and look for the next start line.
+            let message = buffer[start..<(start + found.bodyStart)]
+            start += found.bodyStart
+            scanned = 0
+            synchronised = false
+            return .message(message)
+        }
         let total = found.bodyStart + contentLength
         if total > Self.maxMessageSize { return dropOversized(min(pending, total)) }
         guard pending >= total else { return nil }
@@ -102,8 +113,15 @@ struct SIPStreamFramer {
         return skipped > 0 ? .skipped(skipped, reason: "bytes before the first SIP start line") : nil
     }
 
-    /// The value of `Content-Length` (or compact `l`) in a header block.
-    static func contentLength(in headers: ArraySlice<UInt8>) -> Int? {
+    enum ContentLength: Equatable {
+        case absent
+        case value(Int)
+        /// Not `1*DIGIT` (a sign, letters, or too many digits to be a real length).
+        case malformed
+    }
+
+    /// The `Content-Length` (or compact `l`) of a header block.
+    static func contentLength(in headers: ArraySlice<UInt8>) -> ContentLength {
         var lineStart = headers.startIndex
         while lineStart < headers.endIndex {
             let lineEnd = headers[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? headers.endIndex
@@ -111,12 +129,20 @@ struct SIPStreamFramer {
             if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
                 let name = String(decoding: line[lineStart..<colon], as: UTF8.self).trimmingSpaces.lowercased()
                 if name == "content-length" || name == "l" {
-                    let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
-                    return Int(value.trimmingSpaces.filter { $0 != "\r" })
+                    var value = line[(colon + 1)...]
+                    while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+                        value = value.dropFirst()
+                    }
+                    while let last = value.last,
+                        last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\r")
+                    {
+                        value = value.dropLast()
+                    }
+                    return ASCIIDecimal.value(value).map(ContentLength.value) ?? .malformed
                 }
             }
             lineStart = lineEnd + 1
         }
-        return nil
+        return .absent
     }
 }
