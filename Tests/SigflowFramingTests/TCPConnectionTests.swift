@@ -184,6 +184,39 @@ import Testing
         #expect(run.flows.last?.a == b && run.flows.last?.framesAToB == 1 && run.flows.last?.framesBToA == 0)
     }
 
+    /// A connection closed both ways leaves the table once TIME-WAIT is over (`closedFlowGraceSeconds`)
+    /// instead of after the hour-long idle timeout: a segment after that opens a new flow, one within
+    /// it still belongs to the old one. A half-closed connection stays.
+    @Test(arguments: [(quiet: 250.0, bothClosed: true, tcpRows: 2), (200.0, true, 1), (250.0, false, 1)])
+    func closedConnectionsLeaveAfterTimeWait(quiet: Double, bothClosed: Bool, tcpRows: Int) throws {
+        var tcp = TCPConversation()
+        tcp.handshake()
+        tcp.fromClient(at: 0, "bye")
+        tcp.clientFIN(at: 3)
+        if bothClosed { tcp.serverFIN(at: 0) }
+        tcp.fixture.wait(seconds: quiet)
+        tcp.fixture.add(udpPacket(from: endpoint("10.0.0.7:1"), to: endpoint("10.0.0.8:1"), payload: [1]))  // sweep
+        tcp.fromClient(at: 4, [], flags: TCPFlag.ack)  // a late ACK
+        let run = try runPipeline(tcp.fixture)
+        #expect(run.flows.filter { $0.transport == .tcp }.count == tcpRows)
+        #expect(run.diagnosticNames.isEmpty)
+    }
+
+    /// More conversations than `maxFlows`: the longest-idle eighth is ended at once, with one warning
+    /// per batch, so a flood of new flows costs one sort per batch rather than a scan per flow.
+    @Test func aFullTableEndsTheLongestIdleEighth() throws {
+        var limits = ReassemblyLimits()
+        limits.maxFlows = 16
+        var fixture = Fixture()
+        for port in 0..<40 {
+            fixture.add(udpPacket(from: endpoint("10.0.0.2:\(1000 + port)"), to: endpoint("10.0.0.1:53"), payload: [0]))
+        }
+        let run = try runPipeline(fixture, limits: limits)
+        // Two flows go for every two new ones past the sixteenth, oldest first; the rest end with the capture.
+        #expect(run.flows.map(\.a.port) == (0..<40).map { UInt16(1000 + $0) })
+        #expect(run.diagnosticNames == Array(repeating: "flow_table_full", count: 12))
+    }
+
     /// More conversations than `maxFlows`: the longest idle is ended early, with a warning.
     @Test func flowTableFullEvictsTheLongestIdle() throws {
         var limits = ReassemblyLimits()

@@ -3,8 +3,9 @@ import SigflowCore
 /// Every UDP and TCP conversation of a capture: counts per direction, TCP reassembly, and the hand-off
 /// of TCP bytes to whoever the classifier picks.
 ///
-/// State is bounded: idle flows are ended after `idleTimeoutSeconds` of capture time, the longest-idle
-/// ones go first when `maxFlows` is reached, and out-of-order bytes count against a shared budget.
+/// State is bounded: idle flows are ended after `idleTimeoutSeconds` of capture time (closed TCP
+/// connections after `closedFlowGraceSeconds`), the longest-idle ones go first when `maxFlows` is
+/// reached, and out-of-order bytes count against a shared budget.
 public final class FlowTable {
     private final class Flow {
         var summary: FlowSummary
@@ -148,9 +149,10 @@ public final class FlowTable {
 
     /// Ends every conversation still open: the capture is over.
     public func finish() {
-        for key in flows.keys.sorted(by: { flows[$0]!.summary.first < flows[$1]!.summary.first }) {
-            if let flow = flows[key] { end(flow, key: key, reason: .captureEnded) }
+        let open = flows.sorted {
+            ($0.value.summary.first, $0.key.low, $0.key.high) < ($1.value.summary.first, $1.key.low, $1.key.high)
         }
+        for (key, flow) in open where flows[key] === flow { end(flow, key: key, reason: .captureEnded) }
     }
 
     private func open(_ key: FlowKey, packet: TransportPacket, lowToHigh: Bool) -> Flow {
@@ -242,7 +244,7 @@ public final class FlowTable {
         onFlowEnd?(flow.summary)
     }
 
-    /// Every 10 s of capture time: end idle flows and age out holes nobody will fill.
+    /// Every 10 s of capture time: end idle and closed flows and age out holes nobody will fill.
     private func sweepIfDue(_ stamp: PacketStamp) {
         guard let last = lastSweep else {
             lastSweep = stamp.time
@@ -251,8 +253,10 @@ public final class FlowTable {
         guard stamp.time.nanoseconds(since: last) > 10_000_000_000 else { return }
         lastSweep = stamp.time
         let idle = Int64(limits.idleTimeoutSeconds * 1e9)
+        let closed = Int64(limits.closedFlowGraceSeconds * 1e9)
         for (key, flow) in flows {
-            if stamp.time.nanoseconds(since: flow.summary.last) > idle {
+            let quiet = stamp.time.nanoseconds(since: flow.summary.last)
+            if quiet > idle || (quiet > closed && flow.bothDirectionsEnded) {
                 end(flow, key: key, reason: .idleTimeout)
             } else if flow.summary.transport == .tcp {
                 flow.client.expireHoles(now: stamp, limits: limits, budget: &budget) {
@@ -265,13 +269,20 @@ public final class FlowTable {
         }
     }
 
+    /// The table is full: the longest-idle eighth is ended at once. Picking them sorts the table, so
+    /// doing it for every new flow made a SYN flood quadratic (220,000 SYNs took two minutes).
     private func evictLongestIdle() {
-        guard let (key, flow) = flows.min(by: { $0.value.summary.last < $1.value.summary.last }) else { return }
+        let victims = flows.map { (key: $0.key, last: $0.value.summary.last, first: $0.value.summary.first) }
+            .sorted { ($0.last, $0.first, $0.key.low, $0.key.high) < ($1.last, $1.first, $1.key.low, $1.key.high) }
+            .prefix(max(1, limits.maxFlows / 8))
         diagnostics.append(
             Diagnostic(
                 .warning, "flow_table_full",
-                "more than \(limits.maxFlows) conversations at once: ending the longest idle (\(key))"))
-        end(flow, key: key, reason: .idleTimeout)
+                "more than \(limits.maxFlows) conversations at once: ending the \(victims.count) longest idle "
+                    + "(the first \(victims[0].key))"))
+        for victim in victims {
+            if let flow = flows[victim.key] { end(flow, key: victim.key, reason: .idleTimeout) }
+        }
     }
 
     /// The shared out-of-order budget ran out: turn the holes of the flows holding most into gaps.

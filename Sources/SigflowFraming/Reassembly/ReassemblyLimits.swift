@@ -17,8 +17,14 @@ public struct ReassemblyLimits: Sendable, Hashable {
     /// since the second part is picked up mid-way. Memory stays bounded by `maxFlows`, and holes age
     /// out after `maxHoleAgeSeconds` whatever this says.
     public var idleTimeoutSeconds: Double = 3600
-    /// Flows tracked at once; past this the longest-idle ones are evicted early.
-    public var maxFlows = 200_000
+    /// A TCP connection closed both ways (FIN or RST) is ended after this many quiet seconds instead:
+    /// TIME-WAIT lasts two maximum segment lifetimes (RFC 9293 §3.4.2, two minutes each), after which
+    /// no segment of it can still arrive. Short connections then cost no memory for the next hour.
+    public var closedFlowGraceSeconds: Double = 240
+    /// Flows tracked at once; past this the longest-idle eighth is ended early. A flow with its two
+    /// reassembly directions weighs about 700 bytes, so 50,000 of them (a SYN flood's worth; TCP
+    /// clients of a big registrar) stay within about 35 MB.
+    public var maxFlows = 50_000
     /// Incomplete IP datagrams (fragments waiting for their siblings) held at once.
     public var maxPendingDatagrams = 4096
     /// Fragment bytes held at once across all incomplete datagrams.
