@@ -100,6 +100,28 @@ import Testing
         #expect(run.droppedFragmentedDatagrams == 1)
     }
 
+    /// Past `maxPendingDatagrams` incomplete datagrams the oldest eighth is dropped in one go: the
+    /// newest can still complete, the oldest cannot.
+    @Test func aFullTableDropsTheOldestEighth() throws {
+        var limits = ReassemblyLimits()
+        limits.maxPendingDatagrams = 16
+        let datagrams = (0..<17).map { index in
+            IPv4.fragments(
+                from: Self.client.address, to: Self.server.address, protocol: IPProtocol.udp,
+                payload: Transport.udp(from: Self.client.port, to: Self.server.port, payload: patternBytes(1000)),
+                count: 2, identification: UInt16(index))
+        }
+        var fixture = Fixture()
+        for fragments in datagrams { fixture.add(fragments[0]) }
+        let newest = fixture.add(datagrams[16][1])
+        fixture.add(datagrams[1][1])
+        let run = try runPipeline(fixture, limits: limits)
+
+        // The seventeenth pushed out the two oldest, the second of them included.
+        #expect(run.packets.map(\.frame) == [newest])
+        #expect(run.droppedFragmentedDatagrams == 2)
+    }
+
     /// Fragments the snapshot length cut cannot be reassembled (tshark does not try either): the
     /// datagram is not delivered rather than delivered short.
     @Test(arguments: [0, 2])

@@ -36,6 +36,7 @@ struct IPFragmentReassembler {
 
     private var pending: [Key: Pending] = [:]
     private var heldBytes = 0
+    private var lastExpiry: CaptureTime?
     private let limits: ReassemblyLimits
     private(set) var droppedDatagrams = 0
 
@@ -52,9 +53,13 @@ struct IPFragmentReassembler {
             source: header.source, destination: header.destination, identification: fragment.identification,
             nextProtocol: header.nextProtocol)
         expire(before: time)
-        var entry = pending[key] ?? Pending(firstSeen: time)
-        if pending[key] == nil {
+        // Taken out while it grows, so appending a piece does not copy the ones before it.
+        var entry: Pending
+        if let existing = pending.removeValue(forKey: key) {
+            entry = existing
+        } else {
             if pending.count >= limits.maxPendingDatagrams { evictOldest() }
+            entry = Pending(firstSeen: time)
         }
         entry.frames += 1
         if !fragment.moreFragments { entry.totalLength = end }
@@ -99,27 +104,34 @@ struct IPFragmentReassembler {
         return nil
     }
 
+    /// Pieces never overlap (first copy wins), so the datagram is whole when the bytes they hold
+    /// below its end add up to it: no sorting per fragment.
     private func isComplete(_ entry: Pending, total: Int) -> Bool {
         var covered = 0
-        for piece in entry.pieces.sorted(by: { $0.offset < $1.offset }) {
-            guard piece.offset <= covered else { return false }
-            covered = max(covered, piece.offset + piece.bytes.count)
-            if covered >= total { return true }
+        for piece in entry.pieces where piece.offset < total {
+            covered += min(piece.bytes.count, total - piece.offset)
         }
         return covered >= total
     }
 
+    /// Drops datagrams older than the timeout, looking at most once per second of capture time: a
+    /// look at every fragment made a flood of incomplete datagrams cost the whole table per packet.
     private mutating func expire(before time: CaptureTime) {
-        let timeout = Int64(limits.fragmentTimeoutSeconds * 1e9)
         guard !pending.isEmpty else { return }
+        if let lastExpiry, time.nanoseconds(since: lastExpiry) < 1_000_000_000 { return }
+        lastExpiry = time
+        let timeout = Int64(limits.fragmentTimeoutSeconds * 1e9)
         for (key, entry) in pending where time.nanoseconds(since: entry.firstSeen) > timeout {
             drop(key, entry)
         }
     }
 
+    /// Drops the oldest eighth of the table at once, so a full table costs one sort per batch
+    /// rather than a scan per new datagram.
     private mutating func evictOldest() {
-        guard let oldest = pending.min(by: { $0.value.firstSeen < $1.value.firstSeen }) else { return }
-        drop(oldest.key, oldest.value)
+        let victims = pending.sorted { $0.value.firstSeen < $1.value.firstSeen }
+            .prefix(max(1, limits.maxPendingDatagrams / 8))
+        for (key, entry) in victims { drop(key, entry) }
     }
 
     private mutating func drop(_ key: Key, _ entry: Pending) {
