@@ -3,6 +3,7 @@
 captures, three runs each, reporting medians. Run through scripts/bench.
 
 usage: scripts/bench [MEGABYTES ...]   (default: 100 1000)
+       scripts/bench hostile            (floods of connections, fragments and SIP Call-IDs)
 """
 import os
 import statistics
@@ -37,8 +38,26 @@ def median_of_three(command):
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
+HOSTILE = [("syn-flood", 300_000), ("fragment-flood", 500_000), ("sip-scan", 300_000)]
+
+
+def hostile():
+    """State that grows with hostile traffic: sigflow must stay fast and under its memory caps."""
+    print(f"{'capture':<26} {'tool':<8} {'seconds':>8} {'peak RSS':>9}")
+    for kind, count in HOSTILE:
+        capture = os.path.join(WORK, f"{kind}-{count}.pcap")
+        if not os.path.exists(capture):
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench-support", "make-hostile.py"), capture, kind,
+                            str(count)], check=True)
+        for tool, command in [("loop", [LOOP, capture]),
+                              ("tshark", ["tshark", "-r", capture, "-Y", "sip", "-T", "fields", "-e", "sip.Call-ID"]),
+                              ("sigflow", [SIGFLOW, "calls", "-q", capture])]:
+            seconds, rss = median_of_three(command)
+            print(f"{kind + ' ' + str(count):<26} {tool:<8} {seconds:>8.2f} {rss / 1024:>7.1f}MB")
+    print("targets: peak RSS < 64 MB; time within reach of tshark's")
+
+
 def main():
-    sizes = [float(arg) for arg in sys.argv[1:]] or [100, 1000]
     os.makedirs(WORK, exist_ok=True)
     subprocess.run(["gcc", "-O2", "-o", LOOP, os.path.join(ROOT, "scripts", "bench-support", "pcaploop.c"), "-lpcap"], check=True)
     subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "sigflow"], cwd=ROOT, check=True,
@@ -46,6 +65,9 @@ def main():
     machine = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"machine: {machine}, {os.cpu_count()} cores, {cpu}")
+    if sys.argv[1:] == ["hostile"]:
+        return hostile()
+    sizes = [float(arg) for arg in sys.argv[1:]] or [100, 1000]
     print(f"{'size':>7} {'tool':<8} {'seconds':>8} {'MB/s':>8} {'packets/s':>11} {'peak RSS':>9} {'vs loop':>8} {'vs tshark':>9}")
     for size in sizes:
         capture = os.path.join(WORK, f"bench-{int(size)}MB.pcap")
