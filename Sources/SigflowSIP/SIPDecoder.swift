@@ -116,5 +116,7 @@ final class SIPStreamConsumer: StreamConsumer {
         framers[direction == .fromClient ? 0 : 1].gap()
     }
 
+    var bufferedBytes: Int { framers[0].bufferedBytes + framers[1].bufferedBytes }
+
     func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp) {}
 }

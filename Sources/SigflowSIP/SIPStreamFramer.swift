@@ -34,9 +34,12 @@ struct SIPStreamFramer {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Bytes held for the message in progress.
+    var bufferedBytes: Int { buffer.count - start }
+
     /// The stream lost bytes: whatever is buffered cannot be completed.
     mutating func gap() {
-        buffer.removeAll(keepingCapacity: true)
+        buffer = []
         start = 0
         scanned = 0
         synchronised = false

@@ -36,6 +36,8 @@ final class XMPPStreamConsumer: StreamConsumer {
         decoder.gap(on: connection)
     }
 
+    var bufferedBytes: Int { framers[0].bufferedBytes + framers[1].bufferedBytes }
+
     func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp) {
         let side = connection.side(of: direction)
         if let event = framers[side.rawValue].finish() {

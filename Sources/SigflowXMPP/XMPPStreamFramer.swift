@@ -64,10 +64,13 @@ public struct XMPPStreamFramer {
         bytes.withUnsafeBytes { append($0) }
     }
 
+    /// Bytes held for the stanza in progress.
+    public var bufferedBytes: Int { buffer.count - start }
+
     /// Bytes were lost: whatever is buffered cannot be completed; look for the next stanza.
     public mutating func gap() {
         guard state != .stopped else { return }
-        buffer.removeAll(keepingCapacity: true)
+        buffer = []
         start = 0
         position = 0
         depth = 0

@@ -53,6 +53,9 @@ public final class RecordedStream: StreamConsumer {
         events.append(StreamEvent(kind: .end(reason), direction: direction, stamp: stamp))
     }
 
+    /// Nothing waits for more bytes here: the recording is the test's output, not a message buffer.
+    public var bufferedBytes: Int { 0 }
+
     /// The events of one direction, in order.
     public func events(_ direction: StreamDirection) -> [StreamEvent] { events.filter { $0.direction == direction } }
 

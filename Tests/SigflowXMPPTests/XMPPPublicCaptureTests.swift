@@ -107,6 +107,8 @@ enum JabberCapture {
             ]
         }
 
+        var bufferedBytes: Int { framers.values.reduce(0) { $0 + $1.bufferedBytes } }
+
         func receive(_ bytes: UnsafeRawBufferPointer, direction: StreamDirection, stamp: PacketStamp) {
             framers[direction]!.append(bytes)
             while let event = framers[direction]!.next() {

@@ -6,6 +6,8 @@ per-call state grow (stdlib only, streaming).
   fragment-flood COUNT first fragments of UDP datagrams that never complete
   sip-scan       COUNT SIP requests with distinct Call-IDs (two OPTIONS to one INVITE) that nobody
                  answers, as a scanner sends them to a public server
+  sip-tcp-hold   COUNT segments of 1,400 bytes round-robin over 200 SIP-over-TCP connections, each
+                 sending one endless header block (never a blank line)
 
 usage: make-hostile.py OUT.pcap KIND COUNT
 """
@@ -37,6 +39,12 @@ def packet(index):
             f"Call-ID: scan-{index}-{index * 7919}\r\nCSeq: 1 {method}\r\nMax-Forwards: 70\r\n"
             f"User-Agent: friendly-scanner\r\nContent-Length: 0\r\n\r\n").encode()
         return ipv4(bytes([203, 0, 113, 5]), 17, struct.pack("!HHHH", 5060, 5060, 8 + len(message), 0) + message)
+    if kind == "sip-tcp-hold":
+        connection, round_ = index % 200, index // 200
+        src = bytes([10, 2, 0, connection + 1])
+        header = b"INVITE sip:bob@192.0.2.1 SIP/2.0\r\n" if round_ == 0 else b""
+        data = (header + b"X-Padding: " + b"p" * 1400)[:1400 - 2] + b"\r\n"
+        return ipv4(src, 6, struct.pack("!HHIIBBHHH", 40000, 5060, 1000 + round_ * 1400, 1, 0x50, 0x18, 65535, 0, 0) + data)
     sys.exit(f"make-hostile.py: unknown kind {kind}")
 
 

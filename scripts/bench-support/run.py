@@ -38,7 +38,7 @@ def median_of_three(command):
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
-HOSTILE = [("syn-flood", 300_000), ("fragment-flood", 500_000), ("sip-scan", 300_000)]
+HOSTILE = [("syn-flood", 300_000), ("fragment-flood", 500_000), ("sip-scan", 300_000), ("sip-tcp-hold", 130_000)]
 
 
 def hostile():

@@ -64,8 +64,11 @@ struct HTTPMessageFramer {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Bytes held for the message in progress: unframed input and the body so far.
+    var bufferedBytes: Int { buffer.count - start + body.count }
+
     mutating func gap() {
-        buffer.removeAll(keepingCapacity: true)
+        buffer = []
         start = 0
         scanned = 0
         state = .head

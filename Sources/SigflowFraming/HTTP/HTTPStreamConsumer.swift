@@ -11,10 +11,16 @@ public final class HTTPStreamConsumer: StreamConsumer {
     private var responses: HTTPMessageFramer
     /// Requests waiting for their responses, oldest first.
     private var pending: [HTTPRequest] = []
+    /// More requests than this waiting means the responses are not in the capture (one side of the
+    /// connection missing): the oldest is handed on unanswered instead of held for ever. Clients
+    /// pipeline a handful at most.
+    static let maxPendingRequests = 64
     private var webSocket: (client: WebSocketFramer, server: WebSocketFramer, subprotocol: String?)?
     /// An upgrade request was sent: the client's next bytes wait for the server's verdict.
     private var upgradeRequested = false
     private var heldClientBytes: [UInt8] = []
+    /// Client bytes were lost while held for the upgrade: its WebSocket frames cannot be followed.
+    private var heldClientGap = false
 
     public init(
         stream: StreamInfo, handler: any HTTPStreamHandler, limits: HTTPLimits = HTTPLimits(), synchronised: Bool
@@ -44,7 +50,18 @@ public final class HTTPStreamConsumer: StreamConsumer {
         }
     }
 
+    public var bufferedBytes: Int {
+        var total = requests.bufferedBytes + responses.bufferedBytes + heldClientBytes.count
+        if let webSocket { total += webSocket.client.bufferedBytes + webSocket.server.bufferedBytes }
+        for request in pending { total += request.body.count }
+        return total
+    }
+
     public func gap(_ byteCount: Int?, direction: StreamDirection, stamp: PacketStamp) {
+        if direction == .fromClient && upgradeRequested {
+            heldClientBytes = []
+            heldClientGap = true
+        }
         if var socket = webSocket {
             if direction == .fromClient { socket.client.gap() } else { socket.server.gap() }
             webSocket = socket
@@ -75,6 +92,9 @@ public final class HTTPStreamConsumer: StreamConsumer {
                     method: head.parts[0], target: head.parts[1], headers: head.headers,
                     body: decoded(body, headers: head.headers, what: head.line, stamp: stamp), stamp: stamp)
                 pending.append(request)
+                if pending.count > Self.maxPendingRequests {
+                    handler.exchange(HTTPExchange(stream: stream, request: pending.removeFirst(), response: nil))
+                }
                 if request.headers.tokens("upgrade").contains("websocket") {
                     upgradeRequested = true
                     heldClientBytes = requests.takeRemaining()
@@ -115,6 +135,10 @@ public final class HTTPStreamConsumer: StreamConsumer {
             upgradeRequested = false
             let held = heldClientBytes
             heldClientBytes = []
+            if heldClientGap {
+                heldClientGap = false
+                requests.gap()
+            }
             held.withUnsafeBytes { requests.append($0) }
             drainRequests(stamp: stamp)
         }
@@ -126,8 +150,10 @@ public final class HTTPStreamConsumer: StreamConsumer {
             server: WebSocketFramer(limit: limits.maxWebSocketMessageBytes), subprotocol: subprotocol
         )
         socket.client.append(heldClientBytes)
+        if heldClientGap { socket.client.gap() }
         socket.server.append(responses.takeRemaining())
         heldClientBytes = []
+        heldClientGap = false
         upgradeRequested = false
         webSocket = socket
         drainWebSocket(direction: .fromClient, stamp: stamp)

@@ -38,7 +38,11 @@ struct WebSocketFramer {
         broken = true
         buffer = []
         start = 0
+        partial = []
     }
+
+    /// Bytes held for the frame and message in progress.
+    var bufferedBytes: Int { buffer.count - start + partial.count }
 
     mutating func next() -> Event? {
         while !broken {

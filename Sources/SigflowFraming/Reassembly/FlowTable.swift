@@ -63,6 +63,8 @@ public final class FlowTable {
         }
 
         var bothDirectionsEnded: Bool { client.ended && server.ended }
+        /// What the consumer said it buffers, as last counted in `streamBuffered`.
+        var consumerBuffered = 0
     }
 
     /// How many in-order chunks a connection gets to identify itself before it is ignored.
@@ -75,6 +77,8 @@ public final class FlowTable {
     private var budget: Int
     private var lastSweep: CaptureTime?
     private var now: PacketStamp?
+    /// Bytes all consumers hold for unfinished messages, kept up to date after each delivery.
+    private var streamBuffered = 0
     public private(set) var diagnostics = DiagnosticLog()
     /// Called for every conversation when it ends (eviction, port reuse, or `finish()`).
     public var onFlowEnd: ((FlowSummary) -> Void)?
@@ -183,6 +187,7 @@ public final class FlowTable {
             }
             if case .consume(let consumer) = flow.handling {
                 consumer.receive(bytes, direction: direction, stamp: stamp)
+                recount(flow, consumer, stamp: stamp)
             }
         case .gap(let size, let stamp):
             diagnostics.append(
@@ -192,12 +197,17 @@ public final class FlowTable {
                         + "\(size.map { "\($0) bytes" } ?? "bytes") missing from the capture",
                     source: stamp.source))
             switch flow.handling {
-            case .consume(let consumer): consumer.gap(size, direction: direction, stamp: stamp)
+            case .consume(let consumer):
+                consumer.gap(size, direction: direction, stamp: stamp)
+                recount(flow, consumer, stamp: stamp)
             case .undecided: flow.skip(size, direction: direction, stamp: stamp)
             case .ignore: break
             }
         case .end(let reason, let stamp):
-            if case .consume(let consumer) = flow.handling { consumer.end(reason, direction: direction, stamp: stamp) }
+            if case .consume(let consumer) = flow.handling {
+                consumer.end(reason, direction: direction, stamp: stamp)
+                recount(flow, consumer, stamp: stamp)
+            }
         case .limitHit(let cap, let stamp):
             let limit =
                 cap == .perDirection
@@ -241,7 +251,36 @@ public final class FlowTable {
             flow.summary.streamBToA = flow.server.statistics.published
         }
         flows[key] = nil
+        streamBuffered -= flow.consumerBuffered
+        flow.consumerBuffered = 0
         onFlowEnd?(flow.summary)
+    }
+
+    /// Brings `streamBuffered` up to date with what `consumer` holds now; past the limit the largest
+    /// holders are told of a gap in both directions, which makes them drop what they hold (a
+    /// thousand connections each in the middle of a huge message would otherwise hold it all).
+    private func recount(_ flow: Flow, _ consumer: any StreamConsumer, stamp: PacketStamp) {
+        let held = consumer.bufferedBytes
+        streamBuffered += held - flow.consumerBuffered
+        flow.consumerBuffered = held
+        guard streamBuffered > limits.maxStreamBufferedBytes else { return }
+        let holders = flows.values.filter { $0.consumerBuffered > 0 }.sorted {
+            $0.consumerBuffered > $1.consumerBuffered
+        }
+        diagnostics.append(
+            Diagnostic(
+                .warning, "stream_buffer_limit",
+                "unfinished messages on TCP connections held more than \(limits.maxStreamBufferedBytes) bytes: "
+                    + "dropping the largest (\(holders.first.map { "\($0.consumerBuffered) bytes on \($0.info.key)" } ?? "?"))",
+                source: stamp.source))
+        for holder in holders where streamBuffered > limits.maxStreamBufferedBytes / 2 {
+            guard case .consume(let holding) = holder.handling else { continue }
+            holding.gap(nil, direction: .fromClient, stamp: stamp)
+            holding.gap(nil, direction: .fromServer, stamp: stamp)
+            let left = holding.bufferedBytes
+            streamBuffered += left - holder.consumerBuffered
+            holder.consumerBuffered = left
+        }
     }
 
     /// Every 10 s of capture time: end idle and closed flows and age out holes nobody will fill.

@@ -7,6 +7,11 @@ public struct ReassemblyLimits: Sendable, Hashable {
     public var maxBufferedBytesPerDirection = 4 << 20
     /// Out-of-order TCP bytes held across all flows at once.
     public var maxBufferedBytesTotal = 32 << 20
+    /// Bytes the stream decoders hold for unfinished messages (a SIP message, an HTTP body, a stanza)
+    /// across all connections at once. Each decoder caps one message (1 MiB for SIP, 16 MiB for an
+    /// HTTP body); this caps their sum. Past it the connections holding most are treated as having
+    /// lost bytes, and their decoders resynchronise.
+    public var maxStreamBufferedBytes = 32 << 20
     /// Seconds of capture time a hole may stay open before it is declared a gap: retransmissions
     /// come within a few RTOs, so a hole older than this will not be filled from this capture.
     public var maxHoleAgeSeconds: Double = 5

@@ -44,6 +44,10 @@ public protocol StreamConsumer: AnyObject {
     func receive(_ bytes: UnsafeRawBufferPointer, direction: StreamDirection, stamp: PacketStamp)
     func gap(_ byteCount: Int?, direction: StreamDirection, stamp: PacketStamp)
     func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp)
+    /// Bytes held for messages not yet complete, both directions together. The flow table bounds
+    /// their sum over every connection (`ReassemblyLimits.maxStreamBufferedBytes`) by telling the
+    /// largest holders a gap, which must let go of them.
+    var bufferedBytes: Int { get }
 }
 
 public enum StreamClassification {

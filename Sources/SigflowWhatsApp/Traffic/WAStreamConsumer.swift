@@ -102,6 +102,9 @@ final class WAStreamConsumer: StreamConsumer {
         directions[direction == .fromClient ? 0 : 1].synchronised = false
     }
 
+    /// Only a frame header in progress: frames are counted, never stored.
+    var bufferedBytes: Int { directions[0].header.count + directions[1].header.count }
+
     func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp) {
         if ended == nil || stamp.time > ended!.stamp.time { ended = (reason, stamp) }
     }
