@@ -20,7 +20,7 @@ struct WAStreamConsumerTests {
 
     @Test(arguments: [1, 2, 3, 7, 64, 4096])
     func noiseFramesAcrossAnySegmentation(chunk: Int) {
-        let consumer = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 6, version: 3))
+        let consumer = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 6, version: 3), budget: .init())
         for start in stride(from: 0, to: Self.client.count, by: chunk) {
             let piece = Array(Self.client[start..<min(start + chunk, Self.client.count)])
             piece.withUnsafeBytes { consumer.receive($0, direction: .fromClient, stamp: Self.stamp(start)) }
@@ -32,17 +32,30 @@ struct WAStreamConsumerTests {
     @Test func legacyFramesKeepFlagsInTheTopNibble() {
         // From whatsapp_login_call.pcap: the server's first segment holds three frames.
         let server: [UInt8] = [0x00, 0x00, 0x05, 1, 2, 3, 4, 5, 0x00, 0x00, 0x03, 1, 2, 3, 0x80, 0x00, 0x02, 7, 7]
-        let consumer = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 1, version: 5))
+        let consumer = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 1, version: 5), budget: .init())
         server.withUnsafeBytes { consumer.receive($0, direction: .fromServer, stamp: Self.stamp(1)) }
         #expect(consumer.frames.map(\.length) == [5, 3, 2])
     }
 
     @Test func aGapStopsCountingThatDirection() {
-        let consumer = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 6, version: 3))
+        let consumer = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 6, version: 3), budget: .init())
         Self.client.withUnsafeBytes { consumer.receive($0, direction: .fromClient, stamp: Self.stamp(1)) }
         consumer.gap(100, direction: .fromClient, stamp: Self.stamp(2))
         [UInt8]([0, 0, 1, 1]).withUnsafeBytes { consumer.receive($0, direction: .fromClient, stamp: Self.stamp(3)) }
         #expect(consumer.frames.count == 3)
+    }
+
+    /// The frame budget is shared: two connections together keep no more than it, then only count.
+    @Test func connectionsShareOneFrameBudget() {
+        let budget = WAStreamConsumer.FrameBudget(frames: 4)
+        let first = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 6, version: 3), budget: budget)
+        let second = WAStreamConsumer(stream: Self.stream, framing: .chat(magic: 6, version: 3), budget: budget)
+        Self.client.withUnsafeBytes { first.receive($0, direction: .fromClient, stamp: Self.stamp(1)) }
+        Self.client.withUnsafeBytes { second.receive($0, direction: .fromClient, stamp: Self.stamp(2)) }
+        #expect(first.frames.map(\.length) == [5, 0, 300])
+        #expect(second.frames.map(\.length) == [5])
+        #expect(second.droppedFrames == 2)
+        #expect(budget.remaining == 0)
     }
 
     @Test func classifiesThePrologueAndWhatsAppTLSOnly() {

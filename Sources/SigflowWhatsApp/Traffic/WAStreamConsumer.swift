@@ -21,14 +21,23 @@ final class WAStreamConsumer: StreamConsumer {
         case tls(serverName: String)
     }
 
-    /// Frames kept per connection: a day-long capture of one client holds a few thousand; beyond this
-    /// only the count goes on.
-    static let maxFrames = 50_000
+    /// Frames the connections of one run may keep together, about 40 bytes each: a day-long capture
+    /// of one client holds a few thousand; beyond this only the count goes on. Shared, because a
+    /// frame can be three bytes of a packet, so per-connection caps would still let a capture of
+    /// many small frames on many connections hold far more memory than its own size.
+    final class FrameBudget {
+        var remaining: Int
+
+        init(frames: Int = 200_000) {
+            remaining = frames
+        }
+    }
     /// Largest chat frame (whatsmeow: 16 MiB); a larger length means the parser lost the framing.
     static let maxFrameLength = 16 << 20
 
     let stream: StreamInfo
     let framing: Framing
+    private let budget: FrameBudget
     private(set) var frames: [WAFrame] = []
     private(set) var droppedFrames = 0
     private(set) var ended: (reason: StreamEndReason, stamp: PacketStamp)?
@@ -42,9 +51,10 @@ final class WAStreamConsumer: StreamConsumer {
         var started = false
     }
 
-    init(stream: StreamInfo, framing: Framing) {
+    init(stream: StreamInfo, framing: Framing, budget: FrameBudget) {
         self.stream = stream
         self.framing = framing
+        self.budget = budget
     }
 
     private var headerLength: Int {
@@ -94,7 +104,12 @@ final class WAStreamConsumer: StreamConsumer {
     }
 
     private func record(_ frame: WAFrame) {
-        if frames.count < Self.maxFrames { frames.append(frame) } else { droppedFrames += 1 }
+        guard budget.remaining > 0 else {
+            droppedFrames += 1
+            return
+        }
+        budget.remaining -= 1
+        frames.append(frame)
     }
 
     func gap(_ byteCount: Int?, direction: StreamDirection, stamp: PacketStamp) {

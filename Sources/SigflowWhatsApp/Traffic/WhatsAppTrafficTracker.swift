@@ -12,6 +12,8 @@ import SigflowFraming
 public final class WhatsAppTrafficTracker {
     /// Sockets followed at once; a client uses one per call.
     public static let maxSockets = 256
+    /// Signaling connections followed; a client keeps one, reconnecting now and then.
+    static let maxConnections = 256
     /// STUN messages remembered per socket (relays ping every few seconds).
     static let maxSTUN = 4096
     struct STUNEvent {
@@ -42,6 +44,7 @@ public final class WhatsAppTrafficTracker {
     private(set) var sockets: [Endpoint: CallSocket] = [:]
     private var socketOrder: [Endpoint] = []
     private(set) var connections: [WAStreamConsumer] = []
+    private let frameBudget = WAStreamConsumer.FrameBudget()
 
     public init(sink: any SignalingSink) {
         self.sink = sink
@@ -78,8 +81,10 @@ public final class WhatsAppTrafficTracker {
     )
         -> (any StreamConsumer)?
     {
-        guard let framing = WAStreamConsumer.framing(firstBytes: firstBytes, direction: direction) else { return nil }
-        let consumer = WAStreamConsumer(stream: stream, framing: framing)
+        guard connections.count < Self.maxConnections,
+            let framing = WAStreamConsumer.framing(firstBytes: firstBytes, direction: direction)
+        else { return nil }
+        let consumer = WAStreamConsumer(stream: stream, framing: framing, budget: frameBudget)
         connections.append(consumer)
         return consumer
     }
@@ -127,6 +132,14 @@ public final class WhatsAppTrafficTracker {
 
     /// Draws the timelines into the sink; call once, after the last packet.
     public func finish() {
+        let dropped = connections.reduce(0) { $0 + $1.droppedFrames }
+        if dropped > 0 {
+            sink.report(
+                Diagnostic(
+                    .warning, "whatsapp_frames_limit",
+                    "WhatsApp signaling connections carried more frames than sigflow keeps: \(dropped) later "
+                        + "frames are left out of the timeline"))
+        }
         let callSockets = socketOrder.compactMap { sockets[$0] }.filter(\.whatsAppEvidence)
         for message in WhatsAppTimeline(connections: connections, sockets: callSockets).messages() {
             sink.deliver(message)
