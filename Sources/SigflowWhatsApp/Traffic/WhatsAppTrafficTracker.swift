@@ -16,6 +16,9 @@ public final class WhatsAppTrafficTracker {
     static let maxConnections = 256
     /// STUN messages remembered per socket (relays ping every few seconds).
     static let maxSTUN = 4096
+    /// Remote endpoints whose media is counted per socket: a call talks to a few relays and peers;
+    /// a socket hit from everywhere (a scan) must not grow a path per sender.
+    static let maxMediaPaths = 64
     struct STUNEvent {
         var stamp: PacketStamp
         var remote: Endpoint
@@ -124,7 +127,9 @@ public final class WhatsAppTrafficTracker {
     private func media(_ socket: CallSocket, remote: Endpoint, outbound: Bool, packet: TransportPacket) {
         let bytes = packet.payload.count
         // Mutated in place through the dictionary's modify accessor: no copy per packet.
-        if socket.media[remote]?.add(packet.stamp, outbound: outbound, bytes: bytes) == nil {
+        if socket.media[remote]?.add(packet.stamp, outbound: outbound, bytes: bytes) == nil,
+            socket.media.count < Self.maxMediaPaths
+        {
             socket.media[remote] = MediaSegments(packet.stamp, outbound: outbound, bytes: bytes)
             socket.mediaOrder.append(remote)
         }
