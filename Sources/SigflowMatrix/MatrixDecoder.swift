@@ -11,11 +11,14 @@ import SigflowSDP
 /// Tokens are never printed.
 public final class MatrixDecoder {
     private let sink: any SignalingSink
-    private var devicesByToken: [String: DeviceIdentity] = [:]
-    private var deviceByParty: [String: DeviceIdentity] = [:]
-    private var calls: [String: CallState] = [:]
+    /// Each table forgets its oldest entries beyond a bound, so a long capture (or one naming a new
+    /// token per request) does not grow memory: a homeserver's clients are far fewer than 10,000
+    /// devices, and an event's send and deliveries come long before 200,000 other call events.
+    private var devicesByToken = BoundedDictionary<String, DeviceIdentity>(capacity: 10_000)
+    private var deviceByParty = BoundedDictionary<String, DeviceIdentity>(capacity: 10_000)
+    private var calls = BoundedDictionary<String, CallState>(capacity: 100_000)
     /// Kind and outcome decided when an event was first seen, so its send and deliveries agree.
-    private var meaningByEvent: [String: Meaning] = [:]
+    private var meaningByEvent = BoundedDictionary<String, Meaning>(capacity: 200_000)
 
     public init(sink: any SignalingSink) {
         self.sink = sink

@@ -13,21 +13,18 @@ public final class XMPPDecoder {
     private let sink: any SignalingSink
     let limits: XMPPLimits
     /// Per call: its state, and what each of its stanzas means.
-    private var calls: [String: XMPPCallState] = [:]
-    /// Call ids in the order first seen, to forget the oldest beyond `maxTrackedCalls`.
-    private var callOrder: InsertionOrder<String>
+    /// What each call's stanzas meant; the oldest calls are forgotten beyond `maxTrackedCalls`.
+    private var calls: BoundedDictionary<String, XMPPCallState>
     /// Jingle IQ-sets waiting for their answers, by requester full JID + IQ id.
-    private var pending: [String: (callID: String, action: String)] = [:]
-    private var pendingOrder: InsertionOrder<String>
-    private var webSockets: [FlowKey: XMPPConnection] = [:]
-    private var webSocketOrder: InsertionOrder<FlowKey>
+    private var pending: BoundedDictionary<String, (callID: String, action: String)>
+    private var webSockets: BoundedDictionary<FlowKey, XMPPConnection>
 
     public init(sink: any SignalingSink, limits: XMPPLimits = XMPPLimits()) {
         self.sink = sink
         self.limits = limits
-        self.callOrder = InsertionOrder(capacity: limits.maxTrackedCalls)
-        self.pendingOrder = InsertionOrder(capacity: limits.maxPendingRequests)
-        self.webSocketOrder = InsertionOrder(capacity: limits.maxWebSocketConnections)
+        self.calls = BoundedDictionary(capacity: limits.maxTrackedCalls)
+        self.pending = BoundedDictionary(capacity: limits.maxPendingRequests)
+        self.webSockets = BoundedDictionary(capacity: limits.maxWebSocketConnections)
     }
 
     /// A consumer for a TCP connection that carries XMPP; `synchronised` is false for a connection
@@ -66,7 +63,6 @@ public final class XMPPDecoder {
         if let known = webSockets[stream.key] { return known }
         let connection = XMPPConnection(client: stream.client, server: stream.server, transport: "ws")
         webSockets[stream.key] = connection
-        if let oldest = webSocketOrder.append(stream.key) { webSockets[oldest] = nil }
         return connection
     }
 
@@ -285,14 +281,11 @@ public final class XMPPDecoder {
 
     /// The state of a call, a fresh one for a new call id (forgetting the oldest call beyond the limit).
     private func callState(_ callID: String) -> XMPPCallState {
-        if let known = calls[callID] { return known }
-        if let oldest = callOrder.append(callID) { calls[oldest] = nil }
-        return XMPPCallState()
+        calls[callID] ?? XMPPCallState()
     }
 
     private func remember(requester: String, iqID: String, callID: String, action: String) {
         let key = "\(requester)|\(iqID)"
-        if pending[key] == nil, let oldest = pendingOrder.append(key) { pending[oldest] = nil }
         pending[key] = (callID, action)
     }
 

@@ -113,15 +113,3 @@ struct XMPPStreamFramerTests {
         #expect(framer.finish() == .skipped(18, reason: "the stream ends inside a stanza"))
     }
 }
-
-struct InsertionOrderTests {
-    @Test func forgetsTheOldestBeyondCapacity() {
-        var order = InsertionOrder<Int>(capacity: 3)
-        var dropped: [Int] = []
-        for key in 0..<5000 {
-            if let oldest = order.append(key) { dropped.append(oldest) }
-        }
-        #expect(dropped == Array(0..<4997))
-        #expect(order.count == 3)
-    }
-}
