@@ -42,7 +42,32 @@ public final class CaptureReader {
     /// Calls `body` for every packet of every input in time order. A corrupt input throws after the
     /// packets before the damage were delivered (with several inputs, once the others have been read
     /// to their end); a truncated one ends with a warning diagnostic.
-    public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
+    /// Files and standard input are read on a second thread when there is a core for it and enough
+    /// to read (see `ReadAhead`); `readAhead: false` keeps everything on the calling thread.
+    public func forEachPacket(readAhead: Bool = true, _ body: (CapturedPacket) -> Void) throws(CaptureError) {
+        try forEachPacket(batching: readAhead && ReadAhead.isWorthwhile && isLarge ? .standard : nil, body)
+    }
+
+    /// Whether reading takes long enough for a second thread to pay for starting it and for its
+    /// batches: more than a few megabytes of files, or input of unknown size (standard input, gzip).
+    private var isLarge: Bool {
+        var total = 0
+        for handle in handles {
+            guard let size = handle.fileSize else { return true }
+            total += size
+        }
+        return total >= 4 << 20
+    }
+
+    /// `batching` nil reads on the calling thread; otherwise (files and standard input) on another.
+    func forEachPacket(batching: ReadAhead.Batching?, _ body: (CapturedPacket) -> Void) throws(CaptureError) {
+        guard let batching, !isLive else { return try deliverInOrder(body) }
+        try ReadAhead.run(
+            batching: batching, producing: { sink throws(CaptureError) in try self.deliverInOrder(sink) },
+            consuming: body)
+    }
+
+    private func deliverInOrder(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
         if handles.count == 1 && !isLive {
             try handles[0].readAll(body)
             finish()

@@ -55,6 +55,12 @@ final class PcapHandle {
 
     var progress: Double? { sizeTracker.fraction }
 
+    /// The size of a plain file; nil for standard input, gzip and interfaces.
+    var fileSize: Int? {
+        if case .plainFile(_, let total) = sizeTracker { return total }
+        return nil
+    }
+
     init(input: CaptureInput, captureIndex: Int, filter expression: String?) throws(CaptureError) {
         self.input = input
         self.captureIndex = captureIndex
