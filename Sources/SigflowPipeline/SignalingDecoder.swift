@@ -110,7 +110,7 @@ public final class SignalingDecoder {
         let held = Self.grouped(merged.messages)
         let offsets = CallCorrelator.clockOffsets(merged.messages, captureCount: captureCount)
         var remaining = WhatsAppCallReview.review(
-            held.map { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) })
+            held.concurrentMap { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) })
         if configuration.detail == .full {
             remaining = Checker().check(remaining, context: CheckContext(captureEnd: captureEnd))
         }
