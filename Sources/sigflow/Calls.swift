@@ -5,6 +5,7 @@ import SigflowRender
 
 struct Calls: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "calls",
         abstract: "List every call: one row per SIP Call-ID (any method) or call id.",
         discussion: """
             Columns: call id, protocol, method (INVITE, REGISTER, OPTIONS, ...), caller and callee \

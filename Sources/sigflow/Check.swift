@@ -6,6 +6,7 @@ import SigflowRender
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Flag call flows that break protocol rules, or that differ from an expected flow.",
         discussion: """
             Every rule has an id (sip.S1.answer-after-decline), a severity (error, warning, info), the \

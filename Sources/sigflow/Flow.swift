@@ -6,6 +6,7 @@ import SigflowRender
 
 struct Flow: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "flow",
         abstract: "Show each call's message flow as a Mermaid diagram, a Markdown document or JSON.",
         discussion: """
             mermaid: a sequenceDiagram per call (autonumbered; requests solid, responses dashed; \

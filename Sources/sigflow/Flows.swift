@@ -4,6 +4,7 @@ import SigflowRender
 
 struct Flows: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "flows",
         abstract: "List every UDP and TCP conversation, like tshark -z conv.",
         discussion: """
             One line per conversation: endpoints (A is the side that sent first, for TCP the SYN), frames \

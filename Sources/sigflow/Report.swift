@@ -6,6 +6,7 @@ import SigflowRender
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Document every call of the input: one Markdown document per call plus index.md.",
         discussion: """
             Writes DIR/index.md (a table of all calls: outcome, devices, start, post-dial delay, \
