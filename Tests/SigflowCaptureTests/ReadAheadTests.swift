@@ -118,4 +118,25 @@ import Testing
         #expect(merged.packets.count == 4)
         #expect(merged.error == alone.error)
     }
+
+    /// The progress bar asks how far reading got from the decoding thread while the reading thread
+    /// owns the stream: the fraction must still climb to exactly 1 (from near the start when read
+    /// on one thread; reading ahead may have read the whole file before the first packet is used).
+    @Test func progressClimbsToTheEndWhileReadingAhead() throws {
+        var writer = PcapWriter(linkType: 1)
+        for index in 0..<4_000 {
+            writer.add(patternBytes(1_000, seed: UInt64(index)), at: Fixture.time(ofFrame: index + 1))
+        }
+        let directory = TemporaryDirectory()
+        let path = directory.write(writer.bytes, to: "four-megabytes.pcap")
+        for batching in [nil, ReadAhead.Batching.standard, Self.tiny] {
+            let reader = try CaptureReader(inputs: [.file(path)])
+            var seen: [Double] = []
+            try reader.forEachPacket(batching: batching) { _ in seen.append(reader.progress ?? -1) }
+            #expect(seen.count == 4_000)
+            #expect(seen.first! >= 0 && (batching != nil || seen.first! < 0.2))
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $0 <= $1 })
+            #expect(reader.progress == 1)
+        }
+    }
 }
