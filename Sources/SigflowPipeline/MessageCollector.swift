@@ -125,12 +125,20 @@ final class MessageCollector: SignalingSink {
     }
 
     /// Finalises a tenth of the cap at once, so eviction runs rarely: settled calls first, then the
-    /// longest idle.
+    /// longest idle, then by Call-ID so the choice does not depend on the dictionary's seed.
     private func evict(now: CaptureTime, keeping cap: Int) {
         let count = max(1, cap / 10)
-        let victims = open.sorted { lhs, rhs in
-            lhs.value.settled != rhs.value.settled ? lhs.value.settled : lhs.value.lastTime < rhs.value.lastTime
-        }.prefix(count)
+        // Ranked by position: sorting the entries themselves retains and releases every call's
+        // messages at each comparison, which made a scanner flood spend half its time here.
+        var ranked = open.indices.map {
+            (index: $0, settled: open.values[$0].settled, lastTime: open.values[$0].lastTime)
+        }
+        ranked.sort { lhs, rhs in
+            if lhs.settled != rhs.settled { return lhs.settled }
+            if lhs.lastTime != rhs.lastTime { return lhs.lastTime < rhs.lastTime }
+            return open.keys[lhs.index].callID < open.keys[rhs.index].callID
+        }
+        let victims = ranked.prefix(count).map { open.keys[$0.index] }
         if evictedCalls == 0 {
             diagnostics.append(
                 Diagnostic(
@@ -138,8 +146,8 @@ final class MessageCollector: SignalingSink {
                     "more than \(cap) calls open at once: finishing the longest idle early (a Call-ID reused "
                         + "after that starts a new entry)"))
         }
-        for (key, call) in victims {
-            open[key] = nil
+        for key in victims {
+            guard let call = open.removeValue(forKey: key) else { continue }
             over.remove(key)
             evictedCalls += 1
             finalize(call.messages, now)
