@@ -147,20 +147,34 @@ public enum CallCorrelator {
 
     /// Ties each call to the other legs its messages name.
     public static func linkLegs(_ calls: inout [Call]) {
-        let groups = LegLinker.groups(tokens: calls.map(\.linkTokens))
-        for index in calls.indices {
-            calls[index].linkedCallIDs = groups[index].map { calls[$0].callID }.sorted()
-        }
+        linkLinkable(&calls)
     }
 
     /// Ties each summary to the other legs, for calls already reduced to summaries.
     public static func linkLegs(_ summaries: inout [CallSummary]) {
-        let groups = LegLinker.groups(tokens: summaries.map(\.linkTokens))
-        for index in summaries.indices {
-            summaries[index].linkedCallIDs = groups[index].map { summaries[$0].callID }.sorted()
+        linkLinkable(&summaries)
+    }
+
+    private static func linkLinkable<Item: LinkableCall>(_ items: inout [Item]) {
+        let groups = LegLinker.groups(count: items.count) { index, visit in
+            visit(.callID(items[index].callID[...]))
+            for token in items[index].carriedLinkTokens { visit(LegLinker.Token(carried: token)) }
+        }
+        for index in items.indices {
+            items[index].linkedCallIDs = groups[index].map { items[$0].callID }.sorted()
         }
     }
 }
+
+/// A call or its summary, as leg linking sees it.
+private protocol LinkableCall {
+    var callID: String { get }
+    var carriedLinkTokens: [String] { get }
+    var linkedCallIDs: [String] { get set }
+}
+
+extension Call: LinkableCall {}
+extension CallSummary: LinkableCall {}
 
 /// A step before participants are known and numbers given.
 struct UnnumberedStep {

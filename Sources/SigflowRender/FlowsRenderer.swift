@@ -3,8 +3,8 @@ import SigflowFraming
 
 /// `sigflow flows` output: one line (or JSON object) per conversation, like `tshark -z conv`.
 public enum FlowsRenderer {
-    public static func json(_ flows: [FlowSummary]) -> String {
-        JSONValue.object([("flows", .array(flows.map(json)))]).rendered()
+    public static func writeJSON<Output: TextOutputStream>(_ flows: [FlowSummary], to output: inout Output) {
+        JSONValue.writeList(named: "flows", count: flows.count, to: &output) { json(flows[$0]) }
     }
 
     static func json(_ flow: FlowSummary) -> JSONValue {
@@ -39,21 +39,20 @@ public enum FlowsRenderer {
         ])
     }
 
-    public static func text(_ flows: [FlowSummary]) -> String {
+    public static func writeText<Output: TextOutputStream>(_ flows: [FlowSummary], to output: inout Output) {
         let header = [
             "PROTO", "A", "B", "A>B FRAMES", "A>B BYTES", "B>A FRAMES", "B>A BYTES", "FIRST", "DURATION", "GAPS",
         ]
-        var rows: [[String]] = [header]
-        for flow in flows {
+        TextTable.write(header: header, rowCount: flows.count, rightAligned: [3, 4, 5, 6, 8], to: &output) { index in
+            let flow = flows[index]
             let gaps = (flow.streamAToB?.gaps ?? 0) + (flow.streamBToA?.gaps ?? 0)
             let gapBytes = (flow.streamAToB?.gapBytes ?? 0) + (flow.streamBToA?.gapBytes ?? 0)
-            rows.append([
+            return [
                 flow.transport.description, flow.a.description, flow.b.description,
                 String(flow.framesAToB), String(flow.bytesAToB), String(flow.framesBToA), String(flow.bytesBToA),
                 flow.first.iso8601, TextTable.seconds(flow.last.nanoseconds(since: flow.first)),
                 flow.transport == .udp ? "-" : (gaps == 0 ? "0" : "\(gaps) (\(gapBytes) B)"),
-            ])
+            ]
         }
-        return TextTable.render(rows, rightAligned: [3, 4, 5, 6, 8])
     }
 }

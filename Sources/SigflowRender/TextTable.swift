@@ -1,34 +1,45 @@
 /// Plain-text tables for the terminal: columns padded to their widest cell.
 enum TextTable {
-    static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        guard let first = rows.first else { return "" }
-        let cellWidths = rows.map { $0.map(width) }
-        var widths = Array(repeating: 0, count: first.count)
-        for row in cellWidths {
-            for (index, width) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], width)
+    /// Writes `header` and then `rowCount` rows made by `row`, each column as wide as its widest
+    /// cell. Rows are made twice (once to measure, once to write) rather than kept, and the text goes
+    /// out in chunks: a table of any length is never held whole.
+    static func write<Output: TextOutputStream>(
+        header: [String], rowCount: Int, rightAligned: Set<Int> = [], to output: inout Output,
+        row: (Int) -> [String]
+    ) {
+        var widths = header.map(width)
+        for index in 0..<rowCount {
+            for (column, cell) in row(index).enumerated() where column < widths.count {
+                widths[column] = max(widths[column], width(cell))
             }
         }
-        // Written as bytes, then made a string once: string concatenation per cell cost more than
-        // all the decoding of a small capture.
-        var output: [UInt8] = []
-        output.reserveCapacity(rows.count * (widths.reduce(0, +) + 2 * widths.count + 1))
-        for (row, rowWidths) in zip(rows, cellWidths) {
-            for (index, cell) in row.enumerated() {
-                let padding = widths[index] - rowWidths[index]
-                if index > 0 { output.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
-                if rightAligned.contains(index) {
-                    output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+        // Written as bytes, then made a string once per chunk: string concatenation per cell cost
+        // more than all the decoding of a small capture.
+        let chunkSize = 1 << 16
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(chunkSize + 256)
+        func line(_ cells: [String]) {
+            for (column, cell) in cells.enumerated() {
+                let padding = widths[column] - width(cell)
+                if column > 0 { chunk.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
+                if rightAligned.contains(column) {
+                    chunk.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
                 }
-                output.append(contentsOf: cell.utf8)
-                if !rightAligned.contains(index) {
-                    output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+                chunk.append(contentsOf: cell.utf8)
+                if !rightAligned.contains(column) {
+                    chunk.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
                 }
             }
-            while output.last == UInt8(ascii: " ") { output.removeLast() }
-            output.append(UInt8(ascii: "\n"))
+            while chunk.last == UInt8(ascii: " ") { chunk.removeLast() }
+            chunk.append(UInt8(ascii: "\n"))
+            if chunk.count >= chunkSize {
+                output.write(String(decoding: chunk, as: UTF8.self))
+                chunk.removeAll(keepingCapacity: true)
+            }
         }
-        return String(decoding: output, as: UTF8.self)
+        line(header)
+        for index in 0..<rowCount { line(row(index)) }
+        if !chunk.isEmpty { output.write(String(decoding: chunk, as: UTF8.self)) }
     }
 
     /// Columns a cell takes: one per character (counting characters only when there are non-ASCII

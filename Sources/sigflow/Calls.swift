@@ -30,10 +30,12 @@ struct Calls: ParsableCommand {
         let console = Console(quiet: input.quiet)
         let result = console.runCalls(input, summary: true)
         let calls = callsOnly ? result.summaries.filter(\.isCall) : result.summaries
+        var output = StandardOutput()
         switch format {
-        case .text: print(CallsTable.text(calls), terminator: "")
-        case .json: print(CallsTable.json(calls), terminator: "")
+        case .text: CallsTable.writeText(calls, to: &output)
+        case .json: CallsTable.writeJSON(calls, to: &output)
         }
+        output.flush()
         console.finish(result)
     }
 }

@@ -104,6 +104,34 @@ enum FileHandleStderr {
     }
 }
 
+/// Standard output for renderers that write as they go (tables of every call), in 64 KB writes.
+/// Nothing else may write to standard output until `flush()`.
+struct StandardOutput: TextOutputStream {
+    private var pending: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+        if pending.count >= 1 << 16 { flush() }
+    }
+
+    /// Writes out what is pending; a closed pipe or full disk ends the run with exit 2.
+    mutating func flush() {
+        var written = 0
+        while written < pending.count {
+            let count = pending.withUnsafeBufferPointer {
+                unistdWrite(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written)
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                FileHandleStderr.write("sigflow: error: standard output: \(String(cString: strerror(errno)))\n")
+                exit(2)
+            }
+            written += count
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
 private func unistdWrite(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
     write(descriptor, bytes, count)
 }

@@ -31,10 +31,12 @@ struct Flows: ParsableCommand {
             console.fail(error)
         }
         console.clearProgress()
+        var output = StandardOutput()
         switch format {
-        case .text: print(FlowsRenderer.text(result.flows), terminator: "")
-        case .json: print(FlowsRenderer.json(result.flows), terminator: "")
+        case .text: FlowsRenderer.writeText(result.flows, to: &output)
+        case .json: FlowsRenderer.writeJSON(result.flows, to: &output)
         }
+        output.flush()
         console.report(result.diagnostics)
         if let inputError = result.inputError { console.fail(inputError) }
     }

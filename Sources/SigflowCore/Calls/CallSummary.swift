@@ -13,8 +13,8 @@ public struct CallSummary: Hashable, Sendable {
     public var outcome: CallOutcome
     public var stepCount: Int
     public var deviceCount: Int
-    /// Tokens that tie B2BUA legs together (see `Call.linkTokens`).
-    public var linkTokens: [String]
+    /// Tokens its messages carry that tie B2BUA legs together (see `Call.carriedLinkTokens`).
+    public var carriedLinkTokens: [String]
     public var linkedCallIDs: [String]
 
     public init(_ call: Call) {
@@ -29,7 +29,7 @@ public struct CallSummary: Hashable, Sendable {
         outcome = call.outcome
         stepCount = call.steps.count
         deviceCount = call.participants.reduce(0) { $0 + $1.devices.count }
-        linkTokens = call.linkTokens
+        carriedLinkTokens = call.carriedLinkTokens
         linkedCallIDs = call.linkedCallIDs
     }
 
@@ -38,8 +38,7 @@ public struct CallSummary: Hashable, Sendable {
 }
 
 extension Call {
-    /// This call's own token (`call-id:<id>`) and the tokens its messages carry (B2BUA leg links).
-    public var linkTokens: [String] {
-        ["call-id:" + callID] + steps.flatMap(\.message.linkedCallIDs)
-    }
+    /// The tokens its messages carry that name other legs (`call-id:<id>`, `session:<uuid>`); its
+    /// own Call-ID links it too.
+    public var carriedLinkTokens: [String] { steps.flatMap(\.message.linkedCallIDs) }
 }

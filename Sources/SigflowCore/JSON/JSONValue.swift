@@ -32,18 +32,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .number(let text): output += text
         case .string(let text): JSONValue.writeString(text, to: &output)
         case .array(let items):
-            guard !items.isEmpty else {
-                output += "[]"
-                return
-            }
-            output += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
-                newline(&output, indent: indent, depth: depth + 1)
-                item.write(to: &output, indent: indent, depth: depth + 1)
-            }
-            newline(&output, indent: indent, depth: depth)
-            output += "]"
+            Self.writeArray(count: items.count, indent: indent, depth: depth, to: &output) { items[$0] }
         case .object(let fields):
             guard !fields.isEmpty else {
                 output += "{}"
@@ -52,17 +41,49 @@ public indirect enum JSONValue: Equatable, Sendable {
             output += "{"
             for (index, (key, value)) in fields.enumerated() {
                 if index > 0 { output += "," }
-                newline(&output, indent: indent, depth: depth + 1)
+                Self.newline(&output, indent: indent, depth: depth + 1)
                 JSONValue.writeString(key, to: &output)
                 output += indent == nil ? ":" : ": "
                 value.write(to: &output, indent: indent, depth: depth + 1)
             }
-            newline(&output, indent: indent, depth: depth)
+            Self.newline(&output, indent: indent, depth: depth)
             output += "}"
         }
     }
 
-    private func newline(_ output: inout String, indent: Int?, depth: Int) {
+    /// `{"<key>": [items]}` exactly as `rendered()` writes it, each item made and written in turn:
+    /// a list of any length (every call of a scanner flood) is never held whole, as value or text.
+    public static func writeList<Output: TextOutputStream>(
+        named key: String, count: Int, to output: inout Output, item: (Int) -> JSONValue
+    ) {
+        var head = "{"
+        newline(&head, indent: 2, depth: 1)
+        writeString(key, to: &head)
+        output.write(head + ": ")
+        writeArray(count: count, indent: 2, depth: 1, to: &output, item: item)
+        output.write("\n}\n")
+    }
+
+    private static func writeArray<Output: TextOutputStream>(
+        count: Int, indent: Int?, depth: Int, to output: inout Output, item: (Int) -> JSONValue
+    ) {
+        guard count > 0 else {
+            output.write("[]")
+            return
+        }
+        output.write("[")
+        for index in 0..<count {
+            var piece = index > 0 ? "," : ""
+            newline(&piece, indent: indent, depth: depth + 1)
+            item(index).write(to: &piece, indent: indent, depth: depth + 1)
+            output.write(piece)
+        }
+        var end = ""
+        newline(&end, indent: indent, depth: depth)
+        output.write(end + "]")
+    }
+
+    private static func newline(_ output: inout String, indent: Int?, depth: Int) {
         guard let indent else { return }
         output += "\n" + String(repeating: " ", count: indent * depth)
     }
