@@ -70,8 +70,9 @@ final class MessageCollector: SignalingSink {
     private(set) var diagnostics = DiagnosticLog()
     /// Nil keeps every call until the end (needed when several captures must share one clock).
     let maxOpenCalls: Int?
-    /// Receives the messages of each call evicted early, with the time the capture has reached.
-    var finalize: ([SignalingMessage], CaptureTime) -> Void = { _, _ in }
+    /// Receives the calls finished early, each as its messages, with the time the capture has reached:
+    /// all those of one sweep or eviction at once, so they can be correlated side by side.
+    var finalize: ([[SignalingMessage]], CaptureTime) -> Void = { _, _ in }
     private(set) var evictedCalls = 0
 
     init(maxOpenCalls: Int?) {
@@ -115,13 +116,14 @@ final class MessageCollector: SignalingSink {
             open[key].flatMap { now.nanoseconds(since: $0.lastTime) >= Self.quietPeriod ? (key, $0) : nil }
         }
         // In order of first message, so what finalising reports comes out in a stable order.
-        for (key, call) in quiet.sorted(by: {
+        let finished = quiet.sorted {
             ($0.1.messages[0].stamp.time, $0.0.callID) < ($1.1.messages[0].stamp.time, $1.0.callID)
-        }) {
+        }
+        for (key, _) in finished {
             over.remove(key)
             open[key] = nil
-            finalize(call.messages, now)
         }
+        if !finished.isEmpty { finalize(finished.map(\.1.messages), now) }
     }
 
     /// Finalises a tenth of the cap at once, so eviction runs rarely: settled calls first, then the
@@ -146,11 +148,13 @@ final class MessageCollector: SignalingSink {
                     "more than \(cap) calls open at once: finishing the longest idle early (a Call-ID reused "
                         + "after that starts a new entry)"))
         }
+        var finished: [[SignalingMessage]] = []
         for key in victims {
             guard let call = open.removeValue(forKey: key) else { continue }
             over.remove(key)
             evictedCalls += 1
-            finalize(call.messages, now)
+            finished.append(call.messages)
         }
+        finalize(finished, now)
     }
 }

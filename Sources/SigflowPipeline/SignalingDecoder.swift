@@ -29,15 +29,11 @@ public final class SignalingDecoder {
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         media = Unmanaged.passUnretained(registry.media)
-        collector.finalize = { [unowned self] messages, now in
-            let merged = WhatsAppLogMerger.merge(messages + registry.media.finish(call: messages))
-            for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
-            var calls = Self.grouped(merged.messages).map {
-                CallCorrelator.call(from: $0, offsets: [], captureEnd: now)
+        collector.finalize = { [unowned self] finished, now in
+            let groups = finished.flatMap { messages in
+                mergingLogs([messages + registry.media.finish(call: messages)]).calls
             }
-            calls = WhatsAppCallReview.review(calls)
-            if full { calls = Checker().check(calls, context: CheckContext(captureEnd: now)) }
-            calls.forEach(keep)
+            finishCalls(groups, offsets: [], captureEnd: now)
         }
     }
 
@@ -104,17 +100,9 @@ public final class SignalingDecoder {
         registry.finish()
         // WhatsApp logs are single-device views: merge them (clocks, device names, implied hops)
         // before correlation, and give the calls their WhatsApp outcomes and open questions after.
-        let merged = WhatsAppLogMerger.merge(
-            collector.remaining().flatMap { $0 + registry.media.finish(call: $0) })
-        for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
-        let held = Self.grouped(merged.messages)
-        let offsets = CallCorrelator.clockOffsets(merged.messages, captureCount: captureCount)
-        var remaining = WhatsAppCallReview.review(
-            held.concurrentMap { CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd) })
-        if configuration.detail == .full {
-            remaining = Checker().check(remaining, context: CheckContext(captureEnd: captureEnd))
-        }
-        remaining.forEach(keep)
+        let (held, messages) = mergingLogs(collector.remaining().map { $0 + registry.media.finish(call: $0) })
+        let offsets = CallCorrelator.clockOffsets(messages, captureCount: captureCount)
+        finishCalls(held, offsets: offsets, captureEnd: captureEnd)
         if configuration.detail == .full {
             CallCorrelator.linkLegs(&calls)
             calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
@@ -129,6 +117,17 @@ public final class SignalingDecoder {
         log.append(contentsOf: collector.diagnostics)
         log.append(contentsOf: extraDiagnostics)
         return log
+    }
+
+    /// The calls' messages with the WhatsApp client logs among them merged (which can move messages
+    /// between calls), regrouped by call (calls without logs come back as they are), and all the
+    /// messages in merged order.
+    private func mergingLogs(
+        _ calls: [[SignalingMessage]]
+    ) -> (calls: [[SignalingMessage]], messages: [SignalingMessage]) {
+        let merged = WhatsAppLogMerger.merge(calls.flatMap { $0 })
+        for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
+        return (merged.joinedLogs ? Self.grouped(merged.messages) : calls, merged.messages)
     }
 
     /// Messages grouped by call, in order of each call's first message.
@@ -147,6 +146,23 @@ public final class SignalingDecoder {
             if isNew { order.append(key) }
         }
         return order.map { byCall[$0]! }
+    }
+
+    /// Correlates calls from their messages on every core, reviews them, checks them in full detail
+    /// (rules about how calls interact, such as glare, see the calls finished together) and keeps
+    /// them. Summaries are made a few hundred calls at a time: the full calls of an eviction or of
+    /// the end of a scanner flood (thousands) held at once would outweigh the summaries kept.
+    private func finishCalls(_ groups: [[SignalingMessage]], offsets: [ClockOffset], captureEnd: CaptureTime?) {
+        let full = configuration.detail == .full
+        let chunkSize = full ? max(groups.count, 1) : 256
+        for start in stride(from: 0, to: groups.count, by: chunkSize) {
+            var calls = WhatsAppCallReview.review(
+                Array(groups[start..<min(start + chunkSize, groups.count)]).concurrentMap {
+                    CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd)
+                })
+            if full { calls = Checker().check(calls, context: CheckContext(captureEnd: captureEnd)) }
+            calls.forEach(keep)
+        }
     }
 
     private func keep(_ call: Call) {

@@ -4,6 +4,9 @@ import SigflowCore
 public struct WhatsAppMergeResult: Sendable {
     public var messages: [SignalingMessage]
     public var diagnostics: [Diagnostic]
+    /// Whether client logs were merged: without them the messages come back as they were given,
+    /// in the same order and with the same call ids.
+    public var joinedLogs: Bool
 }
 
 /// Puts the WhatsApp logs of one run together before correlation. Each log is one device's view; the
@@ -35,14 +38,14 @@ public enum WhatsAppLogMerger {
                 others.append(message)
             }
         }
-        guard !logs.isEmpty else { return WhatsAppMergeResult(messages: messages, diagnostics: []) }
+        guard !logs.isEmpty else { return WhatsAppMergeResult(messages: messages, diagnostics: [], joinedLogs: false) }
         resolveAckCalls(&logs, diagnostics: &diagnostics)
         WADeviceResolver.resolve(&logs, diagnostics: &diagnostics)
         WAClockAligner.align(&logs, diagnostics: &diagnostics)
         WACallClassifier.classify(&logs)
         logs += WAHopInference.inferredHops(logs)
         WAPcapPlacement.place(logs: &logs, timeline: &timeline, diagnostics: &diagnostics)
-        return WhatsAppMergeResult(messages: others + logs + timeline, diagnostics: diagnostics)
+        return WhatsAppMergeResult(messages: others + logs + timeline, diagnostics: diagnostics, joinedLogs: true)
     }
 
     /// Acks name only the stanza id; the call id comes from the `<call>` (or `<receipt>`) with that
