@@ -12,68 +12,95 @@ struct RoleInference {
     let participants: [Participant]
 
     init(steps: [UnnumberedStep]) {
-        var order: [String] = []
-        var parties: [String: Party] = [:]
-        var endpoints: [String: [Endpoint]] = [:]
-        // Runs twice per step: one hash of the key per table, and the known party merged in place.
-        func note(_ party: Party) {
-            var isNew = false
-            parties.withValue(
-                for: party.key,
-                default: {
-                    isNew = true; return party
-                }
-            ) { known in
-                guard !isNew else { return }
-                known.user = known.user ?? party.user
-                known.agent = known.agent ?? party.agent
-                known.device = known.device ?? party.device
-                known.isServer = known.isServer || party.isServer
+        // Parties by position of first appearance; each message's parties are looked up once, and
+        // a step between the same two parties as the one before needs no hashing at all.
+        var parties: [Party] = []
+        var endpoints: [[Endpoint]] = []
+        var positions: [String: Int] = [:]
+        var recent: [(key: String, position: Int)] = []
+        func note(_ party: Party) -> Int {
+            if let hit = recent.first(where: { $0.key == party.key }) {
+                merge(party, into: hit.position)
+                return hit.position
             }
-            if isNew { order.append(party.key) }
-            if let endpoint = party.endpoint {
-                endpoints.withValue(for: party.key, default: { [] }) { known in
-                    if !known.contains(endpoint) { known.append(endpoint) }
-                }
+            let position: Int
+            if let known = positions[party.key] {
+                position = known
+                merge(party, into: position)
+            } else {
+                position = parties.count
+                positions[party.key] = position
+                parties.append(party)
+                endpoints.append(party.endpoint.map { [$0] } ?? [])
+            }
+            if recent.count == 2 { recent.removeFirst() }
+            recent.append((party.key, position))
+            return position
+        }
+        func merge(_ party: Party, into position: Int) {
+            parties[position].user = parties[position].user ?? party.user
+            parties[position].agent = parties[position].agent ?? party.agent
+            parties[position].device = parties[position].device ?? party.device
+            parties[position].isServer = parties[position].isServer || party.isServer
+            if let endpoint = party.endpoint, !endpoints[position].contains(endpoint) {
+                endpoints[position].append(endpoint)
             }
         }
+        var offerSenders: Set<Int> = []
+        var offerReceivers: Set<Int> = []
+        var decisionSenders: Set<Int> = []
+        var firstOfferSender: Int?
+        var firstClientOfferSender: Int?
+        var firstClientDecisionReceiver: Int?
+        var firstRequestSender: Int?
         for step in steps {
-            note(step.message.sender)
-            note(step.message.receiver)
+            let message = step.message
+            let (sender, receiver) = (message.sender, message.receiver)
+            let from = note(sender)
+            let to = note(receiver)
+            switch message.kind {
+            case .offer:
+                offerSenders.insert(from)
+                offerReceivers.insert(to)
+                firstOfferSender = firstOfferSender ?? from
+                if firstClientOfferSender == nil && !sender.isServer { firstClientOfferSender = from }
+                firstRequestSender = firstRequestSender ?? from
+            case .request:
+                firstRequestSender = firstRequestSender ?? from
+            default:
+                if message.isDecision || message.kind == .ringing {
+                    decisionSenders.insert(from)
+                    if firstClientDecisionReceiver == nil && !receiver.isServer { firstClientDecisionReceiver = to }
+                }
+            }
         }
-        let offers = steps.filter { $0.message.kind == .offer }
+        let hasOffer = firstOfferSender != nil
         // Without an offer in the capture, whoever receives a decision is the caller, and whoever
         // sends one a callee: the offer was made before the capture began.
-        let decisions = steps.filter { $0.message.isDecision || $0.message.kind == .ringing }
-        let deciders = offers.isEmpty ? Set(decisions.map(\.message.sender.key)) : []
-        let firstRequest = steps.first { [.offer, .request].contains($0.message.kind) }
-        let callerKey =
-            (offers.first { !$0.message.sender.isServer } ?? offers.first)?.message.sender.key
-            ?? decisions.first { !$0.message.receiver.isServer }?.message.receiver.key
-            ?? firstRequest?.message.sender.key ?? steps.first?.message.sender.key
-        let callerUser = callerKey.flatMap { parties[$0]?.user }
-        let offerReceivers = Set(offers.map(\.message.receiver.key))
-        let offerSenders = Set(offers.map(\.message.sender.key))
+        let deciders = hasOffer ? [] : decisionSenders
+        let caller =
+            firstClientOfferSender ?? firstOfferSender ?? firstClientDecisionReceiver ?? firstRequestSender
+            ?? (steps.isEmpty ? nil : 0)
+        let callerUser = caller.flatMap { parties[$0].user }
 
-        var roles: [String: ParticipantRole] = [:]
-        for key in order {
-            let party = parties[key]!
-            if key == callerKey {
-                roles[key] = .caller
+        var roles: [ParticipantRole] = []
+        for (position, party) in parties.enumerated() {
+            if position == caller {
+                roles.append(.caller)
             } else if party.isServer {
-                roles[key] = .server
-            } else if offerReceivers.contains(key) && offerSenders.contains(key) {
-                roles[key] = .proxy
-            } else if offerReceivers.contains(key) || deciders.contains(key),
+                roles.append(.server)
+            } else if offerReceivers.contains(position) && offerSenders.contains(position) {
+                roles.append(.proxy)
+            } else if offerReceivers.contains(position) || deciders.contains(position),
                 !(party.device != nil && party.user != nil && party.user == callerUser)
             {
-                roles[key] = .callee
+                roles.append(.callee)
             } else {
-                roles[key] = .peer
+                roles.append(.peer)
             }
         }
-        let isCall = !offers.isEmpty || !deciders.isEmpty
-        let calleeCount = roles.values.filter { $0 == .callee }.count
+        let isCall = hasOffer || !deciders.isEmpty
+        let calleeCount = roles.filter { $0 == .callee }.count
         var used: Set<String> = []
         /// `base`, or `base2`, `base3` ... when taken: a Mermaid alias must name one lifeline.
         func unique(_ base: String) -> String {
@@ -88,9 +115,8 @@ struct RoleInference {
         }
         var counters: [ParticipantRole: Int] = [:]
         var result: [Participant] = []
-        for key in order {
-            let role = roles[key]!
-            let party = parties[key]!
+        for (position, party) in parties.enumerated() {
+            let role = roles[position]
             counters[role, default: 0] += 1
             let number = counters[role]!
             let id: String
@@ -114,8 +140,9 @@ struct RoleInference {
             }
             result.append(
                 Participant(
-                    id: id, role: role, label: Self.label(title: title, party: party, role: role), partyKey: key,
-                    endpoints: endpoints[key] ?? [], user: party.user, agent: party.agent, devices: [],
+                    id: id, role: role, label: Self.label(title: title, party: party, role: role),
+                    partyKey: party.key, endpoints: endpoints[position], user: party.user, agent: party.agent,
+                    devices: [],
                     outcome: nil))
         }
         participants = result
@@ -134,13 +161,5 @@ struct RoleInference {
         let user = role == .proxy || role == .server ? nil : party.user
         return ([title] + (user.map { [$0] } ?? [])).joined(separator: " ")
             + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
-    }
-}
-
-extension Dictionary {
-    /// Runs `body` on the value for `key` in place (inserting `make()` first when absent): one
-    /// lookup, and no copy of the value that would make its storage non-unique.
-    fileprivate mutating func withValue(for key: Key, default make: () -> Value, _ body: (inout Value) -> Void) {
-        body(&self[key, default: make()])
     }
 }
