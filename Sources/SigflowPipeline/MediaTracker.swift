@@ -208,17 +208,17 @@ final class MediaTracker: SignalingSink {
             order.removeAll()
             orderStart = 0
         }
-        return Self.steps(call, paths: callPaths, parties: messages.flatMap { [$0.sender, $0.receiver] })
+        return Self.steps(call, paths: callPaths, messages: messages)
     }
 
     /// `RTP starts` and `RTP stops` per segment, in order of first packet.
-    static func steps(_ call: CallMedia, paths: [Path], parties: [Party]) -> [SignalingMessage] {
+    static func steps(_ call: CallMedia, paths: [Path], messages: [SignalingMessage]) -> [SignalingMessage] {
         var steps: [SignalingMessage] = []
         for path in paths.sorted(by: { $0.segments.first.time < $1.segments.first.time }) {
             let receiver = call.receivers[path.receiver]
             // The lifelines are the signaling parties; the endpoints are those the packets used, so
             // JSON's `src` and `dst` show the RTP addresses as Wireshark does.
-            var sender = senderParty(path.sender, receiver: receiver.party, call: call, parties: parties)
+            var sender = senderParty(path.sender, receiver: receiver.party, call: call, messages: messages)
             sender.endpoint = path.sender
             var receiverParty = receiver.party
             receiverParty.endpoint = receiver.endpoint
@@ -252,10 +252,17 @@ final class MediaTracker: SignalingSink {
     /// Who sent a path's packets: the party that announced the sending endpoint (symmetric RTP), or
     /// else the party of the call at the sender's address other than the receiver, or else the
     /// endpoint itself as a lifeline of its own.
-    static func senderParty(_ sender: Endpoint, receiver: Party, call: CallMedia, parties: [Party]) -> Party {
+    static func senderParty(
+        _ sender: Endpoint, receiver: Party, call: CallMedia, messages: [SignalingMessage]
+    ) -> Party {
         if let announced = call.receivers.first(where: { $0.endpoint == sender }) { return announced.party }
-        if let party = parties.first(where: { $0.endpoint?.address == sender.address && $0.key != receiver.key }) {
-            return party
+        // Searched message by message: most paths are announced, and listing every message's two
+        // parties up front cost more than building the media steps.
+        for message in messages {
+            for party in [message.sender, message.receiver]
+            where party.endpoint?.address == sender.address && party.key != receiver.key {
+                return party
+            }
         }
         return Party(endpoint: sender)
     }
