@@ -114,6 +114,20 @@ public enum CallCorrelator {
     ) -> [UnnumberedStep] {
         var steps: [UnnumberedStep] = []
         for indices in hopGroups {
+            let firstCapture = messages[indices[0]].stamp.source.capture
+            if indices.allSatisfy({ messages[$0].stamp.source.capture == firstCapture }) {
+                // Seen by one capture (always so with one input): each later copy is a
+                // retransmission, without the per-capture bookkeeping below.
+                let lead = messages[indices[0]]
+                steps.append(
+                    UnnumberedStep(
+                        message: lead, time: adjusted(lead),
+                        sightings: [Sighting(source: lead.stamp.source, time: lead.stamp.time)],
+                        retransmissions: indices.dropFirst().map {
+                            Sighting(source: messages[$0].stamp.source, time: messages[$0].stamp.time)
+                        }))
+                continue
+            }
             var perCapture: [Int: [Int]] = [:]
             for index in indices { perCapture[messages[index].stamp.source.capture, default: []].append(index) }
             let instanceCount = perCapture.values.map(\.count).max() ?? 0
