@@ -52,7 +52,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if listRules {
-            print(FindingsReport.ruleList(), terminator: "")
+            StandardOutput.write(FindingsReport.ruleList())
             return
         }
         let console = Console(quiet: input.quiet)
@@ -82,20 +82,17 @@ struct Check: ParsableCommand {
         }
         switch format {
         case .text:
-            if let path = expect { print(ExpectationReport.text(matches, templateName: path), terminator: "") }
-            print(FindingsReport.text(calls), terminator: "")
+            if let path = expect { StandardOutput.write(ExpectationReport.text(matches, templateName: path)) }
+            StandardOutput.write(FindingsReport.text(calls))
         case .json:
-            print(
-                expect.map { ExpectationReport.json(matches, templateName: $0) } ?? FindingsReport.json(calls),
-                terminator: "")
+            StandardOutput.write(
+                expect.map { ExpectationReport.json(matches, templateName: $0) } ?? FindingsReport.json(calls))
         case .sarif:
-            print(
-                FindingsReport.sarif(calls, captures: input.captureNames, version: SigflowVersion.current),
-                terminator: "")
+            StandardOutput.write(
+                FindingsReport.sarif(calls, captures: input.captureNames, version: SigflowVersion.current))
         case .markdown:
-            print(
-                matches.map { ExpectationReport.markdown($0, template: template!) }.joined(separator: "\n---\n\n"),
-                terminator: "")
+            StandardOutput.write(
+                matches.map { ExpectationReport.markdown($0, template: template!) }.joined(separator: "\n---\n\n"))
         }
         console.finish(result)
         if let threshold = failOn.severity, calls.contains(where: { $0.findings.contains { $0.severity >= threshold } })

@@ -55,7 +55,7 @@ struct Console {
     /// Writes `text` to the file, or to standard output when `path` is nil.
     func write(_ text: String, to path: String?) {
         guard let path else {
-            print(text, terminator: "")
+            StandardOutput.write(text)
             return
         }
         if !TextFile.write(text, to: path) { fail(UsageProblem("\(path): cannot write")) }
@@ -108,6 +108,13 @@ enum FileHandleStderr {
 /// Nothing else may write to standard output until `flush()`.
 struct StandardOutput: TextOutputStream {
     private var pending: [UInt8] = []
+
+    /// Writes `text` out at once, for output made whole (documents, reports).
+    static func write(_ text: String) {
+        var output = StandardOutput()
+        output.write(text)
+        output.flush()
+    }
 
     mutating func write(_ text: String) {
         pending.append(contentsOf: text.utf8)

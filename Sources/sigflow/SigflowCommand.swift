@@ -12,7 +12,8 @@ struct SigflowCommand: ParsableCommand {
             VoIP, XMPP Jingle) and groups every message into calls.
 
             Exit status: 0 success; 1 a check found a problem at or above --fail-on (check only); \
-            2 an input could not be read (not a capture, unreadable, corrupt); 64 a usage error \
+            2 an input could not be read (not a capture, unreadable, corrupt) or an output could not be \
+            written; 64 a usage error \
             (unknown option, missing argument).
             """,
         version: SigflowVersion.current,

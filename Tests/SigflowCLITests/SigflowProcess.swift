@@ -31,12 +31,17 @@ enum SigflowProcess {
 
     /// Runs `sigflow arguments...`, with `standardInput` (a file's contents) on standard input, and
     /// waits for it: at most `timeout` seconds, after which it is killed and the result says so.
-    static func run(_ arguments: [String], standardInput: [UInt8] = [], timeout: TimeInterval = 60) throws -> Result {
+    /// `standardOutputPath` sends standard output to that file (such as /dev/full) instead of
+    /// collecting it.
+    static func run(
+        _ arguments: [String], standardInput: [UInt8] = [], standardOutputPath: String? = nil,
+        timeout: TimeInterval = 60
+    ) throws -> Result {
         let directory = TemporaryDirectory()
         let input = directory.write(standardInput, to: "stdin")
-        let output = directory.file("stdout")
+        let output = standardOutputPath ?? directory.file("stdout")
         let error = directory.file("stderr")
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        if standardOutputPath == nil { _ = FileManager.default.createFile(atPath: output, contents: nil) }
         _ = FileManager.default.createFile(atPath: error, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -55,7 +60,8 @@ enum SigflowProcess {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,
-            standardOutput: String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self),
+            standardOutput: standardOutputPath != nil
+                ? "" : String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self),
             standardError: String(decoding: FileManager.default.contents(atPath: error) ?? Data(), as: UTF8.self))
     }
 }
