@@ -23,7 +23,7 @@ public enum FuzzBodies {
     ]
 
     /// Any bytes as a capture file: libpcap, link layers, IP, fragments, TCP, every decoder, the
-    /// correlator, checks and renderers.
+    /// correlator, checks and renderers (flows, documents and the call table).
     public static func captureFile(_ bytes: UnsafeRawBufferPointer) {
         let path = "/tmp/sigflow-fuzz-\(getpid()).pcap"
         guard let file = fopen(path, "wb") else { return }
@@ -31,6 +31,9 @@ public enum FuzzBodies {
         fclose(file)
         defer { unlink(path) }
         guard let result = try? CallsJob.run(PipelineConfiguration(inputs: [.file(path)])) else { return }
+        var table = ""
+        CallsTable.writeText(result.summaries, to: &table)
+        CallsTable.writeJSON(result.summaries, to: &table)
         let provenance = Provenance(version: "fuzz", inputs: [("fuzz.pcap", 0)], filter: nil)
         for format in FlowOutput.Format.allCases {
             _ = FlowOutput.render(
@@ -133,6 +136,9 @@ public enum FuzzBodies {
         fclose(file)
         defer { unlink(path) }
         guard let result = try? CallsJob.run(PipelineConfiguration(inputs: [.file(path)])) else { return }
+        var table = ""
+        CallsTable.writeText(result.summaries, to: &table)
+        CallsTable.writeJSON(result.summaries, to: &table)
         let provenance = Provenance(version: "fuzz", inputs: [("fuzz.log", 0)], filter: nil)
         for format in FlowOutput.Format.allCases {
             _ = FlowOutput.render(
