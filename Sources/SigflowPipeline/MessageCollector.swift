@@ -127,7 +127,7 @@ final class MessageCollector: SignalingSink {
     }
 
     /// Finalises a tenth of the cap at once, so eviction runs rarely: settled calls first, then the
-    /// longest idle, then by Call-ID so the choice does not depend on the dictionary's seed.
+    /// longest idle, then by Call-ID and protocol so the choice does not depend on the hash seed.
     private func evict(now: CaptureTime, keeping cap: Int) {
         let count = max(1, cap / 10)
         // Ranked by position: sorting the entries themselves retains and releases every call's
@@ -138,7 +138,8 @@ final class MessageCollector: SignalingSink {
         ranked.sort { lhs, rhs in
             if lhs.settled != rhs.settled { return lhs.settled }
             if lhs.lastTime != rhs.lastTime { return lhs.lastTime < rhs.lastTime }
-            return open.keys[lhs.index].callID < open.keys[rhs.index].callID
+            let (left, right) = (open.keys[lhs.index], open.keys[rhs.index])
+            return (left.callID, left.signalingProtocol.rawValue) < (right.callID, right.signalingProtocol.rawValue)
         }
         let victims = ranked.prefix(count).map { open.keys[$0.index] }
         if evictedCalls == 0 {
