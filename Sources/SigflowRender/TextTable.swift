@@ -48,10 +48,12 @@ enum TextTable {
         cell.utf8.allSatisfy { $0 < 0x80 } ? cell.utf8.count : cell.count
     }
 
-    /// A duration in seconds with three decimals.
+    /// A duration in seconds with three decimals. Client logs give only the time of day, so a call's
+    /// last message can come before its first: the sign is kept, not hidden.
     static func seconds(_ nanoseconds: Int64) -> String {
-        let millis = (nanoseconds + 500_000) / 1_000_000
+        let millis = (nanoseconds.magnitude + 500_000) / 1_000_000
         let fraction = String(millis % 1000)
-        return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+        return (nanoseconds < 0 && millis > 0 ? "-" : "")
+            + "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 }
