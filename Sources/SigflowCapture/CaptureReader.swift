@@ -43,9 +43,9 @@ public final class CaptureReader {
     /// packets before the damage were delivered (with several inputs, once the others have been read
     /// to their end); a truncated one ends with a warning diagnostic.
     /// Files and standard input are read on a second thread when there is a core for it and enough
-    /// to read (see `ReadAhead`); `readAhead: false` keeps everything on the calling thread.
-    public func forEachPacket(readAhead: Bool = true, _ body: (CapturedPacket) -> Void) throws(CaptureError) {
-        try forEachPacket(batching: readAhead && ReadAhead.isWorthwhile && isLarge ? .standard : nil, body)
+    /// to read (see `ReadAhead`).
+    public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
+        try forEachPacket(batching: ReadAhead.isWorthwhile && isLarge ? .standard : nil, body)
     }
 
     /// Whether reading takes long enough for a second thread to pay for starting it and for its

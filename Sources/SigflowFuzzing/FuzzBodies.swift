@@ -25,7 +25,13 @@ public enum FuzzBodies {
     /// Any bytes as a capture file: libpcap, link layers, IP, fragments, TCP, every decoder, the
     /// correlator, checks and renderers (flows, documents and the call table).
     public static func captureFile(_ bytes: UnsafeRawBufferPointer) {
-        let path = "/tmp/sigflow-fuzz-\(getpid()).pcap"
+        decodeAndRender(bytes, asFileEndingIn: "pcap")
+    }
+
+    /// Writes `bytes` to a file, runs the whole pipeline on it as the command line would, and renders
+    /// every output: the call table and its JSON, and each flow format.
+    static func decodeAndRender(_ bytes: UnsafeRawBufferPointer, asFileEndingIn suffix: String) {
+        let path = "/tmp/sigflow-fuzz-\(getpid()).\(suffix)"
         guard let file = fopen(path, "wb") else { return }
         if bytes.count > 0 { fwrite(bytes.baseAddress, 1, bytes.count, file) }
         fclose(file)
@@ -34,7 +40,7 @@ public enum FuzzBodies {
         var table = ""
         CallsTable.writeText(result.summaries, to: &table)
         CallsTable.writeJSON(result.summaries, to: &table)
-        let provenance = Provenance(version: "fuzz", inputs: [("fuzz.pcap", 0)], filter: nil)
+        let provenance = Provenance(version: "fuzz", inputs: [("fuzz.\(suffix)", 0)], filter: nil)
         for format in FlowOutput.Format.allCases {
             _ = FlowOutput.render(
                 result.calls, format: format, clockOffsets: result.clockOffsets, provenance: provenance,
@@ -130,21 +136,7 @@ public enum FuzzBodies {
     /// Bytes as a client debug log given on the command line (whatsmeow text or JSON, Baileys JSON):
     /// format sniffing, the readers, the stanza parser, the multi-device merge, review and renderers.
     public static func clientLog(_ bytes: UnsafeRawBufferPointer) {
-        let path = "/tmp/sigflow-fuzz-\(getpid()).log"
-        guard let file = fopen(path, "wb") else { return }
-        if bytes.count > 0 { fwrite(bytes.baseAddress, 1, bytes.count, file) }
-        fclose(file)
-        defer { unlink(path) }
-        guard let result = try? CallsJob.run(PipelineConfiguration(inputs: [.file(path)])) else { return }
-        var table = ""
-        CallsTable.writeText(result.summaries, to: &table)
-        CallsTable.writeJSON(result.summaries, to: &table)
-        let provenance = Provenance(version: "fuzz", inputs: [("fuzz.log", 0)], filter: nil)
-        for format in FlowOutput.Format.allCases {
-            _ = FlowOutput.render(
-                result.calls, format: format, clockOffsets: result.clockOffsets, provenance: provenance,
-                document: .builtIn())
-        }
+        decodeAndRender(bytes, asFileEndingIn: "log")
     }
 
     /// Bytes as a JSON document, parsed and written back.

@@ -109,11 +109,10 @@ enum FileHandleStderr {
 struct StandardOutput: TextOutputStream {
     private var pending: [UInt8] = []
 
-    /// Writes `text` out at once, for output made whole (documents, reports).
+    /// Writes `text` out at once, for output made whole (documents, reports), without copying it.
     static func write(_ text: String) {
-        var output = StandardOutput()
-        output.write(text)
-        output.flush()
+        var text = text
+        text.withUTF8(writeAll)
     }
 
     mutating func write(_ text: String) {
@@ -121,13 +120,17 @@ struct StandardOutput: TextOutputStream {
         if pending.count >= 1 << 16 { flush() }
     }
 
-    /// Writes out what is pending; a closed pipe or full disk ends the run with exit 2.
     mutating func flush() {
+        pending.withUnsafeBufferPointer(Self.writeAll)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// A full disk (or any failed write) ends the run with exit 2 and one line, never with the
+    /// output silently cut.
+    private static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) {
         var written = 0
-        while written < pending.count {
-            let count = pending.withUnsafeBufferPointer {
-                unistdWrite(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written)
-            }
+        while written < bytes.count {
+            let count = unistdWrite(STDOUT_FILENO, bytes.baseAddress! + written, bytes.count - written)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
                 FileHandleStderr.write("sigflow: error: standard output: \(String(cString: strerror(errno)))\n")
@@ -135,7 +138,6 @@ struct StandardOutput: TextOutputStream {
             }
             written += count
         }
-        pending.removeAll(keepingCapacity: true)
     }
 }
 

@@ -32,7 +32,9 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .number(let text): output += text
         case .string(let text): JSONValue.writeString(text, to: &output)
         case .array(let items):
-            Self.writeArray(count: items.count, indent: indent, depth: depth, to: &output) { items[$0] }
+            Self.writeArray(count: items.count, indent: indent, depth: depth, to: &output) { index, output in
+                items[index].write(to: &output, indent: indent, depth: depth + 1)
+            }
         case .object(let fields):
             guard !fields.isEmpty else {
                 output += "{}"
@@ -60,12 +62,19 @@ public indirect enum JSONValue: Equatable, Sendable {
         newline(&head, indent: 2, depth: 1)
         writeString(key, to: &head)
         output.write(head + ": ")
-        writeArray(count: count, indent: 2, depth: 1, to: &output, item: item)
+        writeArray(count: count, indent: 2, depth: 1, to: &output) { index, output in
+            var text = ""
+            item(index).write(to: &text, indent: 2, depth: 2)
+            output.write(text)
+        }
         output.write("\n}\n")
     }
 
+    /// `[...]` with each item written in place by `writeItem` (nested arrays are not copied level by
+    /// level).
     private static func writeArray<Output: TextOutputStream>(
-        count: Int, indent: Int?, depth: Int, to output: inout Output, item: (Int) -> JSONValue
+        count: Int, indent: Int?, depth: Int, to output: inout Output,
+        writeItem: (_ index: Int, _ output: inout Output) -> Void
     ) {
         guard count > 0 else {
             output.write("[]")
@@ -73,10 +82,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
         output.write("[")
         for index in 0..<count {
-            var piece = index > 0 ? "," : ""
-            newline(&piece, indent: indent, depth: depth + 1)
-            item(index).write(to: &piece, indent: indent, depth: depth + 1)
-            output.write(piece)
+            var separator = index > 0 ? "," : ""
+            newline(&separator, indent: indent, depth: depth + 1)
+            output.write(separator)
+            writeItem(index, &output)
         }
         var end = ""
         newline(&end, indent: indent, depth: depth)
