@@ -11,6 +11,9 @@ final class MessageCollector: SignalingSink {
     }
 
     private struct OpenCall {
+        /// Which opening of its Call-ID this is: a Call-ID seen again after its call was finished
+        /// opens a new call, which an old entry in the quiet queue must not finish.
+        let serial: Int
         var messages: [SignalingMessage]
         var lastTime: CaptureTime
         /// A refusal, cancel or hang-up was seen: the call may be over (see `isOver`).
@@ -20,7 +23,8 @@ final class MessageCollector: SignalingSink {
         /// Offer transactions still waiting for their final response (forks still ringing).
         var pendingOffers: Set<String> = []
 
-        init(_ message: SignalingMessage) {
+        init(_ message: SignalingMessage, serial: Int) {
+            self.serial = serial
             messages = []
             lastTime = message.stamp.time
             settled = false
@@ -59,8 +63,12 @@ final class MessageCollector: SignalingSink {
     }
 
     private var open: [Key: OpenCall] = [:]
-    /// The open calls that are over, waiting out their quiet period.
-    private var over: Set<Key> = []
+    private var openedCalls = 0
+    /// Calls that were over at their latest message, oldest first, waiting out their quiet period: a
+    /// sweep reads only the front. An entry is stale once its call has had another message or is
+    /// gone (each message to a call that is over queues it again).
+    private var quietQueue: [(key: Key, serial: Int, lastTime: CaptureTime)] = []
+    private var quietHead = 0
     private var lastSweep = CaptureTime.zero
     /// How long a call that is over stays open for stragglers: 64×T1, the longest a SIP transaction
     /// retransmits (RFC 3261 §17, Timers B, F, H and J). Later messages with its Call-ID start a new entry.
@@ -82,14 +90,18 @@ final class MessageCollector: SignalingSink {
     func deliver(_ message: SignalingMessage) {
         let key = Key(signalingProtocol: message.signalingProtocol, callID: message.callID)
         // Updated in place: a copy taken out and stored back would share, and so copy, the messages.
-        if let isOver = open[key]?.add(message) {
-            if isOver { over.insert(key) } else { over.remove(key) }
+        let call: (isOver: Bool, serial: Int, lastTime: CaptureTime)
+        if let index = open.index(forKey: key) {
+            let isOver = open.values[index].add(message)
+            call = (isOver, open.values[index].serial, open.values[index].lastTime)
         } else {
-            let call = OpenCall(message)
-            open[key] = call
-            if call.isOver { over.insert(key) }
+            openedCalls += 1
+            let opened = OpenCall(message, serial: openedCalls)
+            open[key] = opened
+            call = (opened.isOver, opened.serial, opened.lastTime)
             if let maxOpenCalls, open.count > maxOpenCalls { evict(now: message.stamp.time, keeping: maxOpenCalls) }
         }
+        if call.isOver && maxOpenCalls != nil { quietQueue.append((key, call.serial, call.lastTime)) }
         if maxOpenCalls != nil, message.stamp.time.nanoseconds(since: lastSweep) >= Self.sweepInterval {
             finishQuietCalls(now: message.stamp.time)
         }
@@ -109,21 +121,29 @@ final class MessageCollector: SignalingSink {
     var allMessages: [SignalingMessage] { remaining().flatMap { $0 } }
 
     /// Finalises the calls that are over and have been quiet for the quiet period, so a long capture
-    /// holds only the calls in progress.
+    /// holds only the calls in progress. The queue is in capture order, so the sweep stops at the
+    /// first entry still inside its quiet period (a timestamp out of order delays the entries behind
+    /// it, which the cap on open calls still bounds).
     private func finishQuietCalls(now: CaptureTime) {
         lastSweep = now
-        let quiet = over.compactMap { key in
-            open[key].flatMap { now.nanoseconds(since: $0.lastTime) >= Self.quietPeriod ? (key, $0) : nil }
+        var quiet: [OpenCall] = []
+        while quietHead < quietQueue.count {
+            let entry = quietQueue[quietHead]
+            if let call = open[entry.key], call.serial == entry.serial, call.lastTime == entry.lastTime, call.isOver {
+                guard now.nanoseconds(since: entry.lastTime) >= Self.quietPeriod else { break }
+                quiet.append(open.removeValue(forKey: entry.key)!)
+            }
+            quietHead += 1
+        }
+        if quietHead > 4096 && quietHead * 2 > quietQueue.count {
+            quietQueue.removeFirst(quietHead)
+            quietHead = 0
         }
         // In order of first message, so what finalising reports comes out in a stable order.
-        let finished = quiet.sorted {
-            ($0.1.messages[0].stamp.time, $0.0.callID) < ($1.1.messages[0].stamp.time, $1.0.callID)
+        quiet.sort {
+            ($0.messages[0].stamp.time, $0.messages[0].callID) < ($1.messages[0].stamp.time, $1.messages[0].callID)
         }
-        for (key, _) in finished {
-            over.remove(key)
-            open[key] = nil
-        }
-        if !finished.isEmpty { finalize(finished.map(\.1.messages), now) }
+        if !quiet.isEmpty { finalize(quiet.map(\.messages), now) }
     }
 
     /// Finalises a tenth of the cap at once, so eviction runs rarely: settled calls first, then the
@@ -152,7 +172,6 @@ final class MessageCollector: SignalingSink {
         var finished: [[SignalingMessage]] = []
         for key in victims {
             guard let call = open.removeValue(forKey: key) else { continue }
-            over.remove(key)
             evictedCalls += 1
             finished.append(call.messages)
         }
