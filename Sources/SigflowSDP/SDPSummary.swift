@@ -34,7 +34,11 @@ public struct SDPSummary: Hashable, Sendable {
     }
 
     /// Parses an SDP body; nil when it has no media line.
-    public init?(_ body: [UInt8]) {
+    public init?(_ body: [UInt8]) { self.init(body[...]) }
+
+    /// Parses an SDP body; nil when it has no media line. Without `codecs`, only where media goes is
+    /// read (no session name, payload types or codec names): all a call list needs.
+    public init?(_ body: ArraySlice<UInt8>, codecs: Bool = true) {
         var sessionAddress: String?
         var sessionDirection = "sendrecv"
         var media: [Media] = []
@@ -46,7 +50,7 @@ public struct SDPSummary: Hashable, Sendable {
             guard line[line.startIndex + 1] == UInt8(ascii: "=") else { continue }
             let value = line.dropFirst(2)
             switch line.first {
-            case UInt8(ascii: "s"):
+            case UInt8(ascii: "s") where codecs:
                 sessionName = String(decoding: value, as: UTF8.self)
             case UInt8(ascii: "c"):
                 let parts = value.split(separator: UInt8(ascii: " "))
@@ -64,7 +68,7 @@ public struct SDPSummary: Hashable, Sendable {
                     Media(
                         type: String(decoding: parts[0], as: UTF8.self), address: nil, port: port, codecs: [],
                         direction: sessionDirection))
-                payloads.append(parts.dropFirst(3).compactMap { ASCIIDecimal.value($0, maxDigits: 9) })
+                payloads.append(codecs ? parts.dropFirst(3).compactMap { ASCIIDecimal.value($0, maxDigits: 9) } : [])
                 rtpmaps.append([:])
             case UInt8(ascii: "a"):
                 if let direction = Self.direction(value) {
@@ -77,7 +81,7 @@ public struct SDPSummary: Hashable, Sendable {
                     if let endpoint = ICECandidate.endpoint(String(decoding: value, as: UTF8.self)) {
                         candidates.append(endpoint)
                     }
-                } else if value.starts(with: "rtpmap:".utf8), !media.isEmpty {
+                } else if codecs, value.starts(with: "rtpmap:".utf8), !media.isEmpty {
                     let mapping = value.dropFirst(7).split(separator: UInt8(ascii: " "), maxSplits: 1)
                     if mapping.count == 2, let number = ASCIIDecimal.value(mapping[0], maxDigits: 9) {
                         let name = mapping[1].split(separator: UInt8(ascii: "/")).first ?? mapping[1]

@@ -60,7 +60,7 @@ public final class SIPDecoder {
                             + "\(sip.bodyShortBy) bytes shorter than its Content-Length",
                         source: context.stamp.source))
             }
-            if sip.contentLength == nil, let declared = sip.header("content-length") {
+            if sip.contentLength == nil, let declared = sip.header(.contentLength) {
                 sink.report(
                     Diagnostic(
                         .warning, "sip_bad_content_length",

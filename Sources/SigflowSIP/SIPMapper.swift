@@ -27,8 +27,7 @@ public enum SIPMapper {
     {
         guard let callID = sip.callID, !callID.isEmpty else { return nil }
         let cseq = sip.cseq
-        let vias = sip.vias
-        let branch = vias.first.flatMap { SIPHeaderSyntax.parameter("branch", in: $0) }
+        let branch = sip.topViaBranch
         let fromTag = sip.fromTag
         let toTag = sip.toTag
         let method = sip.method ?? cseq?.method
@@ -53,9 +52,9 @@ public enum SIPMapper {
 
         let agent =
             sip.isRequest
-            ? (sip.header("user-agent") ?? sip.header("server")) : (sip.header("server") ?? sip.header("user-agent"))
-        let fromAOR = sip.header("from").map { SIPHeaderSyntax.addressOfRecord(SIPHeaderSyntax.uri(in: $0)) }
-        let toAOR = sip.header("to").map { SIPHeaderSyntax.addressOfRecord(SIPHeaderSyntax.uri(in: $0)) }
+            ? (sip.header(.userAgent) ?? sip.header(.server)) : (sip.header(.server) ?? sip.header(.userAgent))
+        let fromAOR = sip.addressOfRecord(.from)
+        let toAOR = sip.addressOfRecord(.to)
         var sender = Party(endpoint: context.source)
         var receiver = Party(endpoint: context.destination)
         sender.agent = agent
@@ -64,22 +63,22 @@ public enum SIPMapper {
 
         var notes: [String] = []
         var attributes = MessageAttributes()
-        let reasons = sip.method == "CANCEL" || sip.method == "BYE" || detailed ? sip.headerValues("reason") : []
+        let reasons = sip.method == "CANCEL" || sip.method == "BYE" || detailed ? sip.headerValues(.reason) : []
         // The SDP is read in both modes: where each party receives media is what the media tracker
         // counts RTP by, and the call list counts media steps like any other.
         let sdp =
             !sip.body.isEmpty
-                && (sip.header("content-type").map {
+                && (sip.headerBytes(.contentType).map {
                     SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp")
                 } == true
-                    || sip.body.starts(with: Array("v=0".utf8)))
-            ? SDPSummary(sip.body) : nil
+                    || sip.body.starts(with: "v=0".utf8))
+            ? SDPSummary(sip.body, codecs: detailed) : nil
         if detailed {
             if let sdp { notes.append("SDP " + sdp.oneLine) }
             for reason in reasons { notes.append("Reason: " + reason) }
-            for warning in sip.headerValues("warning") { notes.append("Warning: " + warning) }
-            if let code = sip.statusCode, (300..<400).contains(code), let contact = sip.header("contact") {
-                notes.append("Contact: " + SIPHeaderSyntax.uri(in: contact))
+            for warning in sip.headerValues(.warning) { notes.append("Warning: " + warning) }
+            if let code = sip.statusCode, (300..<400).contains(code), let contact = sip.uri(.contact) {
+                notes.append("Contact: " + contact)
             }
             if sip.bodyShortBy > 0 {
                 notes.append("body is \(sip.bodyShortBy) bytes shorter than its Content-Length")
@@ -88,23 +87,23 @@ public enum SIPMapper {
             attributes[SIPAttribute.cseq] = cseq.map { String($0.number) }
             attributes[SIPAttribute.cseqMethod] = cseq?.method
             attributes[SIPAttribute.viaBranch] = branch
-            attributes[SIPAttribute.viaCount] = String(vias.count)
+            attributes[SIPAttribute.viaCount] = String(sip.viaCount)
             attributes[SIPAttribute.fromTag] = fromTag
             attributes[SIPAttribute.toTag] = toTag
-            attributes[SIPAttribute.from] = sip.header("from").map(SIPHeaderSyntax.uri(in:))
-            attributes[SIPAttribute.to] = sip.header("to").map(SIPHeaderSyntax.uri(in:))
+            attributes[SIPAttribute.from] = sip.uri(.from)
+            attributes[SIPAttribute.to] = sip.uri(.to)
             if case .request(_, let uri) = sip.startLine { attributes[SIPAttribute.requestURI] = uri }
-            attributes[SIPAttribute.contact] = sip.header("contact").map(SIPHeaderSyntax.uri(in:))
-            attributes[SIPAttribute.userAgent] = sip.header("user-agent")
-            attributes[SIPAttribute.server] = sip.header("server")
+            attributes[SIPAttribute.contact] = sip.uri(.contact)
+            attributes[SIPAttribute.userAgent] = sip.header(.userAgent)
+            attributes[SIPAttribute.server] = sip.header(.server)
             attributes[SIPAttribute.reason] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
-            attributes[SIPAttribute.contentLength] = sip.header("content-length")
+            attributes[SIPAttribute.contentLength] = sip.header(.contentLength)
             if sip.bodyShortBy > 0 { attributes[SIPAttribute.bodyShortBy] = String(sip.bodyShortBy) }
             if let sdp {
                 attributes[SIPAttribute.sdp] = sdp.oneLine
                 attributes[SIPAttribute.sdpMedia] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
             }
-            if sip.header("record-route") != nil { attributes[SIPAttribute.recordRoute] = sip.header("record-route") }
+            attributes[SIPAttribute.recordRoute] = sip.header(.recordRoute)
         }
         return SignalingMessage(
             signalingProtocol: .sip,
@@ -210,22 +209,22 @@ public enum SIPMapper {
     /// embedded Replaces name the dialog being replaced.
     static func links(of sip: SIPMessage, callID: String) -> [String] {
         var links: [String] = []
-        for name in ["x-call-id", "x-cid", "x-original-call-id"] {
+        for name in [SIPHeaderName.xCallID, .xCID, .xOriginalCallID] {
             if let value = sip.header(name)?.trimmingSpaces, !value.isEmpty, value != callID {
                 links.append("call-id:" + value)
             }
         }
-        if let session = sip.header("session-id") {
+        if let session = sip.header(.sessionID) {
             let local = session.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
             let remote = SIPHeaderSyntax.parameter("remote", in: session)?.lowercased() ?? ""
             for uuid in [local, remote] where uuid.count == 32 && uuid != String(repeating: "0", count: 32) {
                 links.append("session:" + uuid)
             }
         }
-        if let replaces = sip.header("replaces"), let id = replaces.split(separator: ";").first {
+        if let replaces = sip.header(.replaces), let id = replaces.split(separator: ";").first {
             links.append("call-id:" + id.trimmingSpaces)
         }
-        if let referTo = sip.header("refer-to").map({ Array($0.utf8) }),
+        if let referTo = sip.header(.referTo).map({ Array($0.utf8) }),
             let start = referTo.offsetAfter(caseInsensitive: "replaces=")
         {
             let encoded = referTo[start...].prefix { $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: ">") }

@@ -1,27 +1,31 @@
 import SigflowCore
 
-/// A parsed SIP request or response (RFC 3261 §7).
-public struct SIPMessage: Hashable, Sendable {
+/// A parsed SIP request or response (RFC 3261 §7). The message's bytes are copied once; its headers
+/// are ranges into them, turned into text only when asked for: most of a message is never read.
+public struct SIPMessage: Sendable {
     public enum StartLine: Hashable, Sendable {
         case request(method: String, uri: String)
         case response(code: Int, reason: String)
     }
 
-    public struct Header: Hashable, Sendable {
-        /// Lower-case long form: compact forms are expanded (`i` becomes `call-id`).
-        public var name: String
-        /// As written on the wire, for display.
-        public var rawName: String
-        public var value: String
+    /// One header line: its name, when it is one sigflow reads, and where its value lies in `bytes`
+    /// (without surrounding spaces; a folded value is unfolded after the message's own bytes).
+    struct Field: Sendable {
+        var name: SIPHeaderName?
+        var value: Range<Int>
     }
 
     public var startLine: StartLine
     /// The start line exactly as received.
     public var startLineText: String
-    public var headers: [Header]
-    public var body: [UInt8]
+    /// The message up to the end of its body, then the unfolded values of folded headers.
+    let bytes: [UInt8]
+    let fields: [Field]
+    let bodyRange: Range<Int>
     /// Bytes Content-Length promised that the datagram did not hold (RFC 3261 §18.3: an error).
     public var bodyShortBy: Int
+
+    public var body: ArraySlice<UInt8> { bytes[bodyRange] }
 
     public var isRequest: Bool {
         if case .request = startLine { return true }
@@ -38,110 +42,209 @@ public struct SIPMessage: Hashable, Sendable {
         return nil
     }
 
-    /// The first value of a header. `name` is the lower-case long form (`call-id`, not `Call-ID` or
-    /// `i`): stored names are canonical already, so lookups compare without converting.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name == name }?.value
+    /// The bytes of the first value of a header.
+    func headerBytes(_ name: SIPHeaderName) -> ArraySlice<UInt8>? {
+        for field in fields where field.name == name { return bytes[field.value] }
+        return nil
     }
 
-    /// All values of a header (lower-case long form), with comma-joined values split apart (commas
-    /// inside quotes or angle brackets do not split).
-    public func headerValues(_ name: String) -> [String] {
-        headers.filter { $0.name == name }.flatMap { SIPHeaderSyntax.splitList($0.value) }
+    /// The first value of a header.
+    public func header(_ name: SIPHeaderName) -> String? {
+        headerBytes(name).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public var callID: String? { header("call-id") }
-
-    /// `CSeq: 1 INVITE` as its number and method.
-    public var cseq: (number: UInt32, method: String)? {
-        guard var value = header("cseq") else { return nil }
-        return value.withUTF8 { bytes -> (UInt32, String)? in
-            let parts = bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
-            guard parts.count == 2, parts[0].count <= 10, parts[0].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                let number = UInt32(exactly: parts[0].reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) })
-            else { return nil }
-            return (number, String(decoding: parts[1].map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self))
+    /// All values of a header, with comma-joined values split apart (commas inside quotes or angle
+    /// brackets do not split).
+    public func headerValues(_ name: SIPHeaderName) -> [String] {
+        fields.lazy.filter { $0.name == name }.flatMap { SIPHeaderSyntax.listItems(bytes[$0.value]) }.map {
+            String(decoding: $0, as: UTF8.self)
         }
     }
 
-    /// The Via headers, topmost first.
-    public var vias: [String] { headerValues("via") }
+    public var callID: String? { header(.callID) }
 
-    public var topViaBranch: String? { vias.first.flatMap { SIPHeaderSyntax.parameter("branch", in: $0) } }
+    /// `CSeq: 1 INVITE` as its number and method.
+    public var cseq: (number: UInt32, method: String)? {
+        guard let value = headerBytes(.cseq) else { return nil }
+        // `1*DIGIT LWS Method` (RFC 3261 §20.16): the value is trimmed already.
+        guard let space = value.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }),
+            let digits = ASCIIDecimal.value(value[..<space], maxDigits: 10), let number = UInt32(exactly: digits)
+        else { return nil }
+        let method = SIPHeaderSyntax.trimmed(value[space...])
+        guard !method.isEmpty, !method.contains(where: { $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        return (
+            number,
+            String(unsafeUninitializedCapacity: method.count) { buffer in
+                for (offset, byte) in method.enumerated() {
+                    buffer[offset] = byte >= 97 && byte <= 122 ? byte - 32 : byte
+                }
+                return method.count
+            }
+        )
+    }
 
-    public var fromTag: String? { header("from").flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
+    /// How many Via values the message carries (one per hop it has passed).
+    public var viaCount: Int {
+        fields.reduce(0) { $0 + ($1.name == .via ? SIPHeaderSyntax.listItems(bytes[$1.value]).count : 0) }
+    }
 
-    public var toTag: String? { header("to").flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
+    /// The branch parameter of the topmost Via: the transaction key (RFC 3261 §17.2.3).
+    public var topViaBranch: String? {
+        headerBytes(.via).flatMap { SIPHeaderSyntax.nextListItem($0, from: $0.startIndex)?.item }.flatMap {
+            SIPHeaderSyntax.parameter("branch", in: $0)
+        }
+    }
 
-    public var contentLength: Int? { header("content-length").flatMap { ASCIIDecimal.value($0.trimmingSpaces.utf8) } }
+    public var fromTag: String? { headerBytes(.from).flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
+
+    public var toTag: String? { headerBytes(.to).flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
+
+    /// The URI of a name-addr header (From, To, Contact).
+    public func uri(_ name: SIPHeaderName) -> String? {
+        headerBytes(name).map { String(decoding: SIPHeaderSyntax.uri(in: $0), as: UTF8.self) }
+    }
+
+    /// The address of record (`user@host`) of a name-addr header.
+    public func addressOfRecord(_ name: SIPHeaderName) -> String? {
+        headerBytes(name).map { SIPHeaderSyntax.addressOfRecord(SIPHeaderSyntax.uri(in: $0)) }
+    }
+
+    public var contentLength: Int? { headerBytes(.contentLength).flatMap { ASCIIDecimal.value($0) } }
+}
+
+/// The headers sigflow reads, by lower-case long name. Compact forms (RFC 3261 §7.3.3 and later RFCs)
+/// parse to their long names, and names are matched ignoring case.
+public enum SIPHeaderName: String, CaseIterable, Sendable {
+    case callID = "call-id"
+    case contact
+    case contentEncoding = "content-encoding"
+    case contentLength = "content-length"
+    case contentType = "content-type"
+    case from
+    case subject
+    case supported
+    case to
+    case via
+    case event
+    case allowEvents = "allow-events"
+    case referTo = "refer-to"
+    case referredBy = "referred-by"
+    case sessionExpires = "session-expires"
+    case acceptContact = "accept-contact"
+    case rejectContact = "reject-contact"
+    case requestDisposition = "request-disposition"
+    case identity
+    case cseq
+    case userAgent = "user-agent"
+    case server
+    case reason
+    case warning
+    case recordRoute = "record-route"
+    case xCallID = "x-call-id"
+    case xCID = "x-cid"
+    case xOriginalCallID = "x-original-call-id"
+    case sessionID = "session-id"
+    case replaces
+
+    /// Compact forms by their letter.
+    private static let compactForms: [UInt8: SIPHeaderName] = [
+        UInt8(ascii: "i"): .callID, UInt8(ascii: "m"): .contact, UInt8(ascii: "e"): .contentEncoding,
+        UInt8(ascii: "l"): .contentLength, UInt8(ascii: "c"): .contentType, UInt8(ascii: "f"): .from,
+        UInt8(ascii: "s"): .subject, UInt8(ascii: "k"): .supported, UInt8(ascii: "t"): .to, UInt8(ascii: "v"): .via,
+        UInt8(ascii: "o"): .event, UInt8(ascii: "u"): .allowEvents, UInt8(ascii: "r"): .referTo,
+        UInt8(ascii: "b"): .referredBy, UInt8(ascii: "x"): .sessionExpires, UInt8(ascii: "a"): .acceptContact,
+        UInt8(ascii: "j"): .rejectContact, UInt8(ascii: "d"): .requestDisposition, UInt8(ascii: "y"): .identity,
+    ]
+
+    /// Long names by length, as bytes: a header line's name is compared with the few of its length.
+    private static let byLength: [[(name: SIPHeaderName, bytes: [UInt8])]] = {
+        var table = [[(name: SIPHeaderName, bytes: [UInt8])]](repeating: [], count: 32)
+        for name in allCases { table[name.rawValue.utf8.count].append((name, Array(name.rawValue.utf8))) }
+        return table
+    }()
+
+    /// The header a name on the wire stands for, ignoring case; nil for headers sigflow does not read.
+    init?<Name: Collection<UInt8>>(wire name: Name) {
+        let count = name.count
+        if count == 1 {
+            let letter = name.first!
+            guard let known = Self.compactForms[letter >= 65 && letter <= 90 ? letter + 32 : letter] else { return nil }
+            self = known
+            return
+        }
+        guard count < Self.byLength.count else { return nil }
+        for candidate in Self.byLength[count]
+        where zip(name, candidate.bytes).allSatisfy({ ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }) {
+            self = candidate.name
+            return
+        }
+        return nil
+    }
 }
 
 /// The grammar pieces of SIP header values that several headers share (RFC 3261 §25.1).
 public enum SIPHeaderSyntax {
-    /// Compact forms (RFC 3261 §7.3.3 and later RFCs) to long names.
-    static let compactForms: [String: String] = [
-        "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length", "c": "content-type",
-        "f": "from", "s": "subject", "k": "supported", "t": "to", "v": "via", "o": "event", "u": "allow-events",
-        "r": "refer-to", "b": "referred-by", "x": "session-expires", "a": "accept-contact", "j": "reject-contact",
-        "d": "request-disposition", "y": "identity",
-    ]
-
-    /// Headers whose values may be comma-joined lists (RFC 3261 §7.3.1). Others (Call-ID, CSeq,
-    /// From, To, dates, User-Agent, Subject ...) may contain commas that do not separate values.
-    static let listHeaders: Set<String> = [
-        "via", "contact", "route", "record-route", "allow", "supported", "require", "proxy-require",
-        "unsupported", "accept", "accept-encoding", "accept-language", "allow-events", "reason", "warning",
-        "content-encoding", "in-reply-to", "path", "service-route",
-    ]
-
-    /// The lower-case long name of the header name in `bytes[start..<end]`.
-    static func canonicalName(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
-        // Written straight into the string: most names fit a small string, so no allocation at all.
-        let name = String(unsafeUninitializedCapacity: end - start) { buffer in
-            for index in start..<end {
-                let byte = bytes[index]
-                buffer[index - start] = byte >= 65 && byte <= 90 ? byte + 32 : byte
-            }
-            return end - start
+    /// The items of a list value, split at commas outside quotes and angle brackets, without
+    /// surrounding spaces; empty items are dropped.
+    static func listItems(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var items: [ArraySlice<UInt8>] = []
+        var start = bytes.startIndex
+        while let (item, next) = nextListItem(bytes, from: start) {
+            items.append(item)
+            start = next
         }
-        return end - start == 1 ? compactForms[name] ?? name : name
+        return items
     }
 
-    /// Splits a list value at commas outside quotes and angle brackets.
-    public static func splitList(_ value: String) -> [String] {
-        let bytes = Array(value.utf8)
-        guard bytes.contains(UInt8(ascii: ",")) else {
-            let trimmed = value.trimmingSpaces
-            return trimmed.isEmpty ? [] : [trimmed]
+    /// The first non-empty list item at or after `start`, and where the search for the next begins.
+    static func nextListItem(_ bytes: ArraySlice<UInt8>, from start: Int) -> (item: ArraySlice<UInt8>, next: Int)? {
+        var start = start
+        while start <= bytes.endIndex {
+            let end = itemEnd(bytes, from: start)
+            let item = trimmed(bytes[start..<end])
+            if !item.isEmpty { return (item, end + 1) }
+            start = end + 1
         }
-        var items: [String] = []
-        var itemStart = 0
+        return nil
+    }
+
+    /// Where the list item starting at `start` ends: the next comma outside quotes and angle
+    /// brackets, or the end.
+    private static func itemEnd(_ bytes: ArraySlice<UInt8>, from start: Int) -> Int {
         var inQuotes = false
         var angle = 0
-        var index = 0
-        while index < bytes.count {
+        var index = start
+        while index < bytes.endIndex {
             switch bytes[index] {
             case UInt8(ascii: "\\") where inQuotes: index += 1
             case UInt8(ascii: "\""): inQuotes.toggle()
             case UInt8(ascii: "<") where !inQuotes: angle += 1
             case UInt8(ascii: ">") where !inQuotes: angle = max(0, angle - 1)
-            case UInt8(ascii: ",") where !inQuotes && angle == 0:
-                items.append(String(decoding: bytes[itemStart..<index], as: UTF8.self).trimmingSpaces)
-                itemStart = index + 1
+            case UInt8(ascii: ",") where !inQuotes && angle == 0: return index
             default: break
             }
             index += 1
         }
-        items.append(String(decoding: bytes[min(itemStart, bytes.count)...], as: UTF8.self).trimmingSpaces)
-        return items.filter { !$0.isEmpty }
+        return bytes.endIndex
+    }
+
+    /// Without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var bytes = bytes
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+        return bytes
     }
 
     /// A `;name=value` parameter of a header value (outside the `<...>` URI); `name` in lower case,
     /// matched case-insensitively.
     public static func parameter(_ name: String, in value: String) -> String? {
-        var value = value
+        parameter(name, in: ArraySlice(value.utf8))
+    }
+
+    static func parameter(_ name: String, in value: ArraySlice<UInt8>) -> String? {
         var name = name
-        return value.withUTF8 { bytes in name.withUTF8 { parameter($0, in: bytes) } }
+        return name.withUTF8 { wanted in value.withUnsafeBufferPointer { parameter(wanted, in: $0) } }
     }
 
     private static func parameter(_ wanted: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> String?
@@ -175,59 +278,64 @@ public enum SIPHeaderSyntax {
                 valueRange = valueStart..<index
             }
             if matches {
-                guard let valueRange else { return "" }
-                return String(decoding: bytes[valueRange], as: UTF8.self).trimmingSpaces.unquoted
+                guard var valueRange else { return "" }
+                while !valueRange.isEmpty, bytes[valueRange.lowerBound] == 0x20 || bytes[valueRange.lowerBound] == 0x09
+                {
+                    valueRange = (valueRange.lowerBound + 1)..<valueRange.upperBound
+                }
+                while !valueRange.isEmpty,
+                    bytes[valueRange.upperBound - 1] == 0x20 || bytes[valueRange.upperBound - 1] == 0x09
+                {
+                    valueRange = valueRange.lowerBound..<(valueRange.upperBound - 1)
+                }
+                return unquoted(bytes[valueRange])
             }
         }
         return nil
     }
 
-    /// Whether `text` starts with `prefix` (lower-case ASCII), ignoring ASCII case.
-    public static func hasPrefix(_ text: String, caseInsensitive prefix: String) -> Bool {
-        var text = text
-        return text.withUTF8 { hasPrefix($0[...], caseInsensitive: prefix) }
+    /// Without one pair of surrounding double quotes, with `\"` and `\\` unescaped.
+    private static func unquoted(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        let quote = UInt8(ascii: "\"")
+        guard bytes.count >= 2, bytes.first == quote, bytes.last == quote else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var result: [UInt8] = []
+        var escaped = false
+        for byte in bytes.dropFirst().dropLast() {
+            if !escaped && byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else {
+                result.append(byte)
+                escaped = false
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
-    static func hasPrefix(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, caseInsensitive prefix: String) -> Bool {
+    /// Whether `text` starts with `prefix` (lower-case ASCII), ignoring ASCII case.
+    public static func hasPrefix(_ text: String, caseInsensitive prefix: String) -> Bool {
+        hasPrefix(text.utf8, caseInsensitive: prefix)
+    }
+
+    static func hasPrefix<Bytes: Collection<UInt8>>(_ bytes: Bytes, caseInsensitive prefix: String) -> Bool {
         bytes.count >= prefix.utf8.count
             && zip(bytes, prefix.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
     }
 
     /// The URI of a name-addr or addr-spec (`"Bob" <sip:bob@b.example>;tag=1` gives `sip:bob@b.example`).
-    public static func uri(in value: String) -> String {
-        var value = value
-        return value.withUTF8 { uri(in: $0) }
-    }
-
-    private static func uri(in bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if let open = bytes.firstIndex(of: UInt8(ascii: "<")),
-            let close = bytes[open...].firstIndex(of: UInt8(ascii: ">"))
+    static func uri(in value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        if let open = value.firstIndex(of: UInt8(ascii: "<")),
+            let close = value[open...].firstIndex(of: UInt8(ascii: ">"))
         {
-            return String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
+            return value[(open + 1)..<close]
         }
-        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-        var start = 0
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
-    }
-
-    /// The display name of a name-addr, unquoted (`"Bob" <sip:...>` gives `Bob`).
-    public static func displayName(in value: String) -> String? {
-        let bytes = Array(value.utf8)
-        guard let open = bytes.firstIndex(of: UInt8(ascii: "<")) else { return nil }
-        let name = String(decoding: bytes[..<open], as: UTF8.self).trimmingSpaces.unquoted
-        return name.isEmpty ? nil : name
+        return trimmed(value[..<(value.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex)])
     }
 
     /// `user@host` of a SIP URI without scheme, parameters or port: the address of record.
-    public static func addressOfRecord(_ uri: String) -> String {
-        var uri = uri
-        return uri.withUTF8 { addressOfRecord($0) }
-    }
-
-    private static func addressOfRecord(_ all: UnsafeBufferPointer<UInt8>) -> String {
-        var bytes = all[...]
+    static func addressOfRecord(_ uri: ArraySlice<UInt8>) -> String {
+        var bytes = uri
         for scheme in ["sip:", "sips:", "tel:"] where hasPrefix(bytes, caseInsensitive: scheme) {
             bytes = bytes.dropFirst(scheme.utf8.count)
             break
@@ -244,7 +352,8 @@ public enum SIPHeaderSyntax {
         } else if let colon = host.firstIndex(of: UInt8(ascii: ":")) {
             host = host[..<colon]
         }
-        return String(decoding: bytes[...at], as: UTF8.self) + String(decoding: host, as: UTF8.self)
+        guard host.endIndex < bytes.endIndex else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: bytes[...at] + host, as: UTF8.self)
     }
 }
 
@@ -258,23 +367,5 @@ extension StringProtocol {
         else { return "" }
         if start == 0 && end == bytes.count - 1 { return String(self) }
         return String(decoding: bytes[start...end], as: UTF8.self)
-    }
-
-    /// Without one pair of surrounding double quotes, with `\"` and `\\` unescaped.
-    var unquoted: String {
-        guard count >= 2, first == "\"", last == "\"" else { return String(self) }
-        var result = ""
-        var escaped = false
-        for character in dropFirst().dropLast() {
-            if escaped {
-                result.append(character)
-                escaped = false
-            } else if character == "\\" {
-                escaped = true
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 }

@@ -1,3 +1,5 @@
+import SigflowCore
+
 /// Why bytes could not be read as a SIP message.
 public enum SIPParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case notSIP
@@ -33,8 +35,11 @@ public enum SIPParser {
         // Lines are found on bytes: in Swift "\r\n" is one Character, and Character-level scanning
         // costs grapheme breaking on every byte of every message.
         var startLineText: String?
-        var headers: [SIPMessage.Header] = []
-        headers.reserveCapacity(16)
+        var fields: [SIPMessage.Field] = []
+        fields.reserveCapacity(16)
+        // Folded values are unfolded after the message's bytes: ranges into `unfolded` until then.
+        var unfolded: [UInt8] = []
+        var foldedFields: [Int] = []
         var lineStart = 0
         var lineNumber = 0
         while lineStart < limit {
@@ -51,9 +56,19 @@ public enum SIPParser {
                 continue
             }
             let first = bytes[lineStart]
-            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !headers.isEmpty {
+            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !fields.isEmpty {
                 // A folded line continues the previous header's value (RFC 3261 §7.3.1).
-                headers[headers.count - 1].value += " " + text(bytes, lineStart, contentEnd)
+                let last = fields.count - 1
+                if foldedFields.last != last {
+                    let value = fields[last].value
+                    fields[last].value = unfolded.count..<(unfolded.count + value.count)
+                    unfolded += UnsafeRawBufferPointer(rebasing: bytes[value])
+                    foldedFields.append(last)
+                }
+                let continuation = trimmed(bytes, lineStart, contentEnd)
+                unfolded.append(UInt8(ascii: " "))
+                unfolded += UnsafeRawBufferPointer(rebasing: bytes[continuation])
+                fields[last].value = fields[last].value.lowerBound..<unfolded.count
                 continue
             }
             var colon = lineStart
@@ -67,34 +82,43 @@ public enum SIPParser {
             guard colon < contentEnd, nameEnd > lineStart,
                 !bytes[lineStart..<nameEnd].contains(UInt8(ascii: " "))
             else { throw .badHeaderLine(lineNumber) }
-            let rawName = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<nameEnd]), as: UTF8.self)
-            headers.append(
-                SIPMessage.Header(
-                    name: SIPHeaderSyntax.canonicalName(bytes, lineStart, nameEnd), rawName: rawName,
-                    value: text(bytes, colon + 1, contentEnd)))
+            fields.append(
+                SIPMessage.Field(
+                    name: SIPHeaderName(wire: bytes[lineStart..<nameEnd]),
+                    value: trimmed(bytes, colon + 1, contentEnd)))
         }
         guard let startLineText else { throw .badStartLine("") }
-        var message = SIPMessage(
-            startLine: try parseStartLine(startLineText), startLineText: startLineText, headers: headers, body: [],
-            bodyShortBy: 0)
+        let startLine = try parseStartLine(startLineText)
         let bodyStart = headerEnd?.bodyStart ?? bytes.count
         let available = bytes.count - bodyStart
         // Without Content-Length (allowed on UDP) the body runs to the end of the datagram.
-        let declared = message.contentLength ?? available
-        let taken = min(max(0, declared), available)
-        message.body = Array(bytes[bodyStart..<(bodyStart + taken)])
-        message.bodyShortBy = max(0, declared - available)
-        return message
+        var declared = available
+        if let index = fields.firstIndex(where: { $0.name == .contentLength }) {
+            let range = fields[index].value
+            declared =
+                (foldedFields.contains(index)
+                    ? ASCIIDecimal.value(unfolded[range])
+                    : ASCIIDecimal.value(UnsafeRawBufferPointer(rebasing: bytes[range]))) ?? available
+        }
+        let bodyEnd = bodyStart + min(max(0, declared), available)
+        for index in foldedFields {
+            fields[index].value =
+                (fields[index].value.lowerBound + bodyEnd)..<(fields[index].value.upperBound + bodyEnd)
+        }
+        return SIPMessage(
+            startLine: startLine, startLineText: startLineText,
+            bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[..<bodyEnd])) + unfolded, fields: fields,
+            bodyRange: bodyStart..<bodyEnd, bodyShortBy: max(0, declared - available))
     }
 
-    /// The bytes from `start` to `end` as text, without surrounding spaces and tabs.
+    /// Where the bytes from `start` to `end` lie without surrounding spaces and tabs.
     @inline(__always)
-    static func text(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+    static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
         var start = start
         var end = end
         while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
         while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        return start..<end
     }
 
     static func parseStartLine(_ line: String) throws(SIPParseError) -> SIPMessage.StartLine {

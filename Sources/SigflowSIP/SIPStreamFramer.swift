@@ -130,8 +130,7 @@ struct SIPStreamFramer {
             let lineEnd = headers[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? headers.endIndex
             let line = headers[lineStart..<lineEnd]
             if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-                let name = String(decoding: line[lineStart..<colon], as: UTF8.self).trimmingSpaces.lowercased()
-                if name == "content-length" || name == "l" {
+                if SIPHeaderName(wire: SIPHeaderSyntax.trimmed(line[lineStart..<colon])) == .contentLength {
                     var value = line[(colon + 1)...]
                     while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                         value = value.dropFirst()

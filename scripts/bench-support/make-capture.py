@@ -7,14 +7,20 @@ while up, others are declined (603), busy (486) or cancelled. Background traffic
 TCP flows with TLS records, NTP. Packets are written in time order, streaming, so any size is
 cheap in memory.
 
-usage: make-capture.py OUT.pcap MEGABYTES [SEED]
+With --signaling, the capture is what a capture filter on the SIP port of a busy proxy gives: the
+same calls, a hundred new ones per second, and no RTP or background traffic.
+
+usage: make-capture.py OUT.pcap MEGABYTES [SEED] [--signaling]
 """
+import heapq
 import random
 import struct
 import sys
 
-out_path, megabytes = sys.argv[1], float(sys.argv[2])
-rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+signaling_only = "--signaling" in sys.argv
+arguments = [arg for arg in sys.argv if arg != "--signaling"]
+out_path, megabytes = arguments[1], float(arguments[2])
+rng = random.Random(int(arguments[3]) if len(arguments) > 3 else 1)
 target = int(megabytes * 1e6)
 
 MAC_A, MAC_B = b"\x02\x00\x00\x00\x00\x01", b"\x02\x00\x00\x00\x00\x02"
@@ -144,6 +150,26 @@ class Call:
             writer.frame(time, packet)
 
 
+def signaling():
+    """Calls start a hundred a second (exponential gaps); their messages go through one time-ordered
+    queue, so the number of calls up at once (thousands) costs nothing per packet."""
+    writer = Writer(out_path)
+    clock = 1_700_000_000.0
+    queue = []
+    number = 0
+    while writer.written < target:
+        clock += rng.expovariate(100)
+        number += 1
+        call = Call(number, clock)
+        for index, (time, _, _) in enumerate(call.events):
+            heapq.heappush(queue, (time, number, index, call))
+        while queue and queue[0][0] <= clock:
+            time, _, _, due = heapq.heappop(queue)
+            due.emit_signaling(writer, time)
+    writer.file.close()
+    print(f"{out_path}: {writer.packets} packets, {writer.written} bytes, {number} calls", file=sys.stderr)
+
+
 def main():
     writer = Writer(out_path)
     clock = 1_700_000_000.0
@@ -185,4 +211,4 @@ def main():
     print(f"{out_path}: {writer.packets} packets, {writer.written} bytes, {number} calls", file=sys.stderr)
 
 
-main()
+signaling() if signaling_only else main()
