@@ -13,15 +13,18 @@ struct CallAssembler {
     func call(_ key: CallCorrelator.CallKey) -> Call {
         let roles = RoleInference(steps: steps)
         let participants = roles.participants
-        let idByParty = Dictionary(uniqueKeysWithValues: participants.map { ($0.partyKey, $0.id) })
-        let numbered = steps.enumerated().map { index, step in
-            CallStep(
-                number: index + 1, message: step.message, from: idByParty[step.message.sender.key]!,
-                to: idByParty[step.message.receiver.key]!, time: step.time, sightings: step.sightings,
+        let numbered = steps.indices.map { index in
+            let step = steps[index]
+            let parties = roles.stepParties[index]
+            return CallStep(
+                number: index + 1, message: step.message, from: participants[parties.from].id,
+                to: participants[parties.to].id, time: step.time, sightings: step.sightings,
                 retransmissions: step.retransmissions)
         }
         let callerID = participants.first { $0.role == .caller }?.id
-        let outcome = isCall ? callOutcome(numbered, callerID: callerID) : exchangeOutcome(numbered)
+        let isCall = steps.contains { $0.message.kind == .offer }
+        let settling = isCall ? settlingDecision(numbered, callerID: callerID) : nil
+        let outcome = isCall ? callOutcome(numbered, callerID: callerID, settling: settling) : exchangeOutcome(numbered)
         var finished = participants
         if isCall {
             assignDevices(&finished, steps: numbered, callOutcome: outcome)
@@ -45,10 +48,8 @@ struct CallAssembler {
             participants: finished,
             steps: numbered,
             outcome: outcome,
-            timing: timing(numbered, callerID: callerID))
+            timing: timing(numbered, settling: settling))
     }
-
-    var isCall: Bool { steps.contains { $0.message.kind == .offer } }
 
     /// The offers the caller sent, latest last; decisions on the last one settle the call (an offer
     /// challenged for credentials and sent again is settled by the second).
@@ -90,9 +91,10 @@ struct CallAssembler {
         return (branches > 1 ? decisions.first { $0.message.kind == .answer } : nil) ?? decisions.first
     }
 
-    func callOutcome(_ steps: [CallStep], callerID: String?) -> CallOutcome {
+    /// - Parameter settling: the step `settlingDecision` finds.
+    func callOutcome(_ steps: [CallStep], callerID: String?, settling: CallStep?) -> CallOutcome {
         let callerCancelled = steps.contains { $0.message.kind == .cancel && (callerID == nil || $0.from == callerID) }
-        if let first = settlingDecision(steps, callerID: callerID),
+        if let first = settling,
             let outcome = first.message.outcome
         {
             // "Request terminated" without a cancel from the caller is a refusal, not a cancellation.
@@ -136,7 +138,7 @@ struct CallAssembler {
         }
     }
 
-    func timing(_ steps: [CallStep], callerID: String?) -> CallTiming {
+    func timing(_ steps: [CallStep], settling decision: CallStep?) -> CallTiming {
         guard let first = steps.first, let last = steps.last else {
             return CallTiming(start: .zero, end: .zero)
         }
@@ -145,7 +147,6 @@ struct CallAssembler {
         if let ringing = steps.first(where: { $0.message.kind == .ringing && $0.time >= offer.time }) {
             timing.postDialDelay = ringing.time.nanoseconds(since: offer.time)
         }
-        let decision = settlingDecision(steps, callerID: callerID)
         if let decision {
             timing.timeToDecision = decision.time.nanoseconds(since: offer.time)
         }

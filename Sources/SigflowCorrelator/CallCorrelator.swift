@@ -66,17 +66,29 @@ public enum CallCorrelator {
         func adjusted(_ message: SignalingMessage) -> CaptureTime {
             message.stamp.time.adding(nanoseconds: -(offsetByCapture[message.stamp.source.capture] ?? 0))
         }
-        var hops: [HopKey: [Int]] = [:]
-        hops.reserveCapacity(messages.count)
-        var hopOrder: [HopKey] = []
-        for (index, message) in messages.enumerated() {
-            let key = HopKey(message)
-            if hops[key] == nil { hopOrder.append(key) }
-            hops[key, default: []].append(index)
-        }
-        let steps = buildSteps(hopOrder.map { hops[$0]! }, messages, adjusted: adjusted)
+        let steps = buildSteps(hopGroups(messages), messages, adjusted: adjusted)
         let key = CallKey(signalingProtocol: messages[0].signalingProtocol, callID: messages[0].callID)
         return CallAssembler(steps: steps, captureEnd: captureEnd).call(key)
+    }
+
+    /// The messages' positions grouped by hop, groups in order of first message.
+    static func hopGroups(_ messages: [SignalingMessage]) -> [[Int]] {
+        var groups: [[Int]] = []
+        var keys: [HopKey] = []
+        // Most calls have a handful of messages, and comparing their keys (which mostly differ in
+        // length) costs less than hashing them; a dictionary takes over for long calls.
+        var index: [HopKey: Int]? = messages.count > 24 ? [:] : nil
+        for (position, message) in messages.enumerated() {
+            let key = HopKey(message)
+            if let group = index != nil ? index![key] : keys.firstIndex(of: key) {
+                groups[group].append(position)
+            } else {
+                index?[key] = groups.count
+                keys.append(key)
+                groups.append([position])
+            }
+        }
+        return groups
     }
 
     struct CallKey: Hashable {

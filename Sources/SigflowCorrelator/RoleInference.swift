@@ -10,6 +10,8 @@ import SigflowCore
 /// Lifelines are declared in order of first appearance.
 struct RoleInference {
     let participants: [Participant]
+    /// Each step's sender and receiver, as positions in `participants`.
+    let stepParties: [(from: Int, to: Int)]
 
     init(steps: [UnnumberedStep]) {
         // Parties by position of first appearance; each message's parties are looked up once, and
@@ -53,11 +55,14 @@ struct RoleInference {
         var firstClientOfferSender: Int?
         var firstClientDecisionReceiver: Int?
         var firstRequestSender: Int?
+        var stepParties: [(from: Int, to: Int)] = []
+        stepParties.reserveCapacity(steps.count)
         for step in steps {
             let message = step.message
             let (sender, receiver) = (message.sender, message.receiver)
             let from = note(sender)
             let to = note(receiver)
+            stepParties.append((from, to))
             switch message.kind {
             case .offer:
                 offerSenders.insert(from)
@@ -146,20 +151,31 @@ struct RoleInference {
                     outcome: nil))
         }
         participants = result
+        self.stepParties = stepParties
     }
 
     /// `Caller alice@example.com (10.0.0.1:5060, Linphone)`: role, user, and where and what it is.
     static func label(title: String, party: Party, role: ParticipantRole) -> String {
-        var details: [String] = []
-        if let device = party.device { details.append(device) }
-        if let endpoint = party.endpoint {
-            details.append(endpoint.description)
-        } else if party.device == nil {
-            details.append(party.key)
+        var label = title
+        if let user = party.user, role != .proxy && role != .server {
+            label += " "
+            label += user
         }
-        if let agent = party.agent, role != .server { details.append(agent) }
-        let user = role == .proxy || role == .server ? nil : party.user
-        return ([title] + (user.map { [$0] } ?? [])).joined(separator: " ")
-            + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+        // Written piece by piece: built for every party of every call.
+        var separator = " ("
+        func detail(_ text: String) {
+            label += separator
+            label += text
+            separator = ", "
+        }
+        if let device = party.device { detail(device) }
+        if let endpoint = party.endpoint {
+            detail(endpoint.description)
+        } else if party.device == nil {
+            detail(party.key)
+        }
+        if let agent = party.agent, role != .server { detail(agent) }
+        if separator == ", " { label += ")" }
+        return label
     }
 }

@@ -139,11 +139,14 @@ final class MessageCollector: SignalingSink {
             quietQueue.removeFirst(quietHead)
             quietHead = 0
         }
-        // In order of first message, so what finalising reports comes out in a stable order.
-        quiet.sort {
-            ($0.messages[0].stamp.time, $0.messages[0].callID) < ($1.messages[0].stamp.time, $1.messages[0].callID)
+        guard !quiet.isEmpty else { return }
+        // In order of first message, so what finalising reports comes out in a stable order; sorted
+        // by keys taken once, since reaching into the calls at every comparison costs more.
+        let order = quiet.indices.map {
+            (time: quiet[$0].messages[0].stamp.time, callID: quiet[$0].messages[0].callID, index: $0)
         }
-        if !quiet.isEmpty { finalize(quiet.map(\.messages), now) }
+        .sorted { ($0.time, $0.callID) < ($1.time, $1.callID) }
+        finalize(order.map { quiet[$0.index].messages }, now)
     }
 
     /// Finalises a tenth of the cap at once, so eviction runs rarely: settled calls first, then the

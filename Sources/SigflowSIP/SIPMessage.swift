@@ -146,36 +146,66 @@ public enum SIPHeaderName: String, CaseIterable, Sendable {
     case sessionID = "session-id"
     case replaces
 
-    /// Compact forms by their letter.
-    private static let compactForms: [UInt8: SIPHeaderName] = [
-        UInt8(ascii: "i"): .callID, UInt8(ascii: "m"): .contact, UInt8(ascii: "e"): .contentEncoding,
-        UInt8(ascii: "l"): .contentLength, UInt8(ascii: "c"): .contentType, UInt8(ascii: "f"): .from,
-        UInt8(ascii: "s"): .subject, UInt8(ascii: "k"): .supported, UInt8(ascii: "t"): .to, UInt8(ascii: "v"): .via,
-        UInt8(ascii: "o"): .event, UInt8(ascii: "u"): .allowEvents, UInt8(ascii: "r"): .referTo,
-        UInt8(ascii: "b"): .referredBy, UInt8(ascii: "x"): .sessionExpires, UInt8(ascii: "a"): .acceptContact,
-        UInt8(ascii: "j"): .rejectContact, UInt8(ascii: "d"): .requestDisposition, UInt8(ascii: "y"): .identity,
-    ]
+    /// The long name a compact form's letter stands for.
+    private static func compactForm(_ letter: UInt8) -> SIPHeaderName? {
+        switch letter | 0x20 {
+        case UInt8(ascii: "i"): return .callID
+        case UInt8(ascii: "m"): return .contact
+        case UInt8(ascii: "e"): return .contentEncoding
+        case UInt8(ascii: "l"): return .contentLength
+        case UInt8(ascii: "c"): return .contentType
+        case UInt8(ascii: "f"): return .from
+        case UInt8(ascii: "s"): return .subject
+        case UInt8(ascii: "k"): return .supported
+        case UInt8(ascii: "t"): return .to
+        case UInt8(ascii: "v"): return .via
+        case UInt8(ascii: "o"): return .event
+        case UInt8(ascii: "u"): return .allowEvents
+        case UInt8(ascii: "r"): return .referTo
+        case UInt8(ascii: "b"): return .referredBy
+        case UInt8(ascii: "x"): return .sessionExpires
+        case UInt8(ascii: "a"): return .acceptContact
+        case UInt8(ascii: "j"): return .rejectContact
+        case UInt8(ascii: "d"): return .requestDisposition
+        case UInt8(ascii: "y"): return .identity
+        default: return nil
+        }
+    }
 
-    /// Long names by length, as bytes: a header line's name is compared with the few of its length.
-    private static let byLength: [[(name: SIPHeaderName, bytes: [UInt8])]] = {
-        var table = [[(name: SIPHeaderName, bytes: [UInt8])]](repeating: [], count: 32)
-        for name in allCases { table[name.rawValue.utf8.count].append((name, Array(name.rawValue.utf8))) }
-        return table
-    }()
+    /// A name of up to 24 bytes, lower-cased and packed into three words, so that matching one
+    /// against every known name is a few integer comparisons.
+    private struct PackedName: Equatable {
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+
+        init?<Name: Collection<UInt8>>(_ name: Name) {
+            guard name.count <= 24 else { return nil }
+            for (offset, byte) in name.enumerated() {
+                let lower = UInt64(byte >= 65 && byte <= 90 ? byte + 32 : byte) << (8 * UInt64(offset % 8))
+                switch offset / 8 {
+                case 0: words.0 |= lower
+                case 1: words.1 |= lower
+                default: words.2 |= lower
+                }
+            }
+        }
+
+        static func == (lhs: PackedName, rhs: PackedName) -> Bool { lhs.words == rhs.words }
+    }
+
+    private static let packedNames: [(packed: PackedName, name: SIPHeaderName)] = allCases.map {
+        (PackedName($0.rawValue.utf8)!, $0)
+    }
 
     /// The header a name on the wire stands for, ignoring case; nil for headers sigflow does not read.
     init?<Name: Collection<UInt8>>(wire name: Name) {
-        let count = name.count
-        if count == 1 {
-            let letter = name.first!
-            guard let known = Self.compactForms[letter >= 65 && letter <= 90 ? letter + 32 : letter] else { return nil }
+        if name.count == 1 {
+            guard let known = Self.compactForm(name.first!) else { return nil }
             self = known
             return
         }
-        guard count < Self.byLength.count else { return nil }
-        for candidate in Self.byLength[count]
-        where zip(name, candidate.bytes).allSatisfy({ ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }) {
-            self = candidate.name
+        guard let packed = PackedName(name) else { return nil }
+        for entry in Self.packedNames where entry.packed == packed {
+            self = entry.name
             return
         }
         return nil
