@@ -58,6 +58,8 @@ public enum SIPParser {
             let first = bytes[lineStart]
             if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !fields.isEmpty {
                 // A folded line continues the previous header's value (RFC 3261 §7.3.1).
+                let continuation = trimmed(bytes, lineStart, contentEnd)
+                guard !continuation.isEmpty else { continue }
                 let last = fields.count - 1
                 if foldedFields.last != last {
                     let value = fields[last].value
@@ -65,8 +67,8 @@ public enum SIPParser {
                     unfolded += UnsafeRawBufferPointer(rebasing: bytes[value])
                     foldedFields.append(last)
                 }
-                let continuation = trimmed(bytes, lineStart, contentEnd)
-                unfolded.append(UInt8(ascii: " "))
+                // The fold is one space (RFC 3261 §7.3.1), except before the first word of a value.
+                if !fields[last].value.isEmpty { unfolded.append(UInt8(ascii: " ")) }
                 unfolded += UnsafeRawBufferPointer(rebasing: bytes[continuation])
                 fields[last].value = fields[last].value.lowerBound..<unfolded.count
                 continue
