@@ -108,7 +108,7 @@ public final class SignalingDecoder {
             calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
         }
         CallCorrelator.linkLegs(&summaries)
-        summaries.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
+        summaries.sort { ($0.start, $0.callID) < ($1.start, $1.callID) }
         return (calls, summaries, offsets)
     }
 

@@ -10,7 +10,7 @@ public enum CallsTable {
             let call = calls[index]
             return [
                 call.callID, call.signalingProtocol.rawValue, call.method, call.fromUser ?? "-", call.toUser ?? "-",
-                call.timing.start.iso8601, TextTable.seconds(call.duration), call.outcome.rawValue,
+                call.start.iso8601, TextTable.seconds(call.duration), call.outcome.rawValue,
                 String(call.stepCount), call.linkedCallIDs.isEmpty ? "-" : call.linkedCallIDs.joined(separator: ","),
             ]
         }
@@ -25,7 +25,7 @@ public enum CallsTable {
                 ("method", .string(call.method)),
                 ("from", call.fromUser.map { .string($0) } ?? .null),
                 ("to", call.toUser.map { .string($0) } ?? .null),
-                ("start", .number(call.timing.start.epochString)),
+                ("start", .number(call.start.epochString)),
                 ("duration", .number(CaptureTime(nanoseconds: call.duration).epochString)),
                 ("outcome", .string(call.outcome.rawValue)),
                 ("messages", .int(call.stepCount)),

@@ -9,7 +9,9 @@ public struct CallSummary: Hashable, Sendable {
     public var fromUser: String?
     /// Who was called (SIP To address of record).
     public var toUser: String?
-    public var timing: CallTiming
+    public var start: CaptureTime
+    /// The talk time of an answered call; otherwise first to last message.
+    public var duration: Int64
     public var outcome: CallOutcome
     public var stepCount: Int
     public var deviceCount: Int
@@ -25,16 +27,14 @@ public struct CallSummary: Hashable, Sendable {
         isCall = call.isCall
         fromUser = opening?.sender.user ?? call.caller?.user
         toUser = opening?.receiver.user ?? call.participants.first { $0.role == .callee }?.user
-        timing = call.timing
+        start = call.timing.start
+        duration = call.timing.duration ?? call.timing.end.nanoseconds(since: call.timing.start)
         outcome = call.outcome
         stepCount = call.steps.count
         deviceCount = call.participants.reduce(0) { $0 + $1.devices.count }
         carriedLinkTokens = call.carriedLinkTokens
         linkedCallIDs = call.linkedCallIDs
     }
-
-    /// The talk time of an answered call; otherwise first to last message.
-    public var duration: Int64 { timing.duration ?? timing.end.nanoseconds(since: timing.start) }
 }
 
 extension Call {
