@@ -86,7 +86,10 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
             sawGap = true
             rest = rest.dropFirst(2)
         }
-        for piece in rest.split(separator: ":", omittingEmptySubsequences: false) {
+        // Split on bytes, like the check above: a ':' followed by a combining mark is one Character,
+        // which a split on Characters would leave inside a piece that then recursed forever.
+        for bytes in rest.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
+            let piece = Substring(bytes)
             if piece.isEmpty {
                 guard !sawGap else {
                     if piece.isEmpty && rest.hasSuffix("::") { continue }
