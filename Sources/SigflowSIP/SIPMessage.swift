@@ -21,7 +21,7 @@ public struct SIPMessage: Sendable {
     /// The message up to the end of its body, then the unfolded values of folded headers.
     let bytes: [UInt8]
     let fields: [Field]
-    let bodyRange: Range<Int>
+    var bodyRange: Range<Int>
     /// Bytes Content-Length promised that the datagram did not hold (RFC 3261 §18.3: an error).
     public var bodyShortBy: Int
 
@@ -259,11 +259,14 @@ public enum SIPHeaderSyntax {
     }
 
     /// Without leading and trailing spaces and tabs.
-    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var bytes = bytes
-        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
-        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
-        return bytes
+    static func trimmed<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Bytes.SubSequence {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { bytes.formIndex(after: &start) }
+        while start < end, bytes[bytes.index(before: end)] == 0x20 || bytes[bytes.index(before: end)] == 0x09 {
+            bytes.formIndex(before: &end)
+        }
+        return bytes[start..<end]
     }
 
     /// A `;name=value` parameter of a header value (outside the `<...>` URI); `name` in lower case,
@@ -308,17 +311,8 @@ public enum SIPHeaderSyntax {
                 valueRange = valueStart..<index
             }
             if matches {
-                guard var valueRange else { return "" }
-                while !valueRange.isEmpty, bytes[valueRange.lowerBound] == 0x20 || bytes[valueRange.lowerBound] == 0x09
-                {
-                    valueRange = (valueRange.lowerBound + 1)..<valueRange.upperBound
-                }
-                while !valueRange.isEmpty,
-                    bytes[valueRange.upperBound - 1] == 0x20 || bytes[valueRange.upperBound - 1] == 0x09
-                {
-                    valueRange = valueRange.lowerBound..<(valueRange.upperBound - 1)
-                }
-                return unquoted(bytes[valueRange])
+                guard let valueRange else { return "" }
+                return unquoted(trimmed(bytes[valueRange]))
             }
         }
         return nil

@@ -90,27 +90,22 @@ public enum SIPParser {
                     value: trimmed(bytes, colon + 1, contentEnd)))
         }
         guard let startLineText else { throw .badStartLine("") }
-        let startLine = try parseStartLine(startLineText)
         let bodyStart = headerEnd?.bodyStart ?? bytes.count
-        let available = bytes.count - bodyStart
-        // Without Content-Length (allowed on UDP) the body runs to the end of the datagram.
-        var declared = available
-        if let index = fields.firstIndex(where: { $0.name == .contentLength }) {
-            let range = fields[index].value
-            declared =
-                (foldedFields.contains(index)
-                    ? ASCIIDecimal.value(unfolded[range])
-                    : ASCIIDecimal.value(UnsafeRawBufferPointer(rebasing: bytes[range]))) ?? available
-        }
-        let bodyEnd = bodyStart + min(max(0, declared), available)
         for index in foldedFields {
             fields[index].value =
-                (fields[index].value.lowerBound + bodyEnd)..<(fields[index].value.upperBound + bodyEnd)
+                (fields[index].value.lowerBound + bytes.count)..<(fields[index].value.upperBound + bytes.count)
         }
-        return SIPMessage(
-            startLine: startLine, startLineText: startLineText,
-            bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[..<bodyEnd])) + unfolded, fields: fields,
-            bodyRange: bodyStart..<bodyEnd, bodyShortBy: max(0, declared - available))
+        var all = Array(bytes)
+        all += unfolded
+        var message = SIPMessage(
+            startLine: try parseStartLine(startLineText), startLineText: startLineText, bytes: all, fields: fields,
+            bodyRange: bodyStart..<bodyStart, bodyShortBy: 0)
+        let available = bytes.count - bodyStart
+        // Without Content-Length (allowed on UDP) the body runs to the end of the datagram.
+        let declared = message.contentLength ?? available
+        message.bodyRange = bodyStart..<(bodyStart + min(max(0, declared), available))
+        message.bodyShortBy = max(0, declared - available)
+        return message
     }
 
     /// Where the bytes from `start` to `end` lie without surrounding spaces and tabs.
