@@ -55,7 +55,13 @@ struct SIPStreamFramer {
         while start < buffer.count, buffer[start] == UInt8(ascii: "\r") || buffer[start] == UInt8(ascii: "\n") {
             start += 1
         }
-        guard start < buffer.count else { return nil }
+        guard start < buffer.count else {
+            // Everything is consumed: an idle connection (a registered phone's, between calls) keeps
+            // no buffer, so thousands of them cost only their flow state.
+            buffer = []
+            start = 0
+            return nil
+        }
         let pending = buffer.count - start
         let found: (headersEnd: Int, bodyStart: Int)? = buffer.withUnsafeBytes { raw in
             let view = UnsafeRawBufferPointer(rebasing: raw[start...])
