@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(
             name: "SigflowPipelineTests",
             dependencies: [
-                "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowRender", "SigflowSDP", "SigflowSIP",
+                "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowCorrelator", "SigflowRender", "SigflowSDP",
+                "SigflowSIP",
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),

@@ -173,34 +173,110 @@ public enum CallCorrelator {
 
     /// Ties each call to the other legs its messages name.
     public static func linkLegs(_ calls: inout [Call]) {
-        linkLinkable(&calls)
+        let groups = legGroups(calls)
+        for index in calls.indices {
+            calls[index].linkedCallIDs = groups[index].map { calls[$0].callID }.sorted()
+        }
     }
 
-    /// Ties each summary to the other legs, for calls already reduced to summaries.
-    public static func linkLegs(_ summaries: inout [CallSummary]) {
-        linkLinkable(&summaries)
-    }
-
-    private static func linkLinkable<Item: LinkableCall>(_ items: inout [Item]) {
-        let groups = LegLinker.groups(count: items.count) { index, visit in
+    /// Per call, the indices of the other calls its group of legs holds.
+    static func legGroups<Item: LinkableCall>(_ items: [Item]) -> [[Int]] {
+        LegLinker.groups(count: items.count) { index, visit in
             visit(.callID(items[index].callID[...]))
             for token in items[index].carriedLinkTokens { visit(LegLinker.Token(carried: token)) }
-        }
-        for index in items.indices {
-            items[index].linkedCallIDs = groups[index].map { items[$0].callID }.sorted()
         }
     }
 }
 
 /// A call or its summary, as leg linking sees it.
-private protocol LinkableCall {
+protocol LinkableCall {
     var callID: String { get }
     var carriedLinkTokens: [String] { get }
-    var linkedCallIDs: [String] { get set }
 }
 
 extension Call: LinkableCall {}
-extension CallSummary: LinkableCall {}
+
+/// Links listed calls to their other legs without holding every call (`CallSummaryStore` keeps
+/// them on disk). A call can have another leg only when it carries a link token, when another call
+/// names its Call-ID, or when another listed call has the same Call-ID. Noting each summary as it is
+/// made finds the first two exactly, and the third from the hashes of the Call-IDs seen: exactly up
+/// to 32,768 calls, then in a 2 MB Bloom filter whose false alarms only add calls to the pass that
+/// links them. One pass over the list then picks those calls out, and only they are held.
+public struct SummaryLegLinks {
+    private var named: Set<String> = []
+    private var carriers = 0
+    /// Hashes of the Call-IDs seen while there are few of them.
+    private var seenExactly: Set<Int> = []
+    /// Past that, three bits per Call-ID in 2^24: a Call-ID whose bits are all set already may
+    /// repeat one.
+    private var seenFilter: [UInt64] = []
+    private var maybeRepeated: Set<Int> = []
+
+    private static let exactLimit = 1 << 15
+    private static let filterBits = 1 << 24
+
+    /// A listed call that may have another leg, with its position in the list.
+    private struct Candidate: LinkableCall {
+        var position: Int
+        var callID: String
+        var carriedLinkTokens: [String]
+    }
+
+    public init() {}
+
+    public mutating func note(_ summary: CallSummary) {
+        if !summary.carriedLinkTokens.isEmpty {
+            carriers += 1
+            for token in summary.carriedLinkTokens {
+                if case .callID(let callID) = LegLinker.Token(carried: token) { named.insert(String(callID)) }
+            }
+        }
+        let hash = summary.callID.hashValue
+        if seenFilter.isEmpty {
+            if !seenExactly.insert(hash).inserted { maybeRepeated.insert(hash) }
+            guard seenExactly.count > Self.exactLimit else { return }
+            seenFilter = [UInt64](repeating: 0, count: Self.filterBits / 64)
+            for earlier in seenExactly { _ = setFilterBits(earlier) }
+            seenExactly = []
+        } else if setFilterBits(hash) {
+            maybeRepeated.insert(hash)
+        }
+    }
+
+    /// Sets a hash's three bits; returns whether they were all set already.
+    private mutating func setFilterBits(_ hash: Int) -> Bool {
+        let bits = UInt64(bitPattern: Int64(hash))
+        let (first, step) = (bits & 0xFFFF_FFFF, (bits >> 32) | 1)
+        var present = true
+        for index in 0..<UInt64(3) {
+            let bit = Int((first &+ index &* step) % UInt64(Self.filterBits))
+            let (word, mask) = (bit / 64, UInt64(1) << UInt64(bit % 64))
+            if seenFilter[word] & mask == 0 {
+                present = false
+                seenFilter[word] |= mask
+            }
+        }
+        return present
+    }
+
+    /// The other legs of each call in `summaries`, by position; calls without any have no entry.
+    public func links(_ summaries: some Sequence<CallSummary>) -> [Int: [String]] {
+        guard carriers > 0 || !maybeRepeated.isEmpty else { return [:] }
+        var candidates: [Candidate] = []
+        for (position, summary) in summaries.enumerated()
+        where !summary.carriedLinkTokens.isEmpty || named.contains(summary.callID)
+            || maybeRepeated.contains(summary.callID.hashValue)
+        {
+            candidates.append(
+                Candidate(position: position, callID: summary.callID, carriedLinkTokens: summary.carriedLinkTokens))
+        }
+        var links: [Int: [String]] = [:]
+        for (index, group) in CallCorrelator.legGroups(candidates).enumerated() where !group.isEmpty {
+            links[candidates[index].position] = group.map { candidates[$0].callID }.sorted()
+        }
+        return links
+    }
+}
 
 /// A step before participants are known and numbers given.
 struct UnnumberedStep {

@@ -11,11 +11,11 @@ import SigflowFraming
 #endif
 
 /// The result of decoding captures into calls.
-public struct CallsResult: Sendable {
+public struct CallsResult {
     /// Every call with its steps, participants and findings (with `.full` detail; empty otherwise).
     public var calls: [Call]
-    /// One summary per call, always.
-    public var summaries: [CallSummary]
+    /// One summary per call, always, in list order.
+    public var summaries: CallSummaryStore
     public var clockOffsets: [ClockOffset]
     public var captures: [CaptureSummary]
     public var diagnostics: DiagnosticLog

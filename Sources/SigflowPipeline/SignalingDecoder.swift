@@ -16,7 +16,8 @@ public final class SignalingDecoder {
     /// counting a packet does not retain and release it (the registry owns it for the decoder's life).
     private let media: Unmanaged<MediaTracker>
     private var calls: [Call] = []
-    private var summaries: [CallSummary] = []
+    private let summaries = CallSummaryStore()
+    private var legLinks = SummaryLegLinks()
     private var extraDiagnostics = DiagnosticLog()
 
     /// - Parameter captureCount: how many inputs feed this decoder; with more than one, every call is
@@ -94,7 +95,7 @@ public final class SignalingDecoder {
     public func finish(
         captureCount: Int, captureEnd: CaptureTime?
     ) -> (
-        calls: [Call], summaries: [CallSummary], clockOffsets: [ClockOffset]
+        calls: [Call], summaries: CallSummaryStore, clockOffsets: [ClockOffset]
     ) {
         table.finish()
         registry.finish()
@@ -107,8 +108,7 @@ public final class SignalingDecoder {
             CallCorrelator.linkLegs(&calls)
             calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
         }
-        CallCorrelator.linkLegs(&summaries)
-        summaries.sort { ($0.start, $0.callID) < ($1.start, $1.callID) }
+        summaries.linkedCallIDs = legLinks.links(summaries)
         return (calls, summaries, offsets)
     }
 
@@ -166,7 +166,9 @@ public final class SignalingDecoder {
     }
 
     private func keep(_ call: Call) {
-        summaries.append(CallSummary(call))
+        let summary = CallSummary(call)
+        legLinks.note(summary)
+        summaries.append(summary)
         if configuration.detail == .full { calls.append(call) }
     }
 }

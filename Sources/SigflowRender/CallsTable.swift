@@ -1,25 +1,27 @@
 import SigflowCore
 
-/// `sigflow calls`: one row per call (or per SIP Call-ID of any method).
+/// `sigflow calls`: one row per call (or per SIP Call-ID of any method). The calls are read twice
+/// for text (to measure the columns, then to write them) and once for JSON, never held as a list.
 public enum CallsTable {
-    public static func writeText<Output: TextOutputStream>(_ calls: [CallSummary], to output: inout Output) {
-        TextTable.write(
-            header: ["CALL-ID", "PROTO", "METHOD", "FROM", "TO", "START", "DURATION", "OUTCOME", "MSGS", "LINKED"],
-            rowCount: calls.count, rightAligned: [6, 8], to: &output
-        ) { index in
-            let call = calls[index]
-            return [
+    public static func writeText<Output: TextOutputStream>(
+        _ calls: some Sequence<CallSummary>, to output: inout Output
+    ) {
+        let rows = calls.lazy.map { call in
+            [
                 call.callID, call.signalingProtocol.rawValue, call.method, call.fromUser ?? "-", call.toUser ?? "-",
                 call.start.iso8601, TextTable.seconds(call.duration), call.outcome.rawValue,
                 String(call.stepCount), call.linkedCallIDs.isEmpty ? "-" : call.linkedCallIDs.joined(separator: ","),
             ]
         }
+        TextTable.write(
+            header: ["CALL-ID", "PROTO", "METHOD", "FROM", "TO", "START", "DURATION", "OUTCOME", "MSGS", "LINKED"],
+            rows: rows, rightAligned: [6, 8], to: &output)
     }
 
-    public static func writeJSON<Output: TextOutputStream>(_ calls: [CallSummary], to output: inout Output) {
-        JSONValue.writeList(named: "calls", count: calls.count, to: &output) { index in
-            let call = calls[index]
-            return .object([
+    public static func writeJSON<Output: TextOutputStream>(_ calls: some Sequence<CallSummary>, to output: inout Output)
+    {
+        let items = calls.lazy.map { call in
+            JSONValue.object([
                 ("protocol", .string(call.signalingProtocol.rawValue)),
                 ("call_id", .string(call.callID)),
                 ("method", .string(call.method)),
@@ -33,5 +35,6 @@ public enum CallsTable {
                 ("linked_calls", .array(call.linkedCallIDs.map { .string($0) })),
             ])
         }
+        JSONValue.writeList(named: "calls", items: items, to: &output)
     }
 }

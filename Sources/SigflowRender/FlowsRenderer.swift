@@ -4,7 +4,7 @@ import SigflowFraming
 /// `sigflow flows` output: one line (or JSON object) per conversation, like `tshark -z conv`.
 public enum FlowsRenderer {
     public static func writeJSON<Output: TextOutputStream>(_ flows: [FlowSummary], to output: inout Output) {
-        JSONValue.writeList(named: "flows", count: flows.count, to: &output) { json(flows[$0]) }
+        JSONValue.writeList(named: "flows", items: flows.lazy.map(json), to: &output)
     }
 
     static func json(_ flow: FlowSummary) -> JSONValue {
@@ -43,8 +43,7 @@ public enum FlowsRenderer {
         let header = [
             "PROTO", "A", "B", "A>B FRAMES", "A>B BYTES", "B>A FRAMES", "B>A BYTES", "FIRST", "DURATION", "GAPS",
         ]
-        TextTable.write(header: header, rowCount: flows.count, rightAligned: [3, 4, 5, 6, 8], to: &output) { index in
-            let flow = flows[index]
+        let rows = flows.lazy.map { flow in
             let gaps = (flow.streamAToB?.gaps ?? 0) + (flow.streamBToA?.gaps ?? 0)
             let gapBytes = (flow.streamAToB?.gapBytes ?? 0) + (flow.streamBToA?.gapBytes ?? 0)
             return [
@@ -54,5 +53,6 @@ public enum FlowsRenderer {
                 flow.transport == .udp ? "-" : (gaps == 0 ? "0" : "\(gaps) (\(gapBytes) B)"),
             ]
         }
+        TextTable.write(header: header, rows: rows, rightAligned: [3, 4, 5, 6, 8], to: &output)
     }
 }

@@ -1,15 +1,14 @@
 /// Plain-text tables for the terminal: columns padded to their widest cell.
 enum TextTable {
-    /// Writes `header` and then `rowCount` rows made by `row`, each column as wide as its widest
-    /// cell. Rows are made twice (once to measure, once to write) rather than kept, and the text goes
-    /// out in chunks: a table of any length is never held whole.
+    /// Writes `header` and then `rows`, each column as wide as its widest cell. Rows are read twice
+    /// (once to measure, once to write) rather than kept, and the text goes out in chunks: a table of
+    /// any length is never held whole.
     static func write<Output: TextOutputStream>(
-        header: [String], rowCount: Int, rightAligned: Set<Int> = [], to output: inout Output,
-        row: (Int) -> [String]
+        header: [String], rows: some Sequence<[String]>, rightAligned: Set<Int> = [], to output: inout Output
     ) {
         var widths = header.map(width)
-        for index in 0..<rowCount {
-            for (column, cell) in row(index).enumerated() where column < widths.count {
+        for row in rows {
+            for (column, cell) in row.enumerated() where column < widths.count {
                 widths[column] = max(widths[column], width(cell))
             }
         }
@@ -38,7 +37,7 @@ enum TextTable {
             }
         }
         line(header)
-        for index in 0..<rowCount { line(row(index)) }
+        for row in rows { line(row) }
         if !chunk.isEmpty { output.write(String(decoding: chunk, as: UTF8.self)) }
     }
 

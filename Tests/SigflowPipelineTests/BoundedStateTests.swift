@@ -127,7 +127,7 @@ struct BoundedStateTests {
             run.peakOpenCalls = max(run.peakOpenCalls, held.openCalls)
             run.peakEndpoints = max(run.peakEndpoints, held.watchedEndpoints)
         }
-        run.summaries = decoder.finish(captureCount: 1, captureEnd: nil).summaries
+        run.summaries = Array(decoder.finish(captureCount: 1, captureEnd: nil).summaries)
         run.diagnostics = decoder.diagnostics.entries.map(\.name)
         return run
     }

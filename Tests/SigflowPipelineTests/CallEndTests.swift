@@ -51,7 +51,7 @@ struct CallEndTests {
         let decoder = SignalingDecoder(configuration: configuration, captureCount: 1)
         try CaptureReader(inputs: configuration.inputs).forEachPacket { decoder.decode($0) }
         let open = decoder.heldState.openCalls
-        return (open, decoder.finish(captureCount: 1, captureEnd: nil).summaries)
+        return (open, Array(decoder.finish(captureCount: 1, captureEnd: nil).summaries))
     }
 
     /// A call answered at 1 s and hung up at 5 s, as the caller's side sees it.

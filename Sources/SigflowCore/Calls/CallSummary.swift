@@ -19,6 +19,26 @@ public struct CallSummary: Hashable, Sendable {
     public var carriedLinkTokens: [String]
     public var linkedCallIDs: [String]
 
+    public init(
+        signalingProtocol: SignalingProtocol, callID: String, method: String, isCall: Bool, fromUser: String?,
+        toUser: String?, start: CaptureTime, duration: Int64, outcome: CallOutcome, stepCount: Int, deviceCount: Int,
+        carriedLinkTokens: [String], linkedCallIDs: [String] = []
+    ) {
+        self.signalingProtocol = signalingProtocol
+        self.callID = callID
+        self.method = method
+        self.isCall = isCall
+        self.fromUser = fromUser
+        self.toUser = toUser
+        self.start = start
+        self.duration = duration
+        self.outcome = outcome
+        self.stepCount = stepCount
+        self.deviceCount = deviceCount
+        self.carriedLinkTokens = carriedLinkTokens
+        self.linkedCallIDs = linkedCallIDs
+    }
+
     public init(_ call: Call) {
         let opening = call.steps.first { $0.message.kind == .offer || $0.message.kind == .request }?.message
         signalingProtocol = call.signalingProtocol

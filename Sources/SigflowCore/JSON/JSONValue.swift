@@ -32,8 +32,8 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .number(let text): output += text
         case .string(let text): JSONValue.writeString(text, to: &output)
         case .array(let items):
-            Self.writeArray(count: items.count, indent: indent, depth: depth, to: &output) { index, output in
-                items[index].write(to: &output, indent: indent, depth: depth + 1)
+            Self.writeArray(items, indent: indent, depth: depth, to: &output) { item, output in
+                item.write(to: &output, indent: indent, depth: depth + 1)
             }
         case .object(let fields):
             guard !fields.isEmpty else {
@@ -56,15 +56,15 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// `{"<key>": [items]}` exactly as `rendered()` writes it, each item made and written in turn:
     /// a list of any length (every call of a scanner flood) is never held whole, as value or text.
     public static func writeList<Output: TextOutputStream>(
-        named key: String, count: Int, to output: inout Output, item: (Int) -> JSONValue
+        named key: String, items: some Sequence<JSONValue>, to output: inout Output
     ) {
         var head = "{"
         newline(&head, indent: 2, depth: 1)
         writeString(key, to: &head)
         output.write(head + ": ")
-        writeArray(count: count, indent: 2, depth: 1, to: &output) { index, output in
+        writeArray(items, indent: 2, depth: 1, to: &output) { item, output in
             var text = ""
-            item(index).write(to: &text, indent: 2, depth: 2)
+            item.write(to: &text, indent: 2, depth: 2)
             output.write(text)
         }
         output.write("\n}\n")
@@ -72,20 +72,21 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// `[...]` with each item written in place by `writeItem` (nested arrays are not copied level by
     /// level).
-    private static func writeArray<Output: TextOutputStream>(
-        count: Int, indent: Int?, depth: Int, to output: inout Output,
-        writeItem: (_ index: Int, _ output: inout Output) -> Void
+    private static func writeArray<Output: TextOutputStream, Items: Sequence>(
+        _ items: Items, indent: Int?, depth: Int, to output: inout Output,
+        writeItem: (_ item: Items.Element, _ output: inout Output) -> Void
     ) {
-        guard count > 0 else {
-            output.write("[]")
-            return
-        }
-        output.write("[")
-        for index in 0..<count {
-            var separator = index > 0 ? "," : ""
+        var isEmpty = true
+        for item in items {
+            var separator = isEmpty ? "[" : ","
             newline(&separator, indent: indent, depth: depth + 1)
             output.write(separator)
-            writeItem(index, &output)
+            writeItem(item, &output)
+            isEmpty = false
+        }
+        guard !isEmpty else {
+            output.write("[]")
+            return
         }
         var end = ""
         newline(&end, indent: indent, depth: depth)
