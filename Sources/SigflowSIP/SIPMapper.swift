@@ -22,7 +22,7 @@ public enum SIPMapper {
     }
 
     /// Nil when the message has no Call-ID: it cannot belong to any call. Without `detailed`, only
-    /// what correlation needs is worked out: no notes, SDP summary or attributes.
+    /// what correlation needs is worked out: no headline, notes, SDP summary or attributes.
     public static func signalingMessage(_ sip: SIPMessage, context: Context, detailed: Bool = true) -> SignalingMessage?
     {
         guard let callID = sip.callID, !callID.isEmpty else { return nil }
@@ -36,7 +36,8 @@ public enum SIPMapper {
 
         let label: String
         // Without a branch (RFC 2543 peers) the start line and tags are the best identity there is.
-        let tail = branch == nil ? [callID, sip.startLineText] : [callID]
+        // The Call-ID is left out: identities are only compared within a call.
+        let tail = branch == nil ? [sip.startLineText] : []
         let identity: String
         switch sip.startLine {
         case .request(let requestMethod, _):
@@ -110,7 +111,7 @@ public enum SIPMapper {
             callID: callID,
             kind: kind,
             label: label,
-            headline: sip.startLineText,
+            headline: detailed ? sip.startLineText : "",
             method: method,
             statusCode: sip.statusCode,
             sender: sender,

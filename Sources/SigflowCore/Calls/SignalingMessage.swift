@@ -218,6 +218,7 @@ public struct SignalingMessage: Hashable, Sendable {
 
     /// Equal for copies of one message: retransmissions, and the same message seen from another
     /// vantage point. Different for the same message forwarded by a proxy (each hop is its own step).
+    /// Only compared between messages of one call.
     public var identity: String {
         get { storage.identity }
         set { unique.identity = newValue }
