@@ -24,6 +24,8 @@ public final class CallSummaryStore: Sequence {
     private var file: SpillFile?
     private var fileUnavailable = false
     public private(set) var count = 0
+    /// Exact: lets `Array(store)` allocate once.
+    public var underestimatedCount: Int { count }
     /// Other legs of listed calls by position in list order, applied as the summaries are read; set
     /// once every call is in (calls with no other leg have no entry).
     public var linkedCallIDs: [Int: [String]] = [:]
