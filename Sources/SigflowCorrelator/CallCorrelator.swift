@@ -188,7 +188,7 @@ public enum CallCorrelator {
     }
 }
 
-/// A call or its summary, as leg linking sees it.
+/// A call, or a listed call that may have another leg, as leg linking sees it.
 protocol LinkableCall {
     var callID: String { get }
     var carriedLinkTokens: [String] { get }

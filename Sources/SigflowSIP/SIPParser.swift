@@ -108,7 +108,9 @@ public enum SIPParser {
         return message
     }
 
-    /// Where the bytes from `start` to `end` lie without surrounding spaces and tabs.
+    /// Where the bytes from `start` to `end` lie without surrounding spaces and tabs. The same as
+    /// `SIPHeaderSyntax.trimmed`, on raw indices: run for every header line, where the generic one
+    /// over buffer slices made a signaling-only capture 10% slower.
     @inline(__always)
     static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
         var start = start

@@ -138,15 +138,8 @@ struct SIPStreamFramer {
             if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
                 if SIPHeaderName(wire: SIPHeaderSyntax.trimmed(line[lineStart..<colon])) == .contentLength {
                     var value = line[(colon + 1)...]
-                    while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-                        value = value.dropFirst()
-                    }
-                    while let last = value.last,
-                        last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\r")
-                    {
-                        value = value.dropLast()
-                    }
-                    return ASCIIDecimal.value(value).map(ContentLength.value) ?? .malformed
+                    if value.last == UInt8(ascii: "\r") { value = value.dropLast() }
+                    return ASCIIDecimal.value(SIPHeaderSyntax.trimmed(value)).map(ContentLength.value) ?? .malformed
                 }
             }
             lineStart = lineEnd + 1

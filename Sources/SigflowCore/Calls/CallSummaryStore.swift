@@ -9,17 +9,17 @@
 ///
 /// A busy proxy's capture lists hundreds of thousands of calls; held as values, their summaries
 /// would outgrow everything else sigflow keeps. They are kept as sorted runs of compact records
-/// instead, each run written to an unlinked temporary file once full, and the runs are merged whenever the summaries are read. Memory then stays at one run plus a read
-/// buffer per run, whatever the number of calls. A run that cannot be written stays in memory as
-/// records, still less than half the size of the values.
+/// instead, each run written to an unlinked temporary file once full, and the runs are merged
+/// whenever the summaries are read. Memory then stays at one run plus a read buffer per run,
+/// whatever the number of calls. A run that cannot be written stays in memory as records, about
+/// half the size of the values.
 public final class CallSummaryStore: Sequence {
     public static let defaultRunLength = 8192
 
     private let runLength: Int
     private let spillDirectory: String
-    /// The newest summaries, not yet a run; sorted when read.
+    /// The newest summaries, not yet a run; sorted when read (the sort is linear on sorted input).
     private var pending: [CallSummary] = []
-    private var pendingSorted = true
     private var runs: [Run] = []
     private var file: SpillFile?
     private var fileUnavailable = false
@@ -44,7 +44,6 @@ public final class CallSummaryStore: Sequence {
 
     public func append(_ summary: CallSummary) {
         pending.append(summary)
-        pendingSorted = false
         count += 1
         if pending.count >= runLength { writeRun() }
     }
@@ -55,13 +54,8 @@ public final class CallSummaryStore: Sequence {
         (lhs.start, lhs.callID) < (rhs.start, rhs.callID)
     }
 
-    private func sortPending() {
-        if !pendingSorted { pending.sort(by: Self.inListOrder) }
-        pendingSorted = true
-    }
-
     private func writeRun() {
-        sortPending()
+        pending.sort(by: Self.inListOrder)
         var records = RecordWriter()
         for summary in pending { records.append(summary) }
         pending.removeAll(keepingCapacity: true)
@@ -77,7 +71,7 @@ public final class CallSummaryStore: Sequence {
     }
 
     public func makeIterator() -> Iterator {
-        sortPending()
+        pending.sort(by: Self.inListOrder)
         return Iterator(store: self)
     }
 
