@@ -28,11 +28,12 @@ public enum RuleRegistry {
 
     public static let sip: [any CallRule] = [
         SIPAnswerAfterDeclineRule(), SIPDeclineForwardedWithPendingBranchesRule(), SIPBranchAfterDeclineRule(),
-        SIPAnswerAfterCancelAcceptedRule(), SIPTerminatedWithoutCancelRule(), SIPCancelBeforeProvisionalRule(),
-        SIPCancelAfterFinalRule(), SIPCancelMismatchRule(), SIPCompletedElsewhereWithoutAnswerRule(),
-        SIPByeOnEarlyDialogRule(), SIPByeBeforeAckRule(), SIPAckMismatchRule(), SIPFinalNeverAckedRule(),
-        SIPRejectWithoutInviteRule(), SIPDeclineWhileOthersRingRule(), SIPCancelTagsDifferRule(), SIPShortBodyRule(),
-        SIPMediaAfterEndRule(),
+        SIPDeclineNotChosenRule(), SIPAnswerAfterCancelAcceptedRule(), SIPTerminatedWithoutCancelRule(),
+        SIPCancelBeforeProvisionalRule(), SIPCancelAfterFinalRule(), SIPCancelMismatchRule(),
+        SIPCompletedElsewhereWithoutAnswerRule(), SIPRingsAfterCompletedElsewhereRule(), SIPByeOnEarlyDialogRule(),
+        SIPByeBeforeAckRule(), SIPAckMismatchRule(), SIPFinalNeverAckedRule(), SIPRejectWithoutInviteRule(),
+        SIPUnwantedDialogRule(), SIPMediaAfterEndRule(), SIPDeclineWhileOthersRingRule(), SIPCancelTagsDifferRule(),
+        SIPShortBodyRule(), SIPNoSuchDialogRule(),
     ]
 
     public static let matrix: [any CallRule] = [

@@ -23,11 +23,19 @@ struct CallAssembler {
         }
         let callerID = participants.first { $0.role == .caller }?.id
         let isCall = steps.contains { $0.message.kind == .offer }
-        let settling = isCall ? settlingDecision(numbered, callerID: callerID) : nil
-        let outcome = isCall ? callOutcome(numbered, callerID: callerID, settling: settling) : exchangeOutcome(numbered)
+        let retried = retriedChallenges(numbered)
+        let attempt = isCall ? lastAttempt(numbered, callerID: callerID) : nil
+        let settling =
+            isCall
+            ? settlingDecision(numbered, callerID: callerID, attempt: attempt?.transactions)
+            : exchangeSettling(numbered, retried: retried)
+        let outcome =
+            isCall
+            ? callOutcome(numbered, callerID: callerID, settling: settling, offer: attempt?.offer)
+            : exchangeOutcome(settling)
         var finished = participants
         if isCall {
-            assignDevices(&finished, steps: numbered, callOutcome: outcome)
+            assignDevices(&finished, steps: numbered.filter { !retried.contains($0.number) }, callOutcome: outcome)
         }
         for index in finished.indices {
             switch finished[index].role {
@@ -40,6 +48,7 @@ struct CallAssembler {
             default: break
             }
         }
+        let opening = attempt?.offer ?? numbered.first { $0.message.kind == .offer }
         return Call(
             signalingProtocol: key.signalingProtocol,
             callID: key.callID,
@@ -48,51 +57,70 @@ struct CallAssembler {
             participants: finished,
             steps: numbered,
             outcome: outcome,
-            timing: timing(numbered, settling: settling))
+            timing: timing(numbered, offer: opening, callerID: callerID, settling: settling),
+            settlingStep: settling?.number,
+            attemptStep: opening?.number)
     }
 
-    /// The offers the caller sent, latest last; decisions on the last one settle the call (an offer
-    /// challenged for credentials and sent again is settled by the second).
-    private func callerOffers(_ steps: [CallStep], callerID: String?) -> [CallStep] {
-        steps.filter { $0.message.kind == .offer && $0.from == callerID }
+    /// The challenges the challenged party answered with a new request of the same method: steps of
+    /// the exchange, not its outcome (RFC 3261 §22.2, §22.3: the request is sent again with
+    /// credentials in a new transaction).
+    func retriedChallenges(_ steps: [CallStep]) -> Set<Int> {
+        var retried: Set<Int> = []
+        for (index, challenge) in steps.enumerated() where challenge.message.kind == .challenge {
+            let retry = steps[(index + 1)...].contains { later in
+                later.from == challenge.to && (later.message.kind == .offer || later.message.kind == .request)
+                    && later.message.method == challenge.message.method
+                    && later.message.transaction != challenge.message.transaction
+            }
+            if retry { retried.insert(challenge.number) }
+        }
+        return retried
     }
 
-    /// The transactions of the caller's last attempt: its last offer, and the offers sent alongside
-    /// it before any final response came back (a forking proxy's parallel branches, RFC 3261 §16.6).
-    /// A retry after a challenge or redirect starts a new attempt. Nil when the offers carry none.
-    private func lastAttempt(_ steps: [CallStep], callerID: String?) -> Set<String>? {
+    /// The caller's last attempt: its last offer after every decision it followed (a challenge
+    /// answered with credentials, a redirect), with the offers sent alongside it before any final
+    /// response came back (a forking proxy's parallel branches, RFC 3261 §16.6). Nil when the
+    /// offers carry no transactions.
+    private func lastAttempt(_ steps: [CallStep], callerID: String?) -> (offer: CallStep, transactions: Set<String>)? {
         var attempt: Set<String> = []
+        var offer: CallStep?
         var answeredInAttempt = false
         for step in steps {
             guard let transaction = step.message.transaction else { continue }
             if step.message.kind == .offer && step.from == callerID {
-                if answeredInAttempt {
+                if answeredInAttempt || offer == nil {
                     attempt = []
                     answeredInAttempt = false
+                    offer = step
                 }
                 attempt.insert(transaction)
             } else if step.message.isDecision, step.to == callerID, attempt.contains(transaction) {
                 answeredInAttempt = true
             }
         }
-        return attempt.isEmpty ? nil : attempt
+        guard let offer else { return nil }
+        return (offer, attempt)
     }
 
-    /// The final response that settles the call for the caller. Among parallel branches an answer
-    /// settles it whatever the others said first; on a single branch the first decision does (a 2xx
-    /// after a 6xx is a fault the checks report, not a new outcome).
-    private func settlingDecision(_ steps: [CallStep], callerID: String?) -> CallStep? {
-        let attempt = lastAttempt(steps, callerID: callerID)
+    /// The final response that settles the call for the caller, within its last attempt. Among
+    /// parallel branches an answer settles it whatever the others said first; on a single branch
+    /// the first decision does (a 2xx after a 6xx is a fault the checks report, not a new outcome).
+    /// A decision the caller cannot understand settles nothing.
+    private func settlingDecision(_ steps: [CallStep], callerID: String?, attempt: Set<String>?) -> CallStep? {
         let decisions = steps.filter { step in
-            step.message.isDecision && (callerID == nil || step.to == callerID)
+            step.message.isDecision && !step.message.ignoredByCaller
+                && (callerID == nil || step.to == callerID)
                 && (attempt == nil || step.message.transaction.map { attempt!.contains($0) } ?? true)
         }
         let branches = Set(decisions.compactMap(\.message.transaction)).count
         return (branches > 1 ? decisions.first { $0.message.kind == .answer } : nil) ?? decisions.first
     }
 
-    /// - Parameter settling: the step `settlingDecision` finds.
-    func callOutcome(_ steps: [CallStep], callerID: String?, settling: CallStep?) -> CallOutcome {
+    /// - Parameters:
+    ///   - settling: the step `settlingDecision` finds.
+    ///   - offer: the offer of the caller's last attempt, which timers count from.
+    func callOutcome(_ steps: [CallStep], callerID: String?, settling: CallStep?, offer: CallStep?) -> CallOutcome {
         let callerCancelled = steps.contains { $0.message.kind == .cancel && (callerID == nil || $0.from == callerID) }
         if let first = settling,
             let outcome = first.message.outcome
@@ -112,25 +140,28 @@ struct CallAssembler {
         }) {
             return refusal.message.outcome!
         }
-        if let offer = callerOffers(steps, callerID: callerID).first
-            ?? steps.first(where: { $0.message.kind == .offer }),
-            let end = captureEnd, end.nanoseconds(since: offer.time) >= Self.offerTimeout
+        if let offer = offer ?? steps.first(where: { $0.message.kind == .offer }),
+            let end = captureEnd, end.nanoseconds(since: offer.time) >= (offer.message.lifetime ?? Self.offerTimeout)
         {
             return .timedOut
         }
         return .incomplete
     }
 
-    /// REGISTER, OPTIONS, MESSAGE and other exchanges: completed on a success, failed on an error
-    /// (a challenge answered by a new request does not count).
-    /// REGISTER, OPTIONS, MESSAGE and other exchanges, in the words calls use: answered on a 2xx,
-    /// else the last final response's meaning; incomplete without a request or a final response.
-    func exchangeOutcome(_ steps: [CallStep]) -> CallOutcome {
-        guard steps.contains(where: { $0.message.statusCode == nil }) else { return .incomplete }
-        let finals = steps.filter { ($0.message.statusCode ?? 0) >= 200 }
-        if finals.contains(where: { (200..<300).contains($0.message.statusCode!) }) { return .answered }
-        guard let last = finals.last?.message.statusCode else { return .incomplete }
-        switch last {
+    /// The response that settles a REGISTER, OPTIONS, MESSAGE ... exchange: the first success, else
+    /// the last final response that was not a challenge answered by a new request.
+    func exchangeSettling(_ steps: [CallStep], retried: Set<Int>) -> CallStep? {
+        guard steps.contains(where: { $0.message.statusCode == nil }) else { return nil }
+        let finals = steps.filter { ($0.message.statusCode ?? 0) >= 200 && !retried.contains($0.number) }
+        return finals.first { (200..<300).contains($0.message.statusCode!) } ?? finals.last
+    }
+
+    /// An exchange in the words calls use: answered on a 2xx, else the settling response's meaning;
+    /// incomplete without a request or a final response.
+    func exchangeOutcome(_ settling: CallStep?) -> CallOutcome {
+        guard let status = settling?.message.statusCode else { return .incomplete }
+        switch status {
+        case 200..<300: return .answered
         case 300..<400: return .redirected
         case 401, 407: return .unauthorized
         case 408: return .timedOut
@@ -138,13 +169,16 @@ struct CallAssembler {
         }
     }
 
-    func timing(_ steps: [CallStep], settling decision: CallStep?) -> CallTiming {
+    /// Timers count from the offer of the caller's last attempt (a challenge and its retry come
+    /// before the call proper), and post-dial delay ends when the caller hears ringing.
+    func timing(_ steps: [CallStep], offer: CallStep?, callerID: String?, settling decision: CallStep?) -> CallTiming {
         guard let first = steps.first, let last = steps.last else {
             return CallTiming(start: .zero, end: .zero)
         }
         var timing = CallTiming(start: first.time, end: last.time)
-        guard let offer = steps.first(where: { $0.message.kind == .offer }) else { return timing }
-        if let ringing = steps.first(where: { $0.message.kind == .ringing && $0.time >= offer.time }) {
+        guard let offer else { return timing }
+        let ringings = steps.filter { $0.message.kind == .ringing && $0.time >= offer.time }
+        if let ringing = ringings.first(where: { $0.to == callerID }) ?? ringings.first {
             timing.postDialDelay = ringing.time.nanoseconds(since: offer.time)
         }
         if let decision {
@@ -177,7 +211,10 @@ struct CallAssembler {
             known.formUnion(keys)
         }
         for step in deviceSteps where roleByID[step.from] == .proxy || roleByID[step.from] == .server {
-            guard let key = step.message.senderDevice, !known.contains(key) else { continue }
+            // A relay that asks for credentials is the relay itself, not a device behind it.
+            guard step.message.kind != .challenge, let key = step.message.senderDevice, !known.contains(key) else {
+                continue
+            }
             known.insert(key)
             devices.append(DeviceDecisions.Device(host: step.from, keys: [key], hidden: true))
         }

@@ -66,6 +66,7 @@ public enum CallCorrelator {
         func adjusted(_ message: SignalingMessage) -> CaptureTime {
             message.stamp.time.adding(nanoseconds: -(offsetByCapture[message.stamp.source.capture] ?? 0))
         }
+        let messages = MessageRepair.repaired(messages)
         let steps = buildSteps(hopGroups(messages), messages, adjusted: adjusted)
         let key = CallKey(signalingProtocol: messages[0].signalingProtocol, callID: messages[0].callID)
         return CallAssembler(steps: steps, captureEnd: captureEnd).call(key)

@@ -73,7 +73,9 @@ struct RoleInference {
             case .request:
                 firstRequestSender = firstRequestSender ?? from
             default:
-                if message.isDecision || message.kind == .ringing {
+                // A challenge asks for credentials: whoever sends one is a registrar, proxy or
+                // callee for other reasons, or for none.
+                if (message.isDecision && message.kind != .challenge) || message.kind == .ringing {
                     decisionSenders.insert(from)
                     if firstClientDecisionReceiver == nil && !receiver.isServer { firstClientDecisionReceiver = to }
                 }

@@ -47,6 +47,8 @@ public final class MatrixDecoder {
     struct Meaning {
         var kind: MessageKind
         var outcome: CallOutcome?
+        /// A decision the caller cannot understand (see `SignalingMessage.ignoredByCaller`).
+        var unheard = false
     }
 
     /// One call event, as a PUT body or a /sync timeline entry gives it.
@@ -211,10 +213,20 @@ public final class MatrixDecoder {
         attributes["invitee"] = event.content["invitee"]?.string
         attributes["reason"] = event.content["reason"].map { $0.string ?? $0.compactText }
         attributes["selected_party_id"] = event.content["selected_party_id"]?.string
-        return SignalingMessage(
+        var message = SignalingMessage(
             signalingProtocol: .matrix, callID: callID, kind: meaning.kind, label: event.type, headline: headline,
             sender: sender, receiver: receiver, stamp: stamp, transport: "http", identity: identity,
             senderDevice: senderDevice, outcome: meaning.outcome, notes: Self.notes(for: event), attributes: attributes)
+        if meaning.unheard {
+            message.ignoredByCaller = true
+            if receiver.isServer || receiver.user == calls[callID]?.callerUser {
+                message.notes.append("the version 0 caller does not understand m.call.reject: the reject goes unheard")
+            }
+        }
+        if meaning.kind == .offer, let lifetime = event.content["lifetime"]?.integer, lifetime > 0 {
+            message.lifetime = Int64(min(lifetime, Int(Int64.max / 1_000_000))) * 1_000_000
+        }
+        return message
     }
 
     /// Decides what an event means for its call, once, from the call's state when first seen.
@@ -239,7 +251,9 @@ public final class MatrixDecoder {
             meaning = Meaning(kind: .answer, outcome: .answered)
         case "m.call.reject":
             state.rejectedParties.append(party)
-            meaning = Meaning(kind: .reject, outcome: .declined)
+            // m.call.reject is a version 1 event: a version 0 caller does not understand it and
+            // goes on waiting, so what it does next decides the call (MSC2746).
+            meaning = Meaning(kind: .reject, outcome: .declined, unheard: state.version == "0")
         case "m.call.select_answer":
             state.selectedParty = event.content["selected_party_id"]?.string
             meaning = Meaning(kind: .select)

@@ -42,9 +42,14 @@ final class MessageCollector: SignalingSink {
             case .answer:
                 answered = true
                 if let transaction = message.transaction { pendingOffers.remove(transaction) }
-            case .reject, .redirect, .challenge:
-                settled = settled || message.kind != .challenge
+            case .reject, .redirect:
+                settled = true
                 if let transaction = message.transaction { pendingOffers.remove(transaction) }
+            case .challenge:
+                // A challenged offer that is never sent again ends the call; one sent again with
+                // credentials is pending again (a message restarts the quiet period anyway). A
+                // challenged REGISTER settles nothing: registrations refresh under one Call-ID.
+                if let transaction = message.transaction, pendingOffers.remove(transaction) != nil { settled = true }
             case .cancel:
                 settled = true
             case .hangup:

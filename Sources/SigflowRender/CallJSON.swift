@@ -31,6 +31,9 @@ public enum CallJSON {
             ("call_id", .string(call.callID)),
             ("method", .string(call.method)),
             ("outcome", .string(call.outcome.rawValue)),
+            ("final_status", call.finalStatus.map { .int($0) } ?? .null),
+            ("final_reason", call.finalReason.map { .string($0) } ?? .null),
+            ("settling_step", call.settlingStep.map { .int($0) } ?? .null),
             ("linked_calls", .array(call.linkedCallIDs.map { .string($0) })),
             ("timing", timing(call.timing)),
             ("participants", .array(call.participants.map(participant))),
@@ -101,6 +104,7 @@ public enum CallJSON {
                             ("frame", .int(sighting.source.frame)),
                             ("transport", .string(message.transport)),
                             ("confidence", .string(message.confidence.rawValue)),
+                            ("truncated", .bool(message.truncated)),
                             (
                                 "also_seen_in",
                                 .array(

@@ -20,20 +20,23 @@ public struct CallNarrative {
 
     var isForked: Bool { devices.count > 1 }
 
-    /// The step that settled the call for the caller: the final answer or refusal, or the cancel.
+    /// The step that settled the call for the caller, as correlation decided it: the final answer or
+    /// refusal, else the cancel, else the message that carries the outcome.
     var decisiveStep: CallStep? {
-        let callerID = call.caller?.id
-        let decisions = call.steps.filter { $0.message.isDecision && (callerID == nil || $0.to == callerID) }
-        if let first = decisions.first { return first }
+        if let settling = call.settling { return settling }
         if call.outcome == .cancelled { return call.steps.first { $0.message.kind == .cancel } }
-        return call.steps.last { $0.message.outcome == call.outcome }
+        return call.steps.last { $0.message.outcome == call.outcome && !$0.message.ignoredByCaller }
+    }
+
+    /// The offer the call's timers count from: the caller's last attempt, after any challenge.
+    var openingOffer: CallStep? {
+        call.attemptStep.flatMap { number in call.steps.first { $0.number == number } }
+            ?? call.steps.first { $0.message.kind == .offer }
     }
 
     public var title: String {
         guard call.isCall else {
-            return
-                "\(protocolName) \(call.method) exchange \(Self.exchangeVerb(call.outcome))"
-                + (decisiveLabel.map { " (\($0))" } ?? "")
+            return "\(protocolName) \(call.method) exchange \(exchangeVerb)"
         }
         let label = decisiveLabel.map { " (\($0))" } ?? ""
         // Forking is SIP's word; other protocols simply ring every device of the user.
@@ -49,7 +52,8 @@ public struct CallNarrative {
                 : "\(protocolName) call answered\(ender)"
         case .declined: return "\(who) declines \(forkedNoun)\(label)"
         case .busy: return "\(who) is busy: \(forkedNoun) is refused\(label)"
-        case .rejected: return "\(protocolName) call rejected\(label)"
+        case .rejected:
+            return "\(protocolName) call refused" + (decisiveLabel.map { " with \($0)" } ?? "")
         case .cancelled: return "Caller cancels \(forkedNoun) before it is answered"
         case .redirected: return "\(protocolName) call redirected\(label)"
         case .unauthorized: return "\(protocolName) call refused for lack of credentials\(label)"
@@ -59,13 +63,21 @@ public struct CallNarrative {
         }
     }
 
-    /// What happened to a REGISTER, OPTIONS, ... exchange, in words.
-    static func exchangeVerb(_ outcome: CallOutcome) -> String {
-        switch outcome {
+    /// What happened to a REGISTER, OPTIONS, ... exchange, in words, naming the response that
+    /// settled it when it failed.
+    var exchangeVerb: String {
+        let label = call.settling?.message.label
+        switch call.outcome {
         case .answered: return "succeeds"
+        case .incomplete
+        where !call.steps.contains(where: { [.offer, .request].contains($0.message.kind) }):
+            // Answers whose request the capture missed.
+            guard let answer = call.steps.last(where: { $0.message.isDecision || $0.message.statusCode != nil })
+            else { return "has no final response in the capture" }
+            return "has no request in the capture (\(answer.message.label))"
         case .incomplete: return "has no final response in the capture"
-        case .unauthorized: return "is refused for lack of credentials"
-        default: return "fails (\(outcome.rawValue))"
+        case .unauthorized: return "is refused for lack of credentials" + (label.map { " (\($0))" } ?? "")
+        default: return label.map { "fails with \($0)" } ?? "fails (\(call.outcome.rawValue))"
         }
     }
 
@@ -114,11 +126,11 @@ public struct CallNarrative {
             let requests = call.steps.filter { $0.message.kind == .request }.count
             sentences.append(
                 "\(who(caller).capitalizedFirst) sends \(requests) \(call.method) request\(requests == 1 ? "" : "s"); "
-                    + "the exchange \(Self.exchangeVerb(call.outcome))")
+                    + "the exchange \(exchangeVerb)")
             return sentences.joined(separator: " ")
         }
         let relays = call.participants.filter { $0.role == .proxy || $0.role == .server }
-        let offer = call.steps.first { $0.message.kind == .offer }
+        let offer = openingOffer
         let target = offer?.message.receiver.user ?? callees.compactMap(\.user).first
         var opening = "The caller (\(who(caller))) calls \(target ?? "the callee")"
         if !relays.isEmpty {
@@ -130,6 +142,17 @@ public struct CallNarrative {
                 }.joined(separator: " and ")
         }
         sentences.append(opening + ".")
+        if let offer {
+            let challenges = call.steps.filter {
+                $0.message.kind == .challenge && $0.number < offer.number && $0.to == offer.from
+            }
+            if let challenge = challenges.last {
+                sentences.append(
+                    "\(name(challenge.from).capitalizedFirst) asks for credentials (\(challenge.message.label), step "
+                        + "\(challenge.number)); the caller sends the \(offer.message.label) again with them "
+                        + "(step \(offer.number)).")
+            }
+        }
         if devices.count > 1 {
             let fates = devices.enumerated().map { index, device in "device \(index + 1) \(device.outcome.phrase)" }
             sentences.append("The call rings \(devices.count) devices: " + fates.joined(separator: ", ") + ".")
@@ -149,6 +172,14 @@ public struct CallNarrative {
                 )
             }
         } else {
+            if let unheard = call.steps.first(where: {
+                $0.message.ignoredByCaller && $0.message.isDecision && call.participant(id: $0.to)?.role == .caller
+            }) {
+                let source = origin(of: unheard)
+                sentences.append(
+                    "\(name(source.from).capitalizedFirst) refuses with \(unheard.message.label), which the caller "
+                        + "does not understand: the refusal goes unheard.")
+            }
             sentences.append("The call is \(call.outcome.phrase).")
         }
         var timing: [String] = []
@@ -215,6 +246,8 @@ public struct CallNarrative {
             let settled = message.elsewhere == .answered ? "answered" : "declined"
             text =
                 "\(from.capitalizedFirst) passes \(message.label) on to \(to), which stops ringing: \(settled) on another device"
+        case .reject where message.ignoredByCaller && call.participant(id: step.to)?.role == .caller:
+            text = "\(from.capitalizedFirst) passes \(message.label) on to the caller, which does not understand it"
         case .reject:
             let verb: String
             switch message.outcome {

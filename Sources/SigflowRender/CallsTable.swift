@@ -10,12 +10,15 @@ public enum CallsTable {
             [
                 call.callID, call.signalingProtocol.rawValue, call.method, call.fromUser ?? "-", call.toUser ?? "-",
                 call.start.iso8601, TextTable.seconds(call.duration), call.outcome.rawValue,
-                String(call.stepCount), call.linkedCallIDs.isEmpty ? "-" : call.linkedCallIDs.joined(separator: ","),
+                call.finalStatus.map(String.init) ?? "-", String(call.stepCount),
+                call.linkedCallIDs.isEmpty ? "-" : call.linkedCallIDs.joined(separator: ","),
             ]
         }
         TextTable.write(
-            header: ["CALL-ID", "PROTO", "METHOD", "FROM", "TO", "START", "DURATION", "OUTCOME", "MSGS", "LINKED"],
-            rows: rows, rightAligned: [6, 8], to: &output)
+            header: [
+                "CALL-ID", "PROTO", "METHOD", "FROM", "TO", "START", "DURATION", "OUTCOME", "STATUS", "MSGS", "LINKED",
+            ],
+            rows: rows, rightAligned: [6, 9], to: &output)
     }
 
     public static func writeJSON<Output: TextOutputStream>(_ calls: some Sequence<CallSummary>, to output: inout Output)
@@ -30,6 +33,8 @@ public enum CallsTable {
                 ("start", .number(call.start.epochString)),
                 ("duration", .number(CaptureTime(nanoseconds: call.duration).epochString)),
                 ("outcome", .string(call.outcome.rawValue)),
+                ("final_status", call.finalStatus.map { .int($0) } ?? .null),
+                ("final_reason", call.finalReason.map { .string($0) } ?? .null),
                 ("messages", .int(call.stepCount)),
                 ("devices", .int(call.deviceCount)),
                 ("linked_calls", .array(call.linkedCallIDs.map { .string($0) })),

@@ -21,7 +21,8 @@ public final class SIPDecoder {
         decode(
             packet.payload,
             context: SIPMapper.Context(
-                source: packet.source, destination: packet.destination, stamp: packet.stamp, transport: "udp"),
+                source: packet.source, destination: packet.destination, stamp: packet.stamp, transport: "udp",
+                missingBytes: packet.missingPayloadBytes),
             requireHeaderEnd: false)
         return true
     }
@@ -52,7 +53,14 @@ public final class SIPDecoder {
                         source: context.stamp.source))
                 return
             }
-            if sip.bodyShortBy > 0 && context.transport == "udp" {
+            if message.truncated {
+                sink.report(
+                    Diagnostic(
+                        .warning, "sip_truncated",
+                        "\(context.source) -> \(context.destination): '\(sip.startLineText.prefix(60))' is cut short "
+                            + "in the capture; what parsed is shown as a truncated step",
+                        source: context.stamp.source))
+            } else if sip.bodyShortBy > 0 && context.transport == "udp" {
                 sink.report(
                     Diagnostic(
                         .warning, "sip_short_body",

@@ -12,12 +12,17 @@ public enum SIPMapper {
         public var stamp: PacketStamp
         /// `udp`, `tcp` or `ws`.
         public var transport: String
+        /// Bytes of the message the capture lacks (a datagram cut by the snapshot length).
+        public var missingBytes: Int
 
-        public init(source: Endpoint, destination: Endpoint, stamp: PacketStamp, transport: String) {
+        public init(
+            source: Endpoint, destination: Endpoint, stamp: PacketStamp, transport: String, missingBytes: Int = 0
+        ) {
             self.source = source
             self.destination = destination
             self.stamp = stamp
             self.transport = transport
+            self.missingBytes = missingBytes
         }
     }
 
@@ -37,7 +42,11 @@ public enum SIPMapper {
         let label: String
         // Without a branch (RFC 2543 peers) the start line and tags are the best identity there is.
         // The Call-ID is left out: identities are only compared within a call.
-        let tail = branch == nil ? [sip.startLineText] : []
+        // A retransmission is the same message again: a response with another reason phrase or
+        // another body is a message of its own (RFC 3261 §17 retransmits messages, it does not
+        // rewrite them).
+        var tail = branch == nil ? [sip.startLineText] : []
+        if !sip.body.isEmpty { tail.append(Self.digest(sip.body)) }
         let identity: String
         switch sip.startLine {
         case .request(let requestMethod, _):
@@ -45,7 +54,9 @@ public enum SIPMapper {
             identity = Self.joined(["req", requestMethod, branch ?? "-", cseqText, fromTag ?? "-"] + tail, by: "|")
         case .response(let code, let reason):
             label = reason.isEmpty ? String(code) : Self.joined([String(code), reason], by: " ")
-            identity = Self.joined(["rsp", String(code), branch ?? "-", cseqText, toTag ?? "-"] + tail, by: "|")
+            identity = Self.joined(
+                ["rsp", String(code), branch ?? "-", cseqText, toTag ?? "-", branch == nil ? "" : reason] + tail,
+                by: "|")
         }
         let transactionMethod = cseq?.method == "ACK" ? "INVITE" : (cseq?.method ?? method ?? "?")
         let transaction = branch.map { "\($0)|\(transactionMethod)" }
@@ -106,7 +117,7 @@ public enum SIPMapper {
             }
             attributes[SIPAttribute.recordRoute] = sip.header(.recordRoute)
         }
-        return SignalingMessage(
+        var message = SignalingMessage(
             signalingProtocol: .sip,
             callID: callID,
             kind: kind,
@@ -129,6 +140,27 @@ public enum SIPMapper {
             notes: notes,
             attributes: attributes,
             mediaEndpoints: sdp?.mediaEndpoints ?? [])
+        if sip.truncatedHeaders || context.missingBytes > 0 {
+            message.truncated = true
+            if detailed {
+                message.notes.append(
+                    sip.truncatedHeaders
+                        ? "truncated: the capture ends inside the headers"
+                        : "truncated: the capture lacks "
+                            + "\(context.missingBytes) bytes of it")
+            }
+        }
+        return message
+    }
+
+    /// A short fingerprint of a body (64-bit FNV-1a), to tell messages apart that differ only there.
+    static func digest(_ bytes: ArraySlice<UInt8>) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     /// `parts` joined by `separator` into a string allocated once: built for every message, where
@@ -163,6 +195,7 @@ public enum SIPMapper {
             }
         case .response(let code, _):
             guard cseqMethod == "INVITE" else {
+                if code == 401 || code == 407 { return .challenge }
                 return (200..<300).contains(code) && (cseqMethod == "BYE" || cseqMethod == "CANCEL")
                     ? .acknowledgement : .response
             }

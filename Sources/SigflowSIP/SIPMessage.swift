@@ -24,6 +24,9 @@ public struct SIPMessage: Sendable {
     var bodyRange: Range<Int>
     /// Bytes Content-Length promised that the datagram did not hold (RFC 3261 §18.3: an error).
     public var bodyShortBy: Int
+    /// The datagram ended inside the headers (a snapshot length, a damaged frame): the message holds
+    /// the header lines up to the last whole one.
+    public var truncatedHeaders = false
 
     public var body: ArraySlice<UInt8> { bytes[bodyRange] }
 

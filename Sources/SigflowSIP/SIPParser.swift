@@ -42,6 +42,7 @@ public enum SIPParser {
         var foldedFields: [Int] = []
         var lineStart = 0
         var lineNumber = 0
+        var truncatedHeaders = false
         while lineStart < limit {
             var lineEnd = lineStart
             while lineEnd < limit, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
@@ -83,7 +84,14 @@ public enum SIPParser {
             }
             guard colon < contentEnd, nameEnd > lineStart,
                 !bytes[lineStart..<nameEnd].contains(UInt8(ascii: " "))
-            else { throw .badHeaderLine(lineNumber) }
+            else {
+                // A datagram cut inside its last header line keeps the lines before it.
+                if headerEnd == nil && lineEnd >= limit && startLineText != nil {
+                    truncatedHeaders = true
+                    break
+                }
+                throw .badHeaderLine(lineNumber)
+            }
             fields.append(
                 SIPMessage.Field(
                     name: SIPHeaderName(wire: bytes[lineStart..<nameEnd]),
@@ -100,6 +108,7 @@ public enum SIPParser {
         var message = SIPMessage(
             startLine: try parseStartLine(startLineText), startLineText: startLineText, bytes: all, fields: fields,
             bodyRange: bodyStart..<bodyStart, bodyShortBy: 0)
+        message.truncatedHeaders = truncatedHeaders
         let available = bytes.count - bodyStart
         // Without Content-Length (allowed on UDP) the body runs to the end of the datagram.
         let declared = message.contentLength ?? available

@@ -60,7 +60,8 @@ struct XMPPCallState {
             return meaning
         case "reject":
             var meaning = XMPPMeaning(
-                kind: .reject, label: label, outcome: Self.refusal(stanza.reason, stanza.tieBreak))
+                kind: .reject, label: label, outcome: Self.proposalRefusal(stanza.reason, stanza.tieBreak))
+            if let note = Self.rejectReasonNote(stanza.reason, stanza.tieBreak) { meaning.notes.append(note) }
             if let decision, decision.device != origin {
                 meaning.notes.append("contradicts the earlier \(decision.label) from \(JID.short(decision.device))")
             } else if decision == nil {
@@ -149,6 +150,30 @@ struct XMPPCallState {
     }
 
     private func sameUser(_ a: String, _ b: String?) -> Bool { b.map { JID.bare($0) == JID.bare(a) } ?? false }
+
+    /// What a JMI `<reject>` means. XEP-0353 §3 tells every client to decline with `<busy/>`, which
+    /// hides why, and Conversations, Dino and Movim send no reason at all: both are the user's
+    /// decline, as is an explicit `<decline/>`. Only other reasons change the outcome: `<expired/>`
+    /// (with `<tie-break/>`, the losing side of a glare, XEP-0353 §3.4) and the rest.
+    static func proposalRefusal(_ reason: String?, _ tieBreak: Bool) -> CallOutcome {
+        if tieBreak { return .rejected }
+        switch reason {
+        case nil, "busy", "decline": return .declined
+        case "expired", "timeout": return .timedOut
+        case "alternative-session": return .redirected
+        default: return .rejected
+        }
+    }
+
+    /// What the reason a `<reject>` gave means, where the label does not say it.
+    static func rejectReasonNote(_ reason: String?, _ tieBreak: Bool) -> String? {
+        if tieBreak { return "with <tie-break/>: this proposal lost a glare" }
+        switch reason {
+        case nil: return "no reason given: a decline"
+        case "busy": return "<busy/> is a decline: XEP-0353 asks clients to send it for every decline"
+        default: return nil
+        }
+    }
 
     /// The outcome a callee's refusal means, from its reason condition.
     static func refusal(_ reason: String?, _ tieBreak: Bool) -> CallOutcome {

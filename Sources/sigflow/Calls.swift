@@ -10,9 +10,12 @@ struct Calls: ParsableCommand {
         discussion: """
             Columns: call id, protocol, method (INVITE, REGISTER, OPTIONS, ...), caller and callee \
             users, start time, duration (talk time for answered calls, else first to last message), \
-            outcome, number of steps (retransmissions not counted) and linked legs. Outcomes: answered, \
-            declined, busy, rejected, cancelled, redirected, unauthorized, timed-out, incomplete; \
-            exchanges that are not calls are completed or failed. Past a few thousand calls the list \
+            outcome, the status code that settled it (STATUS: 200, 603, 486, 480, 487; JSON final_status \
+            and final_reason), number of steps (retransmissions not counted) and linked legs. Outcomes: \
+            answered, declined, busy, rejected, cancelled, redirected, unauthorized, timed-out, \
+            incomplete, the same words for exchanges that are not calls (answered on a 2xx). A 401/407 \
+            answered by the request again with credentials is a challenge, not the outcome: the last \
+            attempt settles the call. Past a few thousand calls the list \
             waits in sorted runs in an unlinked temporary file in $TMPDIR (else /tmp), about 150 bytes \
             a call, so memory does not grow with it.
             """

@@ -18,9 +18,10 @@ struct Flow: ParsableCommand {
             Message | Stanza | Confidence | Note), findings and open questions. The layout comes from \
             templates/document.md.mustache (built in); --template uses your own.
 
-            json: every call with its participants (roles, devices and their outcomes), every message \
-            (step, time, src, dst, from, to, label, kind, retransmission, capture, frame, transport, \
-            confidence, also_seen_in, notes, attributes), findings and open questions; the clock \
+            json: every call with its outcome, final_status, final_reason and settling_step, its \
+            participants (roles, devices and their outcomes), every message (step, time, src, dst, from, \
+            to, label, kind, retransmission, capture, frame, transport, confidence, truncated, \
+            also_seen_in, notes, attributes), findings and open questions; the clock \
             offsets applied between captures. Field names are stable (see the README).
             """
     )

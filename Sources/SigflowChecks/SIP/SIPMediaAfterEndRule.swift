@@ -28,7 +28,10 @@ struct SIPMediaAfterEndRule: CallRule {
                         steps: [end.number, stop.number]))
             }
         }
+        // A challenge the caller answered with a new INVITE refused nothing: the call went on.
+        let attempt = call.attemptStep ?? 0
         for refusal in view.steps where refusal.isInviteResponse && (refusal.status ?? 0) >= 400 {
+            if refusal.step.message.kind == .challenge && refusal.number < attempt { continue }
             let answered = view.steps.contains {
                 $0.isInviteResponse && $0.status?.isSuccess == true && $0.from == refusal.from
                     && $0.time <= refusal.time

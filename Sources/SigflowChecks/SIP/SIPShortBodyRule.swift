@@ -11,7 +11,9 @@ struct SIPShortBodyRule: CallRule {
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         call.steps.compactMap { step in
-            guard step.message.transport == "udp", let short = step.message.attributes[SIPAttribute.bodyShortBy]
+            // A datagram the capture cut is short in the capture, not on the wire.
+            guard step.message.transport == "udp", !step.message.truncated,
+                let short = step.message.attributes[SIPAttribute.bodyShortBy]
             else { return nil }
             return descriptor.finding(
                 "\(step.message.label) (step \(step.number)) declares Content-Length "

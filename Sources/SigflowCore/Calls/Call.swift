@@ -168,11 +168,18 @@ public struct Call: Hashable, Sendable {
     public var findings: [Finding]
     /// What the capture could not settle: gaps in a stream, steps inferred but not seen.
     public var openQuestions: [String]
+    /// The number of the step that settled the call: the final answer or refusal the outcome rests
+    /// on (for a REGISTER, OPTIONS ... the final response), nil when none did (a cancel without a
+    /// response, a call the capture cut).
+    public var settlingStep: Int?
+    /// The number of the step that opened the caller's last attempt: its offer after the last
+    /// challenge or redirect it followed. Timers and rules count from here.
+    public var attemptStep: Int?
 
     public init(
         signalingProtocol: SignalingProtocol, callID: String, linkedCallIDs: [String], method: String,
         participants: [Participant], steps: [CallStep], outcome: CallOutcome, timing: CallTiming,
-        findings: [Finding] = [], openQuestions: [String] = []
+        findings: [Finding] = [], openQuestions: [String] = [], settlingStep: Int? = nil, attemptStep: Int? = nil
     ) {
         self.signalingProtocol = signalingProtocol
         self.callID = callID
@@ -184,6 +191,25 @@ public struct Call: Hashable, Sendable {
         self.timing = timing
         self.findings = findings
         self.openQuestions = openQuestions
+        self.settlingStep = settlingStep
+        self.attemptStep = attemptStep
+    }
+
+    /// The step that settled the call (see `settlingStep`).
+    public var settling: CallStep? { settlingStep.flatMap { steps.indices.contains($0 - 1) ? steps[$0 - 1] : nil } }
+
+    /// The status code that settled the call (SIP `603`), where the protocol has status codes.
+    public var finalStatus: Int? { settling?.message.statusCode }
+
+    /// What settled the call in words: the reason phrase of the final status (`Decline`), or the
+    /// message itself where the protocol has no status codes (`m.call.reject`).
+    public var finalReason: String? {
+        guard let message = settling?.message else { return nil }
+        guard let status = message.statusCode else { return message.label }
+        let code = String(status)
+        guard message.label.hasPrefix(code) else { return message.label }
+        let phrase = message.label.dropFirst(code.count).drop { $0 == " " }
+        return phrase.isEmpty ? nil : String(phrase)
     }
 
     /// Whether this is a call (an offer/answer exchange) rather than a REGISTER, OPTIONS, ... dialog.

@@ -13,6 +13,9 @@ public struct CallSummary: Hashable, Sendable {
     /// The talk time of an answered call; otherwise first to last message.
     public var duration: Int64
     public var outcome: CallOutcome
+    /// The status code that settled the call, and its reason phrase (see `Call.finalStatus`).
+    public var finalStatus: Int?
+    public var finalReason: String?
     public var stepCount: Int
     public var deviceCount: Int
     /// Tokens its messages carry that tie B2BUA legs together (see `Call.carriedLinkTokens`).
@@ -21,8 +24,9 @@ public struct CallSummary: Hashable, Sendable {
 
     public init(
         signalingProtocol: SignalingProtocol, callID: String, method: String, isCall: Bool, fromUser: String?,
-        toUser: String?, start: CaptureTime, duration: Int64, outcome: CallOutcome, stepCount: Int, deviceCount: Int,
-        carriedLinkTokens: [String], linkedCallIDs: [String] = []
+        toUser: String?, start: CaptureTime, duration: Int64, outcome: CallOutcome, finalStatus: Int? = nil,
+        finalReason: String? = nil, stepCount: Int, deviceCount: Int, carriedLinkTokens: [String],
+        linkedCallIDs: [String] = []
     ) {
         self.signalingProtocol = signalingProtocol
         self.callID = callID
@@ -33,6 +37,8 @@ public struct CallSummary: Hashable, Sendable {
         self.start = start
         self.duration = duration
         self.outcome = outcome
+        self.finalStatus = finalStatus
+        self.finalReason = finalReason
         self.stepCount = stepCount
         self.deviceCount = deviceCount
         self.carriedLinkTokens = carriedLinkTokens
@@ -50,6 +56,8 @@ public struct CallSummary: Hashable, Sendable {
         start = call.timing.start
         duration = call.timing.duration ?? call.timing.end.nanoseconds(since: call.timing.start)
         outcome = call.outcome
+        finalStatus = call.finalStatus
+        finalReason = call.finalReason
         stepCount = call.steps.count
         deviceCount = call.participants.reduce(0) { $0 + $1.devices.count }
         carriedLinkTokens = call.carriedLinkTokens

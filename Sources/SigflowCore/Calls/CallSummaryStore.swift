@@ -225,6 +225,8 @@ private struct RecordWriter {
         bytes.append(UInt8(SignalingProtocol.allCases.firstIndex(of: summary.signalingProtocol)!))
         bytes.append(UInt8(CallOutcome.allCases.firstIndex(of: summary.outcome)!))
         bytes.append(summary.isCall ? 1 : 0)
+        word32(UInt32(summary.finalStatus ?? 0))
+        optionalString(summary.finalReason)
         word64(UInt64(summary.stepCount))
         word64(UInt64(summary.deviceCount))
         string(summary.callID)
@@ -272,6 +274,8 @@ private struct RecordReader {
         let signalingProtocol = SignalingProtocol.allCases[Int(byte())]
         let outcome = CallOutcome.allCases[Int(byte())]
         let isCall = byte() == 1
+        let status = Int(word32())
+        let finalReason = optionalString()
         let stepCount = Int(word64())
         let deviceCount = Int(word64())
         let callID = string()
@@ -281,7 +285,8 @@ private struct RecordReader {
         let tokens = (0..<word32()).map { _ in string() }
         return CallSummary(
             signalingProtocol: signalingProtocol, callID: callID, method: method, isCall: isCall, fromUser: fromUser,
-            toUser: toUser, start: start, duration: duration, outcome: outcome, stepCount: stepCount,
+            toUser: toUser, start: start, duration: duration, outcome: outcome,
+            finalStatus: status == 0 ? nil : status, finalReason: finalReason, stepCount: stepCount,
             deviceCount: deviceCount, carriedLinkTokens: tokens)
     }
 

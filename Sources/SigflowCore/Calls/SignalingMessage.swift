@@ -96,6 +96,9 @@ public struct SignalingMessage: Hashable, Sendable {
         var notes: [String]
         var attributes: MessageAttributes
         var mediaEndpoints: [Endpoint]
+        var truncated = false
+        var ignoredByCaller = false
+        var lifetime: Int64?
 
         init(
             signalingProtocol: SignalingProtocol, callID: String, kind: MessageKind, label: String, headline: String,
@@ -130,13 +133,17 @@ public struct SignalingMessage: Hashable, Sendable {
         }
 
         func copy() -> Storage {
-            Storage(
+            let copy = Storage(
                 signalingProtocol: signalingProtocol, callID: callID, kind: kind, label: label, headline: headline,
                 method: method, statusCode: statusCode, sender: sender, receiver: receiver, stamp: stamp,
                 transport: transport, confidence: confidence, identity: identity, transaction: transaction,
                 dialog: dialog, senderDevice: senderDevice, receiverDevice: receiverDevice, outcome: outcome,
                 elsewhere: elsewhere, linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes,
                 mediaEndpoints: mediaEndpoints)
+            copy.truncated = truncated
+            copy.ignoredByCaller = ignoredByCaller
+            copy.lifetime = lifetime
+            return copy
         }
     }
 
@@ -286,6 +293,27 @@ public struct SignalingMessage: Hashable, Sendable {
         set { unique.mediaEndpoints = newValue }
     }
 
+    /// The capture holds only part of the message (a snapshot length, a damaged frame): what parsed
+    /// is shown, marked so.
+    public var truncated: Bool {
+        get { storage.truncated }
+        set { unique.truncated = newValue }
+    }
+
+    /// A decision the caller cannot act on (a version 1 `m.call.reject` answering a version 0
+    /// invite): it settles the sending device's fate, not the call's.
+    public var ignoredByCaller: Bool {
+        get { storage.ignoredByCaller }
+        set { unique.ignoredByCaller = newValue }
+    }
+
+    /// For an offer: how long it stays valid, in nanoseconds, where the protocol says (Matrix
+    /// `lifetime`). Without it the offer times out after SIP's Timer B.
+    public var lifetime: Int64? {
+        get { storage.lifetime }
+        set { unique.lifetime = newValue }
+    }
+
     public init(
         signalingProtocol: SignalingProtocol, callID: String, kind: MessageKind, label: String, headline: String,
         method: String? = nil, statusCode: Int? = nil, sender: Party, receiver: Party, stamp: PacketStamp,
@@ -327,6 +355,9 @@ public struct SignalingMessage: Hashable, Sendable {
             && lhs.notes == rhs.notes
             && lhs.attributes == rhs.attributes
             && lhs.mediaEndpoints == rhs.mediaEndpoints
+            && lhs.truncated == rhs.truncated
+            && lhs.ignoredByCaller == rhs.ignoredByCaller
+            && lhs.lifetime == rhs.lifetime
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -120,6 +120,9 @@ public enum WhatsAppCallReview {
         let events = events(call)
         guard let settled = settlement(call, events: events) else { return }
         call.outcome = settled.outcome
+        // The hop of the deciding stanza that reached the caller, else its first.
+        let callerID = call.caller?.id
+        call.settlingStep = (settled.event.steps.first { $0.to == callerID } ?? settled.event.steps.first)?.number
         let refused = [.declined, .rejected, .cancelled].contains(settled.outcome)
         let dismissals = events.filter { $0.action == "terminate" && $0.reason == "rejected_elsewhere" }
         let nonBusyRejects = events.filter { $0.action == "reject" && $0.reason != "busy" }

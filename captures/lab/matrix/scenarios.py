@@ -304,7 +304,9 @@ async def sc_m9(L, cid):
           summary="alice invites with version 0 (integer, no party_id, like a pre-v1 client); "
                   "bob-phone answers it with m.call.reject (M1: v0 invites are declined with "
                   "m.call.hangup); bob-desktop stops ringing; alice (v0) sends nothing more",
-          outcome="declined",
+          outcome="incomplete",
+          notes="alice is a v0 client: it does not understand m.call.reject and goes on waiting for its "
+                "60 s invite lifetime, which the capture does not reach.",
           devices={"bob-phone": "declined", "bob-desktop": "declined-elsewhere"},
           findings=["M1"], info=["M19"])
 async def sc_m1(L, cid):
