@@ -17,7 +17,7 @@ struct SIPMediaAfterEndRule: CallRule {
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let media = MediaAfterEnd(call)
         guard !media.lastStops.isEmpty else { return [] }
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var reported: Set<Int> = []
         var findings: [Finding] = []
         func report(_ late: [CallStep], after end: SIPStep) {

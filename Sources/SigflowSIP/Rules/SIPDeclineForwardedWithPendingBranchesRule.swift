@@ -8,7 +8,7 @@ struct SIPDeclineForwardedWithPendingBranchesRule: CallRule {
         clause: "RFC 3261 §16.7 steps 5 and 10")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for fork in view.forksByProxy {
             guard let forwarded = view.responses(to: fork.upstream).first(where: { $0.status?.isSixHundred == true })

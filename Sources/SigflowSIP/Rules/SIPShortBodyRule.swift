@@ -1,5 +1,4 @@
 import SigflowCore
-import SigflowSIP
 
 /// S21: a UDP message whose body is shorter than its Content-Length.
 struct SIPShortBodyRule: CallRule {
@@ -12,12 +11,12 @@ struct SIPShortBodyRule: CallRule {
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         call.steps.compactMap { step in
             // A datagram the capture cut is short in the capture, not on the wire.
-            guard step.message.transport == "udp", !step.message.truncated,
-                let short = step.message.attributes[SIPAttribute.bodyShortBy]
+            guard step.message.transport == .udp, !step.message.truncated, let sip = step.message.sip,
+                sip.bodyShortBy > 0
             else { return nil }
             return descriptor.finding(
                 "\(step.message.label) (step \(step.number)) declares Content-Length "
-                    + "\(step.message.attributes[SIPAttribute.contentLength] ?? "?") but its body is \(short) bytes short.",
+                    + "\(sip.message?.header(.contentLength) ?? "?") but its body is \(sip.bodyShortBy) bytes short.",
                 steps: [step.number])
         }
     }

@@ -8,7 +8,7 @@ struct SIPCancelAfterFinalRule: CallRule {
         clause: "RFC 3261 §9.1")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             let finals = view.responses(to: invite).filter(\.isFinal)

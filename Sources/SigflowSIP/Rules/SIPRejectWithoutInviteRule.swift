@@ -8,7 +8,7 @@ struct SIPRejectWithoutInviteRule: CallRule {
         clause: "RFC 3261 §17.1.3")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         let requests = view.steps.filter { $0.isRequest("INVITE") }
         return view.steps.compactMap { response in
             guard response.isInviteResponse, (response.status ?? 0) >= 400,
@@ -19,7 +19,7 @@ struct SIPRejectWithoutInviteRule: CallRule {
             else { return nil }
             return descriptor.finding(
                 "\(response.from) sent \(response.step.message.label) (step \(response.number)) for an INVITE "
-                    + "(branch \(response.branch ?? "none"), CSeq \(response.cseq ?? "?")) that was never sent to it.",
+                    + "(branch \(response.branch ?? "none"), CSeq \(response.cseq.map { String($0) } ?? "?")) that was never sent to it.",
                 steps: [response.number])
         }
     }

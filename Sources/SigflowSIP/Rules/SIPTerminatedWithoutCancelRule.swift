@@ -8,7 +8,7 @@ struct SIPTerminatedWithoutCancelRule: CallRule {
         clause: "RFC 3261 §21.4.25")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             for terminated in view.responses(to: invite) where terminated.status == 487 {

@@ -9,7 +9,7 @@ struct SIPCancelMismatchRule: CallRule {
         clause: "RFC 3261 §9.1 and §9.2")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for cancel in view.steps where cancel.isRequest("CANCEL") {
             guard
@@ -22,7 +22,7 @@ struct SIPCancelMismatchRule: CallRule {
                 differences.append("top Via branch \(cancel.branch ?? "none") instead of \(invite.branch ?? "none")")
             }
             if invite.cseq != cancel.cseq {
-                differences.append("CSeq number \(cancel.cseq ?? "none") instead of \(invite.cseq ?? "none")")
+                differences.append("CSeq number \(cancel.cseq.map { String($0) } ?? "none") instead of \(invite.cseq.map { String($0) } ?? "none")")
             }
             if invite.fromTag != cancel.fromTag {
                 differences.append("From tag \(cancel.fromTag ?? "none") instead of \(invite.fromTag ?? "none")")

@@ -9,7 +9,7 @@ struct SIPAckMismatchRule: CallRule {
         clause: "RFC 3261 §17.1.1.3")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             for final in view.responses(to: invite) where (final.status ?? 0) >= 300 {

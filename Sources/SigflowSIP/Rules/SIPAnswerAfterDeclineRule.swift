@@ -9,7 +9,7 @@ struct SIPAnswerAfterDeclineRule: CallRule {
         clause: "RFC 3261 §16.7 step 5")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         return view.invites.compactMap { invite in
             let responses = view.responses(to: invite)
             guard let decline = responses.first(where: { $0.status?.isSixHundred == true }),
@@ -17,7 +17,7 @@ struct SIPAnswerAfterDeclineRule: CallRule {
             else { return nil }
             return descriptor.finding(
                 "\(invite.from) received \(decline.step.message.label) (step \(decline.number)) and then "
-                    + "\(answer.step.message.label) (step \(answer.number)) for the same INVITE (CSeq \(invite.cseq ?? "?")).",
+                    + "\(answer.step.message.label) (step \(answer.number)) for the same INVITE (CSeq \(invite.cseq.map { String($0) } ?? "?")).",
                 steps: [decline.number, answer.number])
         }
     }

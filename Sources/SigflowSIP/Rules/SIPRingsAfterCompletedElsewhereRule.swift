@@ -12,7 +12,7 @@ struct SIPRingsAfterCompletedElsewhereRule: CallRule {
         clause: "RFC 3326 §2; RFC 3261 §9.2")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             for cancel in view.requests("CANCEL", onHopOf: invite) where cancel.step.message.elsewhere == .answered {

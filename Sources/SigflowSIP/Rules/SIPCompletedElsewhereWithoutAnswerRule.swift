@@ -8,7 +8,7 @@ struct SIPCompletedElsewhereWithoutAnswerRule: CallRule {
         clause: "RFC 3326 §2; RFC 3261 §16.10")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         let answered = view.steps.contains { $0.isInviteResponse && $0.status?.isSuccess == true }
         guard !answered else { return [] }
         return view.steps.compactMap { cancel in

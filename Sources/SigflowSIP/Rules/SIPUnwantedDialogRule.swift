@@ -11,7 +11,7 @@ struct SIPUnwantedDialogRule: CallRule {
         clause: "RFC 3261 §13.2.2.4")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         guard let callerID = call.caller?.id else { return [] }
         var findings: [Finding] = []
         for invite in view.invites where invite.from == callerID {

@@ -8,7 +8,7 @@ struct SIPBranchAfterDeclineRule: CallRule {
         clause: "RFC 3261 §16.7 step 5")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for fork in view.forksByProxy {
             let declines = fork.branches.flatMap { view.responses(to: $0) }.filter { $0.status?.isSixHundred == true }

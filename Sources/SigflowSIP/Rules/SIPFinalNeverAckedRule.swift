@@ -8,7 +8,7 @@ struct SIPFinalNeverAckedRule: CallRule {
         clause: "RFC 3261 §17.2.1")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             for final in view.responses(to: invite) where (final.status ?? 0) >= 300 {

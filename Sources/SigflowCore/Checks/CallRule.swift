@@ -1,5 +1,3 @@
-import SigflowCore
-
 /// What every rule states about itself: `sigflow check --list-rules` prints these.
 public struct RuleDescriptor: Hashable, Sendable {
     /// `sip.S1.answer-after-decline`: protocol, number in the protocol sheet, what it flags.
@@ -39,8 +37,9 @@ public struct CheckContext {
         self.calls = calls
     }
 
-    /// Protocol views of the call being checked, built once and shared by its rules.
-    var views = CallViews()
+    /// Protocol views of the call being checked, built once and shared by its rules; the checker
+    /// gives each call a fresh set.
+    public var views = CallViews()
 
     /// True when the capture continues at least `seconds` after `time`.
     public func covers(_ seconds: Double, after time: CaptureTime) -> Bool {
@@ -60,21 +59,16 @@ public protocol CallRule: Sendable {
 
 /// The protocol views of one call (its steps with the fields rules compare), built on first use and
 /// shared by every rule of the protocol: 17 SIP rules reading one view instead of building 17.
-final class CallViews {
-    private var sipView: SIPCallView?
-    private var matrixView: MatrixCallView?
+public final class CallViews: @unchecked Sendable {
+    private var views: [ObjectIdentifier: Any] = [:]
 
-    func sip(_ call: Call) -> SIPCallView {
-        if let sipView, sipView.call.callID == call.callID { return sipView }
-        let view = SIPCallView(call)
-        sipView = view
-        return view
-    }
+    public init() {}
 
-    func matrix(_ call: Call) -> MatrixCallView {
-        if let matrixView, matrixView.call.callID == call.callID { return matrixView }
-        let view = MatrixCallView(call)
-        matrixView = view
+    /// The view of type `View` for the call being checked, made by `make` the first time.
+    public func view<View>(_ type: View.Type, _ make: () -> View) -> View {
+        if let known = views[ObjectIdentifier(type)] as? View { return known }
+        let view = make()
+        views[ObjectIdentifier(type)] = view
         return view
     }
 }

@@ -1,35 +1,35 @@
 import SigflowCore
-import SigflowSIP
 
-/// A SIP step with the header fields rules compare, read back from the message attributes. A class:
-/// rules filter and pass these around a lot, and copying the whole step each time is what costs.
+/// A SIP step with the header fields rules compare, from its SIP detail. A class: rules filter and
+/// pass these around a lot, and copying the whole step each time is what costs.
 final class SIPStep {
     let step: CallStep
-    let cseq: String?
+    let cseq: UInt32?
     let cseqMethod: String?
     let branch: String?
     let fromTag: String?
     let toTag: String?
     let status: Int?
     let method: String?
+    let detail: SIPDetail?
 
     init(_ step: CallStep) {
         self.step = step
-        let attributes = step.message.attributes
-        cseq = attributes[SIPAttribute.cseq]
-        cseqMethod = attributes[SIPAttribute.cseqMethod]
-        branch = attributes[SIPAttribute.viaBranch]
-        fromTag = attributes[SIPAttribute.fromTag]
-        toTag = attributes[SIPAttribute.toTag]
+        detail = step.message.sip
+        cseq = detail?.cseqNumber
+        cseqMethod = detail?.cseqMethod
+        branch = detail?.branch
+        fromTag = detail?.fromTag
+        toTag = detail?.toTag
         status = step.message.statusCode
-        method = status == nil ? step.message.label : nil
+        method = detail?.requestMethod
     }
 
     var number: Int { step.number }
     var from: String { step.from }
     var to: String { step.to }
     var time: CaptureTime { step.time }
-    var isRequest: Bool { status == nil }
+    var isRequest: Bool { detail?.isRequest ?? false }
 
     func isRequest(_ name: String) -> Bool { method == name }
 

@@ -8,7 +8,7 @@ struct SIPDeclineNotChosenRule: CallRule {
         clause: "RFC 3261 §16.7 step 6")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for fork in view.forksByProxy {
             guard

@@ -8,7 +8,7 @@ struct SIPCancelTagsDifferRule: CallRule {
         clause: "RFC 3261 §9.2")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             let terminated = view.responses(to: invite).filter { $0.status == 487 }

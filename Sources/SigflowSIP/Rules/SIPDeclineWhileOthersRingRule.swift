@@ -9,7 +9,7 @@ struct SIPDeclineWhileOthersRingRule: CallRule {
         clause: "RFC 3261 §21.6.1, §21.6.2, §13.3.1.3")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         let callees = Set(call.participants.filter { $0.role == .callee }.map(\.id))
         guard callees.count > 1 else { return [] }
         var findings: [Finding] = []

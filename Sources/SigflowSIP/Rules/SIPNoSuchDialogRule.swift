@@ -11,7 +11,7 @@ struct SIPNoSuchDialogRule: CallRule {
         clause: "RFC 3261 §12.2.2, §15.1.2")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         let dialogSetUp = view.steps.contains { step in
             step.status.map { (101..<300).contains($0) } == true && step.toTag != nil
                 && (step.cseqMethod == "INVITE" || step.cseqMethod == "SUBSCRIBE")

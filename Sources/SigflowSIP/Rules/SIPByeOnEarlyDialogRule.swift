@@ -8,7 +8,7 @@ struct SIPByeOnEarlyDialogRule: CallRule {
         clause: "RFC 3261 §15")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         let calleeTags = view.deviceTags
         return view.steps.compactMap { bye in
             guard bye.isRequest("BYE"), let tag = bye.fromTag, calleeTags.contains(tag) else { return nil }

@@ -8,7 +8,7 @@ struct SIPCancelBeforeProvisionalRule: CallRule {
         clause: "RFC 3261 §9.1")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.sip(call)
+        let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
         for invite in view.invites {
             let responses = view.responses(to: invite)
