@@ -10,7 +10,7 @@ struct MatrixSelectAnswerMisuseRule: CallRule {
         clause: "Matrix spec m.call.select_answer")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let invite = view.invite else { return [] }
         let selects = view.events("m.call.select_answer")
         var findings: [Finding] = []
@@ -40,7 +40,7 @@ struct MatrixSelectUnknownPartyRule: CallRule {
         clause: "Matrix spec m.call.select_answer")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard !view.hasTimelineGap else { return [] }
         let candidates = Set((view.events("m.call.answer") + view.events("m.call.reject")).map(\.party))
         return view.events("m.call.select_answer").compactMap { select in

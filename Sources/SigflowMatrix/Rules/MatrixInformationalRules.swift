@@ -8,7 +8,7 @@ struct MatrixRejectWithReasonRule: CallRule {
         clause: "Matrix spec m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        context.views.matrix(call).events("m.call.reject").compactMap { reject in
+        context.views.view(MatrixCallView.self) { MatrixCallView(call) }.events("m.call.reject").compactMap { reject in
             guard let reason = reject.reason else { return nil }
             return descriptor.finding(
                 "m.call.reject (step \(reject.step)) carries reason '\(reason)'.", steps: [reject.step])
@@ -28,7 +28,7 @@ struct MatrixUnknownHangupReasonRule: CallRule {
     ]
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        context.views.matrix(call).events("m.call.hangup").compactMap { hangup in
+        context.views.view(MatrixCallView.self) { MatrixCallView(call) }.events("m.call.hangup").compactMap { hangup in
             guard let reason = hangup.reason, !Self.reasons.contains(reason) else { return nil }
             return descriptor.finding(
                 "m.call.hangup (step \(hangup.step)) gives reason '\(reason)', which the spec does not define.",
@@ -47,7 +47,7 @@ struct MatrixRejectNotSelectedRule: CallRule {
         clause: "Matrix spec m.call.reject vs matrix-js-sdk onRejectReceived")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard view.events("m.call.answer").isEmpty, view.events("m.call.select_answer").isEmpty,
             let reject = view.events("m.call.reject").first
         else { return [] }

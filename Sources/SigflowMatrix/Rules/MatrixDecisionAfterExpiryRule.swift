@@ -9,9 +9,9 @@ struct MatrixDecisionAfterExpiryRule: CallRule {
         clause: "Matrix spec m.call.invite lifetime; Call Event Liveness")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let invite = view.invite else { return [] }
-        let lifetime = invite.attributes["lifetime"].flatMap(Self.milliseconds)
+        let lifetime = invite.lifetime.map(Self.milliseconds)
         let timeout = view.events("m.call.hangup").first { $0.reason == "invite_timeout" }
         var findings: [Finding] = []
         for decision in view.events("m.call.answer") + view.events("m.call.reject") {
@@ -27,7 +27,7 @@ struct MatrixDecisionAfterExpiryRule: CallRule {
                 continue
             }
             // The invite was `age` ms old when it reached the device.
-            let age = delivered.message.attributes["age"].flatMap(Self.milliseconds) ?? 0
+            let age = delivered.message.matrix?.age.map(Self.milliseconds) ?? 0
             let expiry = delivered.time.adding(nanoseconds: (lifetime - age) * 1_000_000)
             guard decision.time > expiry.adding(nanoseconds: 1_000_000_000) else { continue }
             findings.append(
@@ -41,7 +41,7 @@ struct MatrixDecisionAfterExpiryRule: CallRule {
 
     /// A duration the sender chose, kept between zero and ten years so that arithmetic in nanoseconds
     /// cannot overflow: a longer lifetime never runs out within a capture anyway.
-    static func milliseconds(_ text: String) -> Int64? {
-        Int64(text).map { min(max($0, 0), 315_360_000_000) }
+    static func milliseconds(_ value: Int) -> Int64 {
+        min(max(Int64(value), 0), 315_360_000_000)
     }
 }

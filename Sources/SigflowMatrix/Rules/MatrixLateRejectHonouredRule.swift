@@ -12,7 +12,7 @@ struct MatrixLateRejectHonouredRule: CallRule {
     static let reactionWindowSeconds: Double = 5
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let callerDevice = view.callerDevice,
             let select = view.events("m.call.select_answer").first(where: { $0.senderDevice == callerDevice })
         else { return [] }

@@ -9,11 +9,11 @@ struct MatrixRingingAfterBatchRule: CallRule {
         clause: "Matrix spec Call Event Liveness")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let invite = view.invite else { return [] }
         let enders = view.events.filter {
             ["m.call.hangup", "m.call.reject", "m.call.answer"].contains(
-                $0.type.replacingPrefix("org.matrix.call.", with: "m.call."))
+                $0.stableType)
         }
         var findings: [Finding] = []
         for answer in view.events("m.call.answer") {

@@ -9,7 +9,7 @@ struct MatrixLoserContinuesRule: CallRule {
         clause: "Matrix spec m.call.select_answer, m.call.negotiate")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let select = view.events("m.call.select_answer").first, let selected = select.selectedParty else {
             return []
         }
@@ -17,7 +17,7 @@ struct MatrixLoserContinuesRule: CallRule {
         var findings: [Finding] = []
         for event in view.events
         where ["m.call.candidates", "m.call.negotiate", "m.call.hangup"].contains(
-            event.type.replacingPrefix("org.matrix.call.", with: "m.call."))
+            event.stableType)
         {
             guard event.party != selected, event.party != callerParty, let device = event.senderDevice,
                 let told = select.delivery(to: device), told.time < event.time

@@ -9,7 +9,7 @@ struct MatrixHangupAsRejectRule: CallRule {
         clause: "Matrix spec m.call.reject; matrix-js-sdk onHangupReceived")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let invite = view.invite, invite.version != "0" else { return [] }
         let answered = Set(view.events("m.call.answer").map(\.party))
         return view.events("m.call.hangup").compactMap { hangup in

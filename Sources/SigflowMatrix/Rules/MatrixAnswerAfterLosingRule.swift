@@ -8,7 +8,7 @@ struct MatrixAnswerAfterLosingRule: CallRule {
         clause: "Matrix spec m.call.select_answer, m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         var findings: [Finding] = []
         for answer in view.events("m.call.answer") {
             guard let device = answer.senderDevice else { continue }

@@ -9,7 +9,7 @@ struct MatrixRejectAfterAnswerRule: CallRule {
         clause: "Matrix spec voip_events.md, Client behaviour")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         let answers = view.events("m.call.answer")
         return view.events("m.call.reject").compactMap { reject in
             guard

@@ -15,7 +15,7 @@ struct MatrixMediaAfterEndRule: CallRule {
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let media = MediaAfterEnd(call)
         guard !media.lastStops.isEmpty else { return [] }
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         var reported: Set<Int> = []
         var findings: [Finding] = []
         func report(_ stops: [CallStep], after end: CallStep, endName: String) {
@@ -26,7 +26,7 @@ struct MatrixMediaAfterEndRule: CallRule {
             }
         }
         let ending = view.events.first { event in
-            ["m.call.hangup", "m.call.reject"].contains(event.type.replacingPrefix("org.matrix.call.", with: "m.call."))
+            ["m.call.hangup", "m.call.reject"].contains(event.stableType)
         }
         if let ending, let endStep = Self.firstStep(ending) {
             report(media.late(after: endStep, reaching: Self.steps(ending)), after: endStep, endName: ending.type)

@@ -9,12 +9,13 @@ struct MatrixGlareRule: CallRule {
         clause: "Matrix spec voip_events.md, Glare")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
-        guard let invite = view.invite, let room = invite.attributes["room_id"] else { return [] }
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
+        guard let invite = view.invite, let room = invite.roomID else { return [] }
         var findings: [Finding] = []
         for other in context.calls where other.signalingProtocol == .matrix && other.callID != call.callID {
-            let otherView = context.views.matrix(other)
-            guard let otherInvite = otherView.invite, otherInvite.attributes["room_id"] == room,
+            // The shared view is this call's: the other call gets its own.
+            let otherView = MatrixCallView(other)
+            guard let otherInvite = otherView.invite, otherInvite.roomID == room,
                 otherInvite.senderUser != invite.senderUser, call.callID < other.callID,
                 // The two invites crossed: each was sent before the other call was settled.
                 otherInvite.time < (view.events.last?.time ?? invite.time),

@@ -9,7 +9,7 @@ struct MatrixCallerContinuesAfterRejectRule: CallRule {
         clause: "Matrix spec m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let callerDevice = view.callerDevice else { return [] }
         let rejectsSeen = view.events("m.call.reject").compactMap { $0.delivery(to: callerDevice) }
         let answersSeen = view.events("m.call.answer").compactMap { $0.delivery(to: callerDevice) }
@@ -19,7 +19,7 @@ struct MatrixCallerContinuesAfterRejectRule: CallRule {
         let rejected = Set(view.events("m.call.reject").map(\.party))
         return view.events.compactMap { event in
             guard event.senderDevice == callerDevice, event.time > firstReject.time else { return nil }
-            let base = event.type.replacingPrefix("org.matrix.call.", with: "m.call.")
+            let base = event.stableType
             let continues =
                 base == "m.call.candidates"
                 || (base == "m.call.select_answer" && !rejected.contains(event.selectedParty ?? ""))

@@ -9,7 +9,7 @@ struct MatrixCallerRejectsRule: CallRule {
         clause: "Matrix spec m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let invite = view.invite else { return [] }
         return view.events("m.call.reject").filter { $0.senderUser == invite.senderUser && $0.party == invite.party }
             .map { reject in

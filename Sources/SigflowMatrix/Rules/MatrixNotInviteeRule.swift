@@ -8,8 +8,8 @@ struct MatrixNotInviteeRule: CallRule {
         clause: "Matrix spec voip_events.md, Invitees")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
-        guard let invite = view.invite, let invitee = invite.attributes["invitee"] else { return [] }
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
+        guard let invite = view.invite, let invitee = invite.invitee else { return [] }
         return (view.events("m.call.answer") + view.events("m.call.reject")).compactMap { decision in
             guard let user = decision.senderUser, user != invitee else { return nil }
             return descriptor.finding(

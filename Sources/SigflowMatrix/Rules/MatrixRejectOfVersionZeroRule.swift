@@ -8,11 +8,11 @@ struct MatrixRejectOfVersionZeroRule: CallRule {
         clause: "Matrix spec m.call.reject; MSC2746")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard let invite = view.invite, invite.version == "0" else { return [] }
         return view.events("m.call.reject").map { reject in
             descriptor.finding(
-                "\(reject.senderDevice ?? "A device") rejected with m.call.reject (step \(reject.step)) a version 0 invite "
+                "\(reject.senderDevice?.description ?? "A device") rejected with m.call.reject (step \(reject.step)) a version 0 invite "
                     + "(step \(invite.step)); v0 callers only understand m.call.hangup.",
                 steps: [invite.step, reject.step])
         }

@@ -9,11 +9,11 @@ struct MatrixOrphanDecisionRule: CallRule {
         clause: "Matrix spec voip_events.md")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = context.views.matrix(call)
+        let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
         guard view.invite == nil, !view.hasTimelineGap else { return [] }
         let decisions = view.events.filter {
             ["m.call.answer", "m.call.reject", "m.call.hangup"].contains(
-                $0.type.replacingPrefix("org.matrix.call.", with: "m.call."))
+                $0.stableType)
         }
         guard let first = decisions.first else { return [] }
         return [
