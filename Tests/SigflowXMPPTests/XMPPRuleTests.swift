@@ -87,9 +87,12 @@ struct XMPPRuleTests {
         /// Rule numbers found per call, after correlating what the decoder emitted.
         func findings(captureEndsAfter seconds: Double = 1) -> [String: [String]] {
             let end = sink.messages.map(\.stamp.time).max()!.adding(nanoseconds: Int64(seconds * 1e9))
-            let calls = CallCorrelator.correlate(sink.messages, captureCount: 1, captureEnd: end).calls
+            let policy = XMPPCallPolicy()
+            let calls = CallCorrelator.correlate(
+                sink.messages, captureCount: 1, captureEnd: end, policies: CallPolicies([policy])
+            ).calls
             var result: [String: [String]] = [:]
-            for call in Checker().check(calls, context: CheckContext(captureEnd: end)) {
+            for call in Checker(rules: policy.rules).check(calls, context: CheckContext(captureEnd: end)) {
                 result[call.callID] = call.findings.map { String($0.ruleID.split(separator: ".")[1]) }
             }
             return result

@@ -14,7 +14,7 @@ struct XMPPMediaAfterEndRule: CallRule {
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let media = MediaAfterEnd(call)
         guard !media.lastStops.isEmpty else { return [] }
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         let endings = view.stanzas.filter { stanza in
             (stanza.isJingleAction && stanza.element == "session-terminate")
                 || (stanza.isJingleMessage && stanza.element == "reject" && !stanza.isSpoofed)

@@ -12,7 +12,7 @@ struct XMPPResponseWithoutProposeRule: CallRule {
         clause: "XEP-0353 #ring, #proceed, #reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         guard view.jingleMessages("propose").isEmpty, !view.mayMissStanzas else { return [] }
         // The responder's own send must be seen: its connection is where the propose would have arrived.
         let responses = view.jingleMessages("ringing", "proceed", "reject").filter { $0.send != nil }

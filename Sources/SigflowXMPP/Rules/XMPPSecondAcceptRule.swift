@@ -9,7 +9,7 @@ struct XMPPSecondAcceptRule: CallRule {
         clause: "XEP-0166 #def-jingle (responder), #session-terminate")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         let terminate = view.jingleActions("session-terminate").first
         var responder: XMPPStanza?
         var findings: [Finding] = []

@@ -12,7 +12,7 @@ struct XMPPInitiateNeverAckedRule: CallRule {
     static let wait = 30.0
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         return view.jingleActions("session-initiate").compactMap { initiate in
             guard view.answers(to: initiate).isEmpty, context.covers(Self.wait, after: initiate.time) else {
                 return nil

@@ -8,13 +8,13 @@ struct XMPPTwoProceedsRule: CallRule {
         clause: "XEP-0353 #proceed (implicit)")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let proceeds = XMPPCallView(call).jingleMessages("proceed", "accept")
+        let proceeds = context.views.view(XMPPCallView.self) { XMPPCallView(call) }.jingleMessages("proceed", "accept")
         guard let first = proceeds.first,
             let second = proceeds.first(where: { $0.origin != first.origin && $0.user == first.user })
         else { return [] }
         return [
             descriptor.finding(
-                "Both \(JIDText.resource(first.origin)) (step \(first.step)) and \(JIDText.resource(second.origin)) "
+                "Both \(JID.short(first.origin)) (step \(first.step)) and \(JID.short(second.origin)) "
                     + "(step \(second.step)) accept call \(call.callID).",
                 steps: [first.step, second.step])
         ]

@@ -8,7 +8,7 @@ struct XMPPDeclineAfterAcceptRule: CallRule {
         clause: "XEP-0166 #session-terminate")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         guard let accept = view.jingleActions("session-accept").first,
             let terminate = view.jingleActions("session-terminate").first,
             terminate.time > accept.time, terminate.reason == "decline"

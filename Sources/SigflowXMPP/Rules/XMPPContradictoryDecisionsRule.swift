@@ -10,7 +10,7 @@ struct XMPPContradictoryDecisionsRule: CallRule {
         clause: "XEP-0353 #reject, #proceed; XEP-0280 #outbound")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         let decisions = view.jingleMessages("proceed", "accept", "reject")
         var findings: [Finding] = []
         var reported: Set<String> = []
@@ -23,8 +23,8 @@ struct XMPPContradictoryDecisionsRule: CallRule {
             else { continue }
             findings.append(
                 descriptor.finding(
-                    "\(JIDText.resource(later.origin)) sends \(later.label) (step \(later.step)) after "
-                        + "\(JIDText.resource(earlier.origin)) of the same user sent \(earlier.label) (step \(earlier.step)) "
+                    "\(JID.short(later.origin)) sends \(later.label) (step \(later.step)) after "
+                        + "\(JID.short(earlier.origin)) of the same user sent \(earlier.label) (step \(earlier.step)) "
                         + "for call \(call.callID).",
                     steps: [earlier.step, later.step]))
         }

@@ -8,7 +8,7 @@ struct XMPPRejectWithoutReasonRule: CallRule {
         clause: "XEP-0353 #reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        XMPPCallView(call).jingleMessages("reject").compactMap { reject in
+        context.views.view(XMPPCallView.self) { XMPPCallView(call) }.jingleMessages("reject").compactMap { reject in
             guard reject.reason == nil else { return nil }
             return descriptor.finding(
                 "<reject> from \(reject.origin) (step \(reject.step)) carries no <reason>.", steps: [reject.step])

@@ -14,12 +14,12 @@ struct XMPPSpoofedCarbonRule: CallRule {
         clause: "XEP-0280 #security")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        XMPPCallView(call).stanzas.filter(\.isSpoofed).compactMap { stanza in
+        context.views.view(XMPPCallView.self) { XMPPCallView(call) }.stanzas.filter(\.isSpoofed).compactMap { stanza in
             guard let delivery = stanza.deliveries.first else { return nil }
             let receiver = delivery.message.receiver.key
             return descriptor.finding(
                 "\(stanza.label) (step \(delivery.number)) is wrapped as a carbon by "
-                    + "\(delivery.message.attributes["carbon_from"] ?? "?"), not by \(JIDText.bare(receiver)) "
+                    + "\(delivery.message.xmpp?.carbonFrom ?? "?"), not by \(JID.bare(receiver.description)) "
                     + "itself; \(receiver) must ignore it.",
                 steps: stanza.deliveries.map(\.number))
         }

@@ -15,7 +15,7 @@ struct XMPPDanglingProposeRule: CallRule {
     static let wait = 120.0
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         guard let propose = view.jingleMessages("propose").first,
             view.jingleMessages("retract", "reject", "proceed", "accept", "finish").isEmpty,
             view.jingleActions().isEmpty, context.covers(Self.wait, after: propose.time)

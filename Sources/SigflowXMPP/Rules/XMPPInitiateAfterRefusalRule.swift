@@ -9,7 +9,7 @@ struct XMPPInitiateAfterRefusalRule: CallRule {
         clause: "XEP-0353 #initiate")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         guard let refusal = view.jingleMessages("reject", "retract").first,
             let initiate = view.jingleActions("session-initiate").first(where: { $0.time > refusal.time })
         else { return [] }

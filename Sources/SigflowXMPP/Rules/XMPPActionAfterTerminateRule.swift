@@ -11,13 +11,12 @@ struct XMPPActionAfterTerminateRule: CallRule {
         clause: "XEP-0166 #session-terminate, #errors")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         guard let terminate = view.jingleActions("session-terminate").first else { return [] }
         var findings: [Finding] = []
         for action in view.jingleActions() where action.time > terminate.time && action.element != "session-initiate" {
             for answer in view.answers(to: action) {
-                let errors = (answer.attributes["errors"] ?? "").split(separator: ",").map(String.init)
-                guard !(answer.element == "error" && errors.contains("unknown-session")) else { continue }
+                guard !(answer.element == "error" && answer.detail.errors.contains("unknown-session")) else { continue }
                 let how = answer.element == "error" ? "an error without <unknown-session/>" : "a plain IQ result"
                 findings.append(
                     descriptor.finding(

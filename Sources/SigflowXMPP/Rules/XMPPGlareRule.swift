@@ -12,16 +12,17 @@ struct XMPPGlareRule: CallRule {
         clause: "XEP-0353 #tie-break-1; XEP-0166 #def-action-ties")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
-        guard let propose = view.jingleMessages("propose").first, let addressee = propose.attributes["to"] else {
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
+        guard let propose = view.jingleMessages("propose").first, let addressee = propose.detail.to else {
             return []
         }
         var findings: [Finding] = []
         for other in context.calls where other.signalingProtocol == .xmpp && other.callID != call.callID {
+            // The shared view is this call's: the other call gets its own.
             let otherView = XMPPCallView(other)
             guard let otherPropose = otherView.jingleMessages("propose").first,
-                otherPropose.user == JIDText.bare(addressee),
-                JIDText.bare(otherPropose.attributes["to"] ?? "") == propose.user,
+                otherPropose.user == JID.bare(addressee),
+                JID.bare(otherPropose.detail.to ?? "") == propose.user,
                 Array(call.callID.utf8).lexicographicallyPrecedes(Array(other.callID.utf8)),
                 // The proposals crossed: each was sent before the other was settled.
                 otherPropose.time < Self.settled(view), propose.time < Self.settled(otherView)
@@ -44,7 +45,7 @@ struct XMPPGlareRule: CallRule {
                         steps: [propose.step, first.step]))
             }
             for withdrawal in otherWithdrawn
-            where withdrawal.reason == "expired" && withdrawal.attributes["tie_break"] != "true" {
+            where withdrawal.reason == "expired" && !withdrawal.detail.tieBreak {
                 findings.append(
                     descriptor.finding(
                         "\(withdrawal.label) of \(other.callID) (step \(withdrawal.step) of that call) settles the "

@@ -9,7 +9,7 @@ struct XMPPReasonFromWrongPartyRule: CallRule {
         clause: "XEP-0166 #def-reason")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = XMPPCallView(call)
+        let view = context.views.view(XMPPCallView.self) { XMPPCallView(call) }
         guard let initiator = view.initiator else { return [] }
         return view.jingleActions("session-terminate").compactMap { terminate in
             guard let reason = terminate.reason else { return nil }
