@@ -9,12 +9,12 @@ struct WhatsAppCallerRejectsRule: CallRule {
             + "protocols.md 2.8 W8")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         guard let creator = view.creator else { return [] }
         return view.calls(["reject"]).filter { $0.sender == creator }.map { reject in
             descriptor.finding(
                 "The caller's device \(creator) sends <reject> (step \(reject.step)) for its own call"
-                    + (reject.attributes["call-creator"].map { $0 != creator ? " (naming \($0) as call-creator)" : "" }
+                    + (reject.callCreator.map { $0 != creator ? " (naming \($0) as call-creator)" : "" }
                         ?? "") + ".",
                 steps: [reject.step])
         }

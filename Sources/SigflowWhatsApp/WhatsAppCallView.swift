@@ -2,23 +2,41 @@ import SigflowCore
 
 /// One WhatsApp stanza (`<call>` or `<receipt>`) with every step that carried it: the sender's hop to
 /// the server and the server's deliveries, observed in a log or inferred.
-///
-/// The WhatsApp decoder records on each message the attributes the rules read: `stanza` (call, ack,
-/// receipt), `action` (offer, reject, ...), `stanza-id`, `direction` (send or recv, from the logging
-/// device), `log`, `log-line`, `reason`, `call-creator`, `error`, `offline`, `is_call_ended`,
-/// `terminate_reason`, `baileys-status`; pcap timelines add `media-event` (start, stop).
 struct WhatsAppStanza {
-    var tag: String
+    var tag: WALogDetail.Stanza
     var action: String
     var id: String
-    var attributes: MessageAttributes
+    /// The action attributes rules read, each from the first of its steps that has it.
+    var reason: String?
+    var callCreator: String?
+    var offline: String?
+    var isCallEnded: String?
+    var terminateReason: String?
     /// The device that sent it (its `from`, or the logging device for a send).
     var sender: String?
     /// The device it is for (`to`, or the logging device for a delivery); nil for an offer to a user.
     var target: String?
     var steps: [CallStep]
 
-    var reason: String? { attributes["reason"] }
+    init(tag: WALogDetail.Stanza, action: String, id: String, sender: String?) {
+        self.tag = tag
+        self.action = action
+        self.id = id
+        self.sender = sender
+        steps = []
+    }
+
+    /// Adds a step that carried it, taking the fields it lacks from the step.
+    mutating func add(_ step: CallStep, _ detail: WALogDetail) {
+        steps.append(step)
+        if target == nil, action != "offer" || detail.direction == .recv { target = step.message.waReceiver }
+        reason = reason ?? detail.reason
+        callCreator = callCreator ?? detail.callCreator
+        offline = offline ?? detail.offline
+        isCallEnded = isCallEnded ?? detail.isCallEnded
+        terminateReason = terminateReason ?? detail.terminateReason
+    }
+
     /// When it entered the system: its earliest step.
     var time: CaptureTime { steps.map(\.time).min() ?? .zero }
     /// The step to point a finding at: the observed send, else the first observed delivery, else the
@@ -26,7 +44,7 @@ struct WhatsAppStanza {
     var step: Int {
         let observed = steps.filter { $0.message.confidence == .observed }
         let pick =
-            observed.first { $0.message.attributes["direction"] == "send" } ?? observed.min { $0.time < $1.time }
+            observed.first { $0.message.waLog?.direction == .send } ?? observed.min { $0.time < $1.time }
             ?? steps.min { $0.time < $1.time }
         return pick?.number ?? 0
     }
@@ -60,38 +78,28 @@ struct WhatsAppCallView {
         var order: [String] = []
         var byKey: [String: WhatsAppStanza] = [:]
         var acks: [CallStep] = []
-        for step in call.steps where step.message.signalingProtocol == .whatsapp {
-            let attributes = step.message.attributes
-            guard let tag = attributes["stanza"] else { continue }
-            if tag == "ack" {
+        for step in call.steps {
+            guard let detail = step.message.waLog, let tag = detail.stanza else { continue }
+            if tag == .ack {
                 acks.append(step)
                 continue
             }
-            guard let action = attributes["action"], let id = attributes["stanza-id"] else { continue }
-            let key = "\(tag)|\(id)|\(action)"
+            guard let action = detail.action, let id = detail.stanzaID else { continue }
+            let key = "\(tag.rawValue)|\(id)|\(action)"
             if byKey[key] == nil {
                 order.append(key)
-                byKey[key] = WhatsAppStanza(
-                    tag: tag, action: action, id: id, attributes: attributes, sender: step.message.senderDevice,
-                    target: nil, steps: [])
+                byKey[key] = WhatsAppStanza(tag: tag, action: action, id: id, sender: step.message.waSender)
             }
-            var stanza = byKey[key]!
-            stanza.steps.append(step)
-            if stanza.target == nil, action != "offer" || attributes["direction"] == "recv" {
-                stanza.target = step.message.receiverDevice
-            }
-            for (name, value) in attributes where stanza.attributes[name] == nil { stanza.attributes[name] = value }
-            byKey[key] = stanza
+            byKey[key]!.add(step, detail)
         }
         stanzas = order.compactMap { byKey[$0] }.sorted { $0.time < $1.time }
         self.acks = acks
-        let offers = stanzas.filter { $0.tag == "call" && $0.action == "offer" }
-        creator =
-            offers.lazy.compactMap { Self.deviceKey($0.attributes["call-creator"]) }.first ?? offers.first?.sender
+        let offers = stanzas.filter { $0.tag == .call && $0.action == "offer" }
+        creator = offers.lazy.compactMap { Self.deviceKey($0.callCreator) }.first ?? offers.first?.sender
     }
 
     func calls(_ actions: Set<String>) -> [WhatsAppStanza] {
-        stanzas.filter { $0.tag == "call" && actions.contains($0.action) }
+        stanzas.filter { $0.tag == .call && actions.contains($0.action) }
     }
 
     var hasOffer: Bool { !calls(["offer", "offer_notice"]).isEmpty }

@@ -9,7 +9,7 @@ struct WhatsAppSecondAcceptRule: CallRule {
         clause: "whatsapp-rust dismiss_outgoing_siblings; protocols.md 2.5, 2.8 W3")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         let accepts = view.calls(["accept"]).filter { $0.sender != view.creator }
         guard let first = accepts.first else { return [] }
         return accepts.dropFirst().filter { $0.sender != first.sender && first.precedes($0) }.map { second in

@@ -9,9 +9,9 @@ struct WhatsAppAnswerToEndedOfferRule: CallRule {
         clause: "purpshell/meowcaller engine.go onOffer; protocols.md 2.3 (offer), 2.8 W7")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         let ended = view.calls(["offer"]).filter {
-            $0.attributes["is_call_ended"] == "1" || $0.attributes["terminate_reason"] != nil
+            $0.isCallEnded == "1" || $0.terminateReason != nil
         }
         guard let offer = ended.first else { return [] }
         return view.calls(["preaccept", "accept"]).filter { offer.precedes($0) }.map { answer in

@@ -13,14 +13,14 @@ struct WhatsAppMediaAfterEndRule: CallRule {
     static let grace: Int64 = 3_000_000_000
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         let ending = view.stanzas.first { stanza in
-            stanza.tag == "call"
+            stanza.tag == .call
                 && ((stanza.action == "reject" && stanza.reason != "busy")
                     || (stanza.action == "terminate" && !stanza.isDismissal))
         }
         guard let ending else { return [] }
-        let media = call.steps.filter { $0.message.attributes[MediaSegment.eventAttribute] != nil }
+        let media = call.steps.filter { $0.message.waTimeline?.event.media != nil }
         guard
             let late = media.last(where: { $0.time.nanoseconds(since: ending.time) > Self.grace })
         else { return [] }

@@ -9,7 +9,7 @@ struct WhatsAppAcceptAfterDismissalRule: CallRule {
         clause: "whatsapp-rust handlers/call.rs, types/call.rs (sibling dismissal); protocols.md 2.5, 2.8 W2")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         let dismissals = view.calls(["terminate"]).filter(\.isDismissal)
         return view.calls(["accept"]).compactMap { accept in
             guard let device = accept.sender,

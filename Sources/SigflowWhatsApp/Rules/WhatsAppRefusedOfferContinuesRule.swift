@@ -9,22 +9,21 @@ struct WhatsAppRefusedOfferContinuesRule: CallRule {
         clause: "meowcaller onCallAck; JotaDev66/WaCalls PR #10; protocols.md 2.4, 2.8 W11")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         guard
             let refusal = view.acks.first(where: {
-                $0.message.attributes["action"] == "offer" && $0.message.attributes["error"] != nil
-                    && $0.message.sender.isServer
+                $0.message.waLog?.action == "offer" && $0.message.waLog?.error != nil && $0.message.sender.isServer
             })
         else { return [] }
         let later = view.stanzas.filter { stanza in
-            stanza.tag == "call" && stanza.time > refusal.time
+            stanza.tag == .call && stanza.time > refusal.time
                 && ((stanza.sender == view.creator && stanza.action != "terminate")
                     || ["preaccept", "accept"].contains(stanza.action))
         }
         guard let first = later.first else { return [] }
         return [
             descriptor.finding(
-                "The server refused the offer (step \(refusal.number), error \(refusal.message.attributes["error"] ?? "")), "
+                "The server refused the offer (step \(refusal.number), error \(refusal.message.waLog?.error ?? "")), "
                     + "yet <\(first.action)> follows (step \(first.step)).",
                 steps: [refusal.number] + later.map(\.step))
         ]

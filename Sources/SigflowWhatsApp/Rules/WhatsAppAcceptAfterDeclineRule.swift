@@ -10,7 +10,7 @@ struct WhatsAppAcceptAfterDeclineRule: CallRule {
         clause: "whatsapp-rust reject_is_device_busy; protocols.md 2.3 (reject), 2.8 W5")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         let declines = view.calls(["reject"]).filter { $0.reason == nil && $0.sender != view.creator }
         var findings: [Finding] = []
         for accept in view.calls(["accept"]) where accept.sender != view.creator {

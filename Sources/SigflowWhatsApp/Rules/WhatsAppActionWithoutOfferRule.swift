@@ -12,11 +12,11 @@ struct WhatsAppActionWithoutOfferRule: CallRule {
         clause: "whatsmeow call.go (actions keyed by call-id); Baileys callOfferCache; protocols.md 2.8 W1")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
-        guard !view.hasOffer, !view.stanzas.contains(where: { $0.attributes["offline"] != nil }) else { return [] }
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
+        guard !view.hasOffer, !view.stanzas.contains(where: { $0.offline != nil }) else { return [] }
         let orphans = view.calls(["reject", "accept", "preaccept", "terminate"]).filter { stanza in
             stanza.steps.contains {
-                $0.message.confidence == .observed && (Int($0.message.attributes["log-line"] ?? "") ?? 1) > 1
+                $0.message.confidence == .observed && ($0.message.waLog?.logLine ?? 1) > 1
             }
         }
         guard let first = orphans.first else { return [] }

@@ -11,29 +11,29 @@ struct WhatsAppCallNotAckedRule: CallRule {
             "whatsmeow receipt.go sendAck; Baileys stanza-ack.ts; whatsapp-rust should_ack; protocols.md 2.4, 2.8 W10")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         var findings: [Finding] = []
         let observed = call.steps.filter {
             $0.message.signalingProtocol == .whatsapp && $0.message.confidence == .observed
         }
         for stanza in view.calls(Set(view.stanzas.map(\.action))) {
             for delivery in stanza.steps
-            where delivery.message.confidence == .observed && delivery.message.attributes["direction"] == "recv" {
+            where delivery.message.confidence == .observed && delivery.message.waLog?.direction == .recv {
                 let source = delivery.sightings[0].source
                 let sameLog = observed.filter { $0.sightings.contains { $0.source.capture == source.capture } }
                 func line(_ step: CallStep) -> Int {
                     step.sightings.first { $0.source.capture == source.capture }?.source.frame ?? 0
                 }
                 let acked = sameLog.contains {
-                    $0.message.attributes["stanza"] == "ack" && $0.message.attributes["stanza-id"] == stanza.id
-                        && $0.message.attributes["direction"] == "send" && line($0) > source.frame
+                    $0.message.waLog?.stanza == .ack && $0.message.waLog?.stanzaID == stanza.id
+                        && $0.message.waLog?.direction == .send && line($0) > source.frame
                 }
                 let logGoesOn = sameLog.contains { line($0) > source.frame }
                 guard !acked, logGoesOn else { continue }
                 findings.append(
                     descriptor.finding(
                         "<call><\(stanza.action)> received at step \(delivery.number) "
-                            + "(\(delivery.message.attributes["log"] ?? "log") line \(source.frame)) is never acked "
+                            + "(\(delivery.message.waLogName) line \(source.frame)) is never acked "
                             + "by that client.",
                         steps: [delivery.number]))
             }

@@ -13,7 +13,7 @@ struct WhatsAppActionAfterTerminateRule: CallRule {
         clause: "Baileys deletes call state on terminate; whatsapp-rust ends the registry entry; protocols.md 2.8 W9")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         guard let creator = view.creator else { return [] }
         let ends = view.calls(["terminate"]).filter { !$0.isDismissal }
         var findings: [Finding] = []
@@ -22,7 +22,7 @@ struct WhatsAppActionAfterTerminateRule: CallRule {
             let device = end.sender == creator ? end.target : end.sender
             guard let device else { continue }
             let later = view.stanzas.filter { stanza in
-                stanza.tag == "call" && stanza.action != "terminate" && end.precedes(stanza)
+                stanza.tag == .call && stanza.action != "terminate" && end.precedes(stanza)
                     && ((stanza.sender == device && (stanza.target == creator || stanza.target == nil))
                         || (stanza.sender == creator && stanza.target == device))
             }

@@ -9,12 +9,11 @@ struct WhatsAppBaileysRingingRule: CallRule {
         clause: "Baileys Utils/generics.ts getCallStatusFromNode; protocols.md 2.6, 2.8 W13")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        call.steps.filter { $0.message.attributes["baileys-status"] == "ringing" }.map { step in
+        call.steps.filter { $0.message.waLog?.baileysStatus == "ringing" }.map { step in
             let before = call.steps.last {
-                $0.number < step.number && $0.message.attributes["stanza"] == "call"
-                    && $0.message.attributes["direction"] == "recv"
+                $0.number < step.number && $0.message.waLog?.stanza == .call && $0.message.waLog?.direction == .recv
             }
-            let cause = before.map { " after <\($0.message.attributes["action"] ?? "?")> (step \($0.number))" } ?? ""
+            let cause = before.map { " after <\($0.message.waLog?.action ?? "?")> (step \($0.number))" } ?? ""
             return descriptor.finding(
                 "Baileys reports status 'ringing' (step \(step.number))\(cause); it is Baileys' name for any action it "
                     + "does not know, not a ringing device.",

@@ -14,7 +14,7 @@ struct WhatsAppCallEndedAfterBusyRule: CallRule {
     static let window: Int64 = 3_000_000_000
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         guard let creator = view.creator else { return [] }
         let ends = view.calls(["terminate"]).filter { !$0.isDismissal && $0.sender == creator }
         let accepts = view.calls(["accept"])

@@ -9,7 +9,7 @@ struct WhatsAppAnswererDismissedRule: CallRule {
             + "protocols.md 2.8 W6")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
-        let view = WhatsAppCallView(call)
+        let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }
         let accepts = view.calls(["accept"])
         return view.calls(["terminate"]).filter { $0.reason == "accepted_elsewhere" }.compactMap { terminate in
             guard let target = terminate.target,
