@@ -35,7 +35,15 @@ let package = Package(
         .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
-        .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
+        .target(name: "SigflowMedia", dependencies: ["SigflowCore", "SigflowFraming"]),
+        // The composition module: the only one that imports the protocol modules.
+        .target(
+            name: "SigflowProtocols",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", "SigflowMedia", "SigflowSIP", "SigflowMatrix", "SigflowXMPP",
+                "SigflowWhatsApp",
+            ]),
+        .target(name: "SigflowChecks", dependencies: ["SigflowCore"]),
         .target(
             name: "SigflowRender",
             dependencies: [
@@ -46,8 +54,8 @@ let package = Package(
         .target(
             name: "SigflowPipeline",
             dependencies: [
-                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP",
+                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowCorrelator", "SigflowChecks", "SigflowMedia",
+                "SigflowProtocols",
             ]
         ),
         .target(
@@ -77,7 +85,7 @@ let package = Package(
             name: "SigflowPipelineTests",
             dependencies: [
                 "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowCorrelator", "SigflowRender", "SigflowSDP",
-                "SigflowSIP",
+                "SigflowSIP", "SigflowMatrix", "SigflowXMPP", "SigflowWhatsApp", "SigflowMedia", "SigflowProtocols",
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),

@@ -84,7 +84,9 @@ struct CallAssembler {
     /// answered with credentials, a redirect), with the offers sent alongside it before any final
     /// response came back (a forking proxy's parallel branches, RFC 3261 §16.6). Nil when the
     /// offers carry no transactions.
-    private func lastAttempt(_ steps: [CallStep], callerID: String?) -> (
+    private func lastAttempt(
+        _ steps: [CallStep], callerID: String?
+    ) -> (
         offer: CallStep, transactions: Set<MessageKey>
     )? {
         var attempt: Set<MessageKey> = []

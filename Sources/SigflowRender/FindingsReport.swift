@@ -25,7 +25,7 @@ public enum FindingsReport {
                 .array(
                     calls.map { call in
                         .object([
-                            ("protocol", .string(call.signalingProtocol.rawValue)),
+                            ("protocol", .string(call.signalingProtocol.id)),
                             ("call_id", .string(call.callID)),
                             ("outcome", .string(call.outcome.rawValue)),
                             ("findings", .array(call.findings.map(CallJSON.finding))),
@@ -38,15 +38,19 @@ public enum FindingsReport {
     /// SARIF 2.1.0, so code-scanning dashboards can show call-flow findings. Each result points at
     /// the capture of its first step, with the frame and call id as properties (a capture has no
     /// text regions).
-    public static func sarif(_ calls: [Call], captures: [String], version: String) -> String {
-        let rules = RuleRegistry.descriptors.map { rule in
+    public static func sarif(
+        _ calls: [Call], rules descriptors: [RuleDescriptor], captures: [String], version: String
+    )
+        -> String
+    {
+        let rules = descriptors.map { rule in
             JSONValue.object([
                 ("id", .string(rule.id)),
                 ("shortDescription", .object([("text", .string(rule.summary))])),
                 ("helpUri", .null),
                 (
                     "properties",
-                    .object([("clause", .string(rule.clause)), ("protocol", .string(rule.signalingProtocol.rawValue))])
+                    .object([("clause", .string(rule.clause)), ("protocol", .string(rule.signalingProtocol.id))])
                 ),
                 ("defaultConfiguration", .object([("level", .string(level(rule.severity)))])),
             ])
@@ -85,7 +89,7 @@ public enum FindingsReport {
                         "properties",
                         .object([
                             ("callId", .string(call.callID)),
-                            ("protocol", .string(call.signalingProtocol.rawValue)),
+                            ("protocol", .string(call.signalingProtocol.id)),
                             ("steps", .array(finding.steps.map { .int($0) })),
                             ("frame", source.map { .int($0.frame) } ?? .null),
                             ("clause", .string(finding.clause)),
@@ -134,9 +138,9 @@ public enum FindingsReport {
     }
 
     /// `sigflow check --list-rules`.
-    public static func ruleList() -> String {
+    public static func ruleList(_ rules: [RuleDescriptor]) -> String {
         var lines: [String] = []
-        for rule in RuleRegistry.descriptors {
+        for rule in rules {
             lines.append("\(rule.id)  [\(rule.severity.rawValue)]")
             lines.append("    \(rule.summary)")
             lines.append("    rests on \(rule.clause)")

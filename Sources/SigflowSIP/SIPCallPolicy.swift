@@ -54,7 +54,8 @@ public struct SIPCallPolicy: CallPolicy {
     /// seen further on (or just before the ACK), marked inferred.
     static func inferredAnswer(_ messages: [SignalingMessage]) -> SignalingMessage? {
         guard
-            let callerKey = (messages.first { $0.kind == .offer && !$0.sender.isServer }
+            let callerKey =
+                (messages.first { $0.kind == .offer && !$0.sender.isServer }
                 ?? messages.first { $0.kind == .offer })?.sender.key,
             let offerIndex = messages.lastIndex(where: { $0.kind == .offer && $0.sender.key == callerKey })
         else { return nil }

@@ -30,7 +30,8 @@ public final class SIPDecoder {
     /// A consumer for a TCP connection that carries SIP.
     public func streamConsumer(for stream: StreamInfo, synchronised: Bool) -> any StreamConsumer {
         FramedStreamConsumer(
-            framer: SIPStreamFramer(synchronised: synchronised), handler: SIPStreamHandler(decoder: self, stream: stream))
+            framer: SIPStreamFramer(synchronised: synchronised),
+            handler: SIPStreamHandler(decoder: self, stream: stream))
     }
 
     /// One WebSocket message is one SIP message (RFC 7118 §5.2).

@@ -243,7 +243,9 @@ public enum SIPMapper {
         {
             let encoded = referTo[start...].prefix { $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: ">") }
             let decoded = percentDecoded(String(decoding: encoded, as: UTF8.self))
-            if let id = decoded.split(separator: ";").first { links.append(.naming(CallKey(.sip, callID: id.trimmingSpaces))) }
+            if let id = decoded.split(separator: ";").first {
+                links.append(.naming(CallKey(.sip, callID: id.trimmingSpaces)))
+            }
         }
         return links
     }

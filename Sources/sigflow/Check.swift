@@ -52,7 +52,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if listRules {
-            StandardOutput.write(FindingsReport.ruleList())
+            StandardOutput.write(FindingsReport.ruleList(RuleCatalog.descriptors))
             return
         }
         let console = Console(quiet: input.quiet)
@@ -89,7 +89,9 @@ struct Check: ParsableCommand {
                 expect.map { ExpectationReport.json(matches, templateName: $0) } ?? FindingsReport.json(calls))
         case .sarif:
             StandardOutput.write(
-                FindingsReport.sarif(calls, captures: input.captureNames, version: SigflowVersion.current))
+                FindingsReport.sarif(
+                    calls, rules: RuleCatalog.descriptors, captures: input.captureNames,
+                    version: SigflowVersion.current))
         case .markdown:
             StandardOutput.write(
                 matches.map { ExpectationReport.markdown($0, template: template!) }.joined(separator: "\n---\n\n"))

@@ -172,3 +172,17 @@ public struct KeyHasher {
         Self.mix(state ^ length, 0x1d8e_4e27_c47d_124f)
     }
 }
+
+extension KeyHasher {
+    /// An endpoint's address and port.
+    public mutating func combine(_ endpoint: Endpoint) {
+        switch endpoint.address {
+        case .v4(let value):
+            combine(UInt64(value) << 16 | UInt64(endpoint.port))
+        case .v6(let high, let low):
+            combine(high)
+            combine(low)
+            combine(UInt64(endpoint.port))
+        }
+    }
+}

@@ -22,7 +22,9 @@ struct SIPCancelMismatchRule: CallRule {
                 differences.append("top Via branch \(cancel.branch ?? "none") instead of \(invite.branch ?? "none")")
             }
             if invite.cseq != cancel.cseq {
-                differences.append("CSeq number \(cancel.cseq.map { String($0) } ?? "none") instead of \(invite.cseq.map { String($0) } ?? "none")")
+                differences.append(
+                    "CSeq number \(cancel.cseq.map { String($0) } ?? "none") instead of \(invite.cseq.map { String($0) } ?? "none")"
+                )
             }
             if invite.fromTag != cancel.fromTag {
                 differences.append("From tag \(cancel.fromTag ?? "none") instead of \(invite.fromTag ?? "none")")

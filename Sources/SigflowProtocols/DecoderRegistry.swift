@@ -1,6 +1,7 @@
 import SigflowCore
 import SigflowFraming
 import SigflowMatrix
+import SigflowMedia
 import SigflowSIP
 import SigflowWhatsApp
 import SigflowXMPP
@@ -8,20 +9,20 @@ import SigflowXMPP
 /// Decides which decoder sees which traffic, by content first and port second, the way Zeek's
 /// dynamic protocol detection does. Adding a protocol means adding its sniff here and nothing
 /// downstream.
-final class DecoderRegistry: StreamClassifier {
+public final class DecoderRegistry: StreamClassifier {
     let sip: SIPDecoder
     let http: HTTPRouter
     /// WhatsApp's encrypted traffic: the chat connection, relay STUN and call media (timing only).
     let whatsapp: WhatsAppTrafficTracker
     let xmpp: XMPPDecoder
     /// Decoders for evidence logs (client debug logs), tried in order on each input file.
-    let logDecoders: [any EvidenceLogDecoder]
+    public let logDecoders: [any EvidenceLogDecoder]
     /// RTP to the endpoints the signaling announced.
-    let media: MediaTracker
+    public let media: MediaTracker
 
     /// - Parameter logDate: the date (days since 1970-01-01) of client logs that print only the time
     ///   of day (`--date`).
-    init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil) {
+    public init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil) {
         // Every decoder delivers through the media tracker, which learns where media goes.
         let sink = MediaTracker(next: sink)
         self.media = sink
@@ -43,7 +44,7 @@ final class DecoderRegistry: StreamClassifier {
     }
 
     /// What a UDP datagram starting with `byte` needs.
-    enum DatagramInterest {
+    public enum DatagramInterest {
         /// No decoder wants it.
         case none
         /// Only the media tracker, which needs its endpoints and length, not the datagram.
@@ -57,7 +58,7 @@ final class DecoderRegistry: StreamClassifier {
     /// its media goes, RTP-like datagrams are counted. Asked for every datagram: one table lookup
     /// or two flag loads.
     @inline(__always)
-    func interest(inDatagramStartingWith byte: UInt8) -> DatagramInterest {
+    public func interest(inDatagramStartingWith byte: UInt8) -> DatagramInterest {
         let whatsAppMedia = whatsapp.tracksMedia
         if Self.isRTPLike(byte) && !whatsAppMedia { return media.isTracking ? .mediaCount : .none }
         return datagramFirstBytes.withUnsafeBufferPointer { $0[Int(byte)] } || whatsAppMedia ? .decode : .none
@@ -70,7 +71,7 @@ final class DecoderRegistry: StreamClassifier {
 
     /// A UDP datagram: SIP is recognised by its start line on any port; WhatsApp relay STUN by its
     /// magic cookie, and media only on the sockets that did STUN; RTP by the endpoint it goes to.
-    func decodeDatagram(_ packet: TransportPacket) {
+    public func decodeDatagram(_ packet: TransportPacket) {
         guard let first = packet.payload.first, interest(inDatagramStartingWith: first) != .none else { return }
         if Self.isRTPLike(first) {
             if media.isTracking { media.datagram(packet) }
@@ -81,11 +82,11 @@ final class DecoderRegistry: StreamClassifier {
     }
 
     /// The capture is over: decoders that draw a summary deliver it now.
-    func finish() {
+    public func finish() {
         whatsapp.finish()
     }
 
-    func classify(
+    public func classify(
         _ stream: StreamInfo, direction: StreamDirection, firstBytes: UnsafeRawBufferPointer
     )
         -> StreamClassification

@@ -23,14 +23,9 @@ import SigflowFraming
 /// Memory: at most `maxEndpoints` endpoints are watched (the oldest announcement is dropped first),
 /// at most `maxPathsPerCall` paths and `MediaSegment.maxSegments` segments per path are counted, and
 /// a call's state is forgotten when the collector hands the call on.
-final class MediaTracker: SignalingSink {
+public final class MediaTracker: SignalingSink {
     static let maxEndpoints = 65_536
     static let maxPathsPerCall = 64
-
-    struct CallKey: Hashable {
-        var signalingProtocol: SignalingProtocol
-        var callID: String
-    }
 
     /// Packets from one sending endpoint to one announced endpoint, as one capture saw them.
     struct Path {
@@ -42,14 +37,16 @@ final class MediaTracker: SignalingSink {
 
     final class CallMedia {
         let key: CallKey
+        let callID: String
         /// Announced endpoints with the party that announced each (its first announcement wins: a
         /// proxy forwarding the same SDP is not the one that receives there).
         var receivers: [(endpoint: Endpoint, party: Party)] = []
         /// The call's slots in the tracker's `paths`.
         var paths: [Int] = []
 
-        init(key: CallKey) {
+        init(key: CallKey, callID: String) {
             self.key = key
+            self.callID = callID
         }
     }
 
@@ -81,31 +78,31 @@ final class MediaTracker: SignalingSink {
     private var orderStart = 0
     private var calls: [CallKey: CallMedia] = [:]
 
-    init(next: any SignalingSink) {
+    public init(next: any SignalingSink) {
         self.next = next
     }
 
-    var watchedEndpoints: Int { watches.count }
+    public var watchedEndpoints: Int { watches.count }
 
     /// Whether any endpoint is watched, so RTP-like datagrams are worth dissecting.
-    @exclusivity(unchecked) private(set) var isTracking = false
+    @exclusivity(unchecked) public private(set) var isTracking = false
 
-    func deliver(_ message: SignalingMessage) {
+    public func deliver(_ message: SignalingMessage) {
         if !message.mediaEndpoints.isEmpty { announce(message) }
         next.deliver(message)
     }
 
-    func report(_ diagnostic: Diagnostic) { next.report(diagnostic) }
+    public func report(_ diagnostic: Diagnostic) { next.report(diagnostic) }
 
     /// An RTP-like datagram (the caller checked the first byte).
     @inline(__always)
-    func datagram(_ packet: TransportPacket) {
+    public func datagram(_ packet: TransportPacket) {
         datagram(to: packet.destination, from: packet.source, bytes: packet.payload.count, stamp: packet.stamp)
     }
 
     /// An RTP-like datagram given by its endpoints and payload length (read from the headers alone).
     @inline(__always)
-    func datagram(to destination: Endpoint, from source: Endpoint, bytes: Int, stamp: PacketStamp) {
+    public func datagram(to destination: Endpoint, from source: Endpoint, bytes: Int, stamp: PacketStamp) {
         guard let slot = watches.slot(of: destination) else { return }
         let watch = watches[valueAt: slot]
         let capture = stamp.source.capture
@@ -152,13 +149,12 @@ final class MediaTracker: SignalingSink {
     }
 
     private func announce(_ message: SignalingMessage) {
-        let callKey = CallKey(signalingProtocol: message.signalingProtocol, callID: message.callID)
         let call: CallMedia
-        if let known = calls[callKey] {
+        if let known = calls[message.call] {
             call = known
         } else {
-            call = CallMedia(key: callKey)
-            calls[callKey] = call
+            call = CallMedia(key: message.call, callID: message.callID)
+            calls[message.call] = call
         }
         for endpoint in message.mediaEndpoints {
             if let watch = watches[endpoint], watch.belongs(to: call) { continue }
@@ -190,10 +186,8 @@ final class MediaTracker: SignalingSink {
 
     /// The media steps of a call the collector hands on, given its messages (to name the sending
     /// parties); the call's endpoints are no longer watched.
-    func finish(call messages: [SignalingMessage]) -> [SignalingMessage] {
-        guard let first = messages.first else { return [] }
-        let callKey = CallKey(signalingProtocol: first.signalingProtocol, callID: first.callID)
-        guard let call = calls.removeValue(forKey: callKey) else { return [] }
+    public func finish(call messages: [SignalingMessage]) -> [SignalingMessage] {
+        guard let first = messages.first, let call = calls.removeValue(forKey: first.call) else { return [] }
         let callPaths = call.paths.map { paths[$0] }
         for index in call.paths {
             // Drops the closed segments now rather than when the slot is reused.
@@ -222,28 +216,21 @@ final class MediaTracker: SignalingSink {
             sender.endpoint = path.sender
             var receiverParty = receiver.party
             receiverParty.endpoint = receiver.endpoint
-            let route = "\(path.sender) -> \(receiver.endpoint)"
             for (index, segment) in path.segments.all.enumerated() {
-                let identity = "media|\(route)|\(index)"
-                let packets = segment.packetsIn
-                let attributes: [(String, String)] = [
-                    ("media-from", path.sender.description), ("media-to", receiver.endpoint.description),
-                    ("packets", String(packets)), ("bytes", String(segment.bytes)),
-                ]
-                func step(_ event: String, label: String, stamp: PacketStamp, notes: [String]) -> SignalingMessage {
-                    SignalingMessage(
-                        signalingProtocol: call.key.signalingProtocol, callID: call.key.callID, kind: .other,
-                        label: label, headline: "RTP \(route)", sender: sender, receiver: receiverParty,
-                        stamp: stamp, transport: "udp", confidence: .observed, identity: identity + "|" + event,
-                        notes: notes, attributes: MessageAttributes(attributes + [(MediaSegment.eventAttribute, event)])
-                    )
+                func step(_ event: MediaDetail.Event, stamp: PacketStamp) -> SignalingMessage {
+                    var identity = KeyHasher(seed: 0x6d65_6469_61)
+                    identity.combine(path.sender)
+                    identity.combine(receiver.endpoint)
+                    identity.combine(UInt64(index * 2 + (event == .start ? 0 : 1)))
+                    return SignalingMessage(
+                        call: call.key, callID: call.callID, kind: .media, sender: sender, receiver: receiverParty,
+                        stamp: stamp, transport: .udp, confidence: .observed, identity: MessageKey(identity.finalize()),
+                        detail: MediaDetail(
+                            event: event, from: path.sender, to: receiver.endpoint, packets: segment.packetsIn,
+                            bytes: segment.bytes, duration: segment.durationText))
                 }
-                steps.append(step("start", label: "RTP starts", stamp: segment.first, notes: [route]))
-                steps.append(
-                    step(
-                        "stop",
-                        label: "RTP stops: \(packets) packet\(packets == 1 ? "" : "s") in \(segment.durationText)",
-                        stamp: segment.last, notes: []))
+                steps.append(step(.start, stamp: segment.first))
+                steps.append(step(.stop, stamp: segment.last))
             }
         }
         return steps
