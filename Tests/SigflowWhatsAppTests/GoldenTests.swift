@@ -178,10 +178,9 @@ struct GoldenTests {
     }
 
     static func describe(_ message: SignalingMessage) -> String {
-        // JSON shows media steps as `other`, as it did before they had a kind of their own.
-        let kind = message.kind == .media ? "other" : message.kind.rawValue
-        return [
-            "\(message.stamp.source.capture):\(message.stamp.source.frame)", message.stamp.time.epochString, kind,
+        [
+            "\(message.stamp.source.capture):\(message.stamp.source.frame)", message.stamp.time.epochString,
+            message.kind.rawValue,
             message.transport.rawValue, message.confidence.rawValue, message.sender.endpoint?.description ?? "-",
             message.receiver.endpoint?.description ?? "-", message.label, message.notes.joined(separator: " | "),
             message.attributes.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
