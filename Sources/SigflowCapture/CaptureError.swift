@@ -3,7 +3,6 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case empty(path: String)
     case notACapture(path: String, detail: String)
-    case unsupportedLinkType(path: String, detail: String)
     case corrupt(path: String, afterFrame: Int, detail: String)
     case badFilter(expression: String, detail: String)
     case liveCaptureFailed(interface: String, detail: String)
@@ -16,8 +15,6 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): empty file, not a capture"
         case .notACapture(let path, let detail):
             return "\(path): not a pcap or pcapng capture (\(detail))"
-        case .unsupportedLinkType(let path, let detail):
-            return "\(path): \(detail)"
         case .corrupt(let path, let frame, let detail):
             return "\(path): corrupt record after frame \(frame): \(detail)"
         case .badFilter(let expression, let detail):

@@ -12,21 +12,24 @@ import SigflowCore
 /// Several files are vantage points of one event, so their packets are merged by time (ties go to
 /// the earlier input on the command line), and each packet keeps its own file and frame number.
 public final class CaptureReader {
-    private let handles: [PcapHandle]
+    private let handles: [any PacketSource]
     public private(set) var diagnostics = DiagnosticLog()
     private let isLive: Bool
+    /// Receives the decryption secrets of pcapng files (TLS key logs), on the thread that receives
+    /// the packets and before any packet that follows them in their file. Set before reading.
+    public var onDecryptionSecrets: ((DecryptionSecrets) -> Void)?
 
     /// Opens every input. A BPF `filter` applies to files and interfaces alike. `captureIndices` gives
     /// each input's position on the command line when other inputs (logs) are read elsewhere.
     public init(inputs: [CaptureInput], filter: String? = nil, captureIndices: [Int]? = nil) throws(CaptureError) {
-        var opened: [PcapHandle] = []
+        var opened: [any PacketSource] = []
         for (position, input) in inputs.enumerated() {
             let index = captureIndices?[position] ?? position
-            opened.append(try PcapHandle(input: input, captureIndex: index, filter: filter))
+            opened.append(try CaptureOpener.open(input, captureIndex: index, filter: filter))
         }
         self.handles = opened
         self.isLive = inputs.contains { if case .interface = $0 { return true } else { return false } }
-        if isLive { LiveCaptureStop.install(breaking: opened) }
+        if isLive { LiveCaptureStop.install(breaking: opened.compactMap { $0 as? PcapHandle }) }
     }
 
     /// One summary per input, in command-line order; complete once `forEachPacket` returned.
@@ -61,24 +64,28 @@ public final class CaptureReader {
 
     /// `batching` nil reads on the calling thread; otherwise (files and standard input) on another.
     func forEachPacket(batching: ReadAhead.Batching?, _ body: (CapturedPacket) -> Void) throws(CaptureError) {
-        guard let batching, !isLive else { return try deliverInOrder(body) }
+        let secrets = onDecryptionSecrets ?? { _ in }
+        guard let batching, !isLive else { return try deliverInOrder(body, secrets: secrets) }
         try ReadAhead.run(
-            batching: batching, producing: { sink throws(CaptureError) in try self.deliverInOrder(sink) },
-            consuming: body)
+            batching: batching,
+            producing: { packets, secrets throws(CaptureError) in try self.deliverInOrder(packets, secrets: secrets) },
+            consuming: body, secrets: secrets)
     }
 
-    private func deliverInOrder(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
+    private func deliverInOrder(
+        _ body: (CapturedPacket) -> Void, secrets: (DecryptionSecrets) -> Void
+    ) throws(CaptureError) {
         if handles.count == 1 && !isLive {
-            try handles[0].readAll(body)
+            try handles[0].readAll(body, secrets: secrets)
             finish()
             return
         }
-        var pending: [PcapHandle] = []
+        var pending: [any PacketSource] = []
         // A corrupt input stops only itself; the first error is thrown once the others are done.
         var failure: CaptureError?
-        func advance(_ handle: PcapHandle) -> Bool {
+        func advance(_ handle: any PacketSource) -> Bool {
             do {
-                return try advanceSkippingTimeouts(handle)
+                return try advanceSkippingTimeouts(handle, secrets: secrets)
             } catch {
                 failure = failure ?? error
                 return false
@@ -104,10 +111,12 @@ public final class CaptureReader {
     }
 
     /// Live interfaces time out when idle; keep waiting for them until the user stops the capture.
-    private func advanceSkippingTimeouts(_ handle: PcapHandle) throws(CaptureError) -> Bool {
+    private func advanceSkippingTimeouts(
+        _ handle: any PacketSource, secrets: (DecryptionSecrets) -> Void
+    ) throws(CaptureError) -> Bool {
         while true {
             if isLive && LiveCaptureStop.requested { return false }
-            switch try handle.advance() {
+            switch try handle.advance(secrets: secrets) {
             case .packet: return true
             case .end: return false
             case .timeout: continue

@@ -8,10 +8,11 @@ import SigflowCore
     import Darwin
 #endif
 
-/// One open libpcap handle (file, standard input or interface) and the packet it read last.
+/// One open libpcap handle (classic pcap from a file or standard input, or a live interface) and
+/// the packet it read last.
 ///
 /// libpcap reuses its buffer on every read, so `current` is valid until `advance()` is called again.
-final class PcapHandle {
+final class PcapHandle: PacketSource {
     let input: CaptureInput
     let captureIndex: Int
     let linkType: LinkType
@@ -19,7 +20,7 @@ final class PcapHandle {
     private var filter: bpf_program?
     /// Files apply the filter in user space so frame numbers stay those of the file, as in Wireshark.
     private let filtersInUserSpace: Bool
-    private var sizeTracker: SizeTracker
+    private let sizeTracker: SizeTracker
     /// 1 when libpcap reports nanoseconds, 1000 when it could only give microseconds.
     private let nanosecondsPerTick: Int64
     /// What to say instead of libpcap's "error reading dump file: <stale errno>" when the bytes come
@@ -37,81 +38,31 @@ final class PcapHandle {
     /// Set when the input ended early but the packets before the damage are usable.
     private(set) var truncation: Diagnostic?
 
-    /// How far through the input the reader is, for progress reporting.
-    enum SizeTracker {
-        /// The descriptor's offset, not the stream's: the stream belongs to the reading thread and
-        /// is not locked, while the kernel's offset can be asked from any thread. It runs ahead of
-        /// what libpcap consumed by at most the stream's buffer.
-        case plainFile(descriptor: Int32, total: Int)
-        case unknown
-
-        var fraction: Double? {
-            switch self {
-            case .plainFile(let descriptor, let total):
-                guard total > 0 else { return nil }
-                return min(1, Double(max(0, lseek(descriptor, 0, SEEK_CUR))) / Double(total))
-            case .unknown:
-                return nil
-            }
-        }
-    }
-
     var progress: Double? { sizeTracker.fraction }
+    var fileSize: Int? { sizeTracker.fileSize }
 
-    /// The size of a plain file; nil for standard input, gzip and interfaces.
-    var fileSize: Int? {
-        if case .plainFile(_, let total) = sizeTracker { return total }
-        return nil
+    /// A plain capture file for libpcap, read through a large stdio buffer of our own.
+    convenience init(
+        plainFile file: UnsafeMutablePointer<FILE>, input: CaptureInput, captureIndex: Int, filter: String?
+    ) throws(CaptureError) {
+        // libpcap reads record by record through stdio; a large buffer turns thousands of
+        // small reads into a few big ones. glibc ignores the size unless given the buffer.
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.streamBufferSize, alignment: 64)
+        setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, Self.streamBufferSize)
+        let size = SizeTracker.plainFile(descriptor: fileno(file), total: Self.size(of: file))
+        try self.init(
+            offline: file, input: input, captureIndex: captureIndex, filter: filter, sizeTracker: size,
+            inflateFailure: nil, streamBuffer: buffer)
     }
 
-    init(input: CaptureInput, captureIndex: Int, filter expression: String?) throws(CaptureError) {
-        self.input = input
-        self.captureIndex = captureIndex
+    /// A capture read from `file` (a plain file, or zlib's stream of a gzip file or standard input),
+    /// which libpcap takes over (or which is closed when it fails to).
+    init(
+        offline file: UnsafeMutablePointer<FILE>, input: CaptureInput, captureIndex: Int, filter expression: String?,
+        sizeTracker: SizeTracker = .unknown, inflateFailure: String?, streamBuffer: UnsafeMutableRawPointer? = nil
+    ) throws(CaptureError) {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        let opened: OpaquePointer?
-        var tracker = SizeTracker.unknown
-        var inflateFailure: String?
-        var streamBuffer: UnsafeMutableRawPointer?
-        switch input {
-        case .file(let path):
-            guard let leading = FileSniffer.leadingBytes(ofFileAt: path, count: 4) else {
-                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-            }
-            if leading.isEmpty { throw .empty(path: path) }
-            if FileSniffer.isGzip(leading) {
-                inflateFailure = "the gzip data is corrupt"
-                guard let file = sigflow_gz_open(path) else {
-                    throw .cannotOpen(path: path, reason: "gzip stream could not be opened")
-                }
-                opened = Self.openOffline(file, errorBuffer: &errorBuffer)
-            } else {
-                guard let file = fopen(path, "rb") else {
-                    throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-                }
-                // libpcap reads record by record through stdio; a large buffer turns thousands of
-                // small reads into a few big ones. glibc ignores the size unless given the buffer.
-                let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.streamBufferSize, alignment: 64)
-                streamBuffer = buffer
-                setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, Self.streamBufferSize)
-                fseek(file, 0, SEEK_END)
-                let size = ftell(file)
-                fseek(file, 0, SEEK_SET)
-                opened = Self.openOffline(file, errorBuffer: &errorBuffer)
-                if opened != nil { tracker = .plainFile(descriptor: fileno(file), total: size) }
-            }
-            filtersInUserSpace = true
-        case .standardInput:
-            guard let file = sigflow_gz_open_descriptor(STDIN_FILENO) else {
-                throw .cannotOpen(path: "-", reason: "standard input is not readable")
-            }
-            inflateFailure = "standard input could not be read (corrupt gzip data?)"
-            opened = Self.openOffline(file, errorBuffer: &errorBuffer)
-            filtersInUserSpace = true
-        case .interface(let name):
-            opened = try Self.openLive(name, errorBuffer: &errorBuffer)
-            filtersInUserSpace = false
-        }
-        guard let opened else {
+        guard let opened = Self.openOffline(file, errorBuffer: &errorBuffer) else {
             streamBuffer?.deallocate()
             let detail = String(nulTerminated: errorBuffer)
             let path = input.description
@@ -123,39 +74,63 @@ final class PcapHandle {
             }
             throw .notACapture(path: path, detail: detail.isEmpty ? "unknown format" : detail)
         }
+        self.input = input
+        self.captureIndex = captureIndex
         self.handle = opened
         self.inflateFailure = inflateFailure
         self.streamBuffer = streamBuffer
         self.linkType = LinkType(rawValue: pcap_datalink(opened))
-        self.sizeTracker = tracker
+        self.sizeTracker = sizeTracker
         self.nanosecondsPerTick = pcap_get_tstamp_precision(opened) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
-        if let expression {
-            var program = bpf_program()
-            // Every stored property is set by now, so a throw runs deinit, which closes the handle:
-            // closing it here as well would free it twice.
-            if pcap_compile(opened, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-                throw .badFilter(expression: expression, detail: String(cString: pcap_geterr(opened)))
-            }
-            if !filtersInUserSpace && pcap_setfilter(opened, &program) != 0 {
-                let detail = String(cString: pcap_geterr(opened))
-                pcap_freecode(&program)
-                throw .badFilter(expression: expression, detail: detail)
-            }
-            self.filter = program
-        }
+        self.filtersInUserSpace = true
+        try compile(expression)
     }
 
-    /// Hands `file` to libpcap, or closes it. Only one thread reads a capture stream at a time (the
-    /// reading thread, see `ReadAhead`), so stdio need not lock it: with a second thread running,
-    /// glibc would otherwise take a lock in each of libpcap's two `fread`s per record, which cost a
-    /// quarter of the CPU time on the 100 MB benchmark.
+    /// A live interface; the filter runs in the kernel.
+    init(interface name: String, captureIndex: Int, filter expression: String?) throws(CaptureError) {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        let opened = try Self.openLive(name, errorBuffer: &errorBuffer)
+        self.input = .interface(name)
+        self.captureIndex = captureIndex
+        self.handle = opened
+        self.inflateFailure = nil
+        self.streamBuffer = nil
+        self.linkType = LinkType(rawValue: pcap_datalink(opened))
+        self.sizeTracker = .unknown
+        self.nanosecondsPerTick = pcap_get_tstamp_precision(opened) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
+        self.filtersInUserSpace = false
+        try compile(expression)
+    }
+
+    private func compile(_ expression: String?) throws(CaptureError) {
+        guard let expression else { return }
+        var program = bpf_program()
+        // Every stored property is set by now, so a throw runs deinit, which closes the handle:
+        // closing it here as well would free it twice.
+        if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+            throw .badFilter(expression: expression, detail: String(cString: pcap_geterr(handle)))
+        }
+        if !filtersInUserSpace && pcap_setfilter(handle, &program) != 0 {
+            let detail = String(cString: pcap_geterr(handle))
+            pcap_freecode(&program)
+            throw .badFilter(expression: expression, detail: detail)
+        }
+        filter = program
+    }
+
+    private static func size(of file: UnsafeMutablePointer<FILE>) -> Int {
+        fseek(file, 0, SEEK_END)
+        let size = ftell(file)
+        fseek(file, 0, SEEK_SET)
+        return size
+    }
+
+    /// Hands `file` to libpcap (unlocked: libpcap makes two `fread`s per record), or closes it.
     private static func openOffline(
         _ file: UnsafeMutablePointer<FILE>, errorBuffer: inout [CChar]
     ) -> OpaquePointer? {
-        #if canImport(Glibc)
-            __fsetlocking(file, Int32(FSETLOCKING_BYCALLER))
-        #endif
-        let opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+        let opened = pcap_fopen_offline_with_tstamp_precision(
+            CaptureOpener.unlocked(file), UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
         if opened == nil { fclose(file) }
         return opened
     }
@@ -186,14 +161,8 @@ final class PcapHandle {
 
     private static let streamBufferSize = 1 << 17
 
-    enum Step {
-        case packet
-        case timeout
-        case end
-    }
-
-    /// Reads the next packet that passes the filter into `current`.
-    func advance() throws(CaptureError) -> Step {
+    /// Reads the next packet that passes the filter into `current`. Classic pcap has no secrets.
+    func advance(secrets: (DecryptionSecrets) -> Void) throws(CaptureError) -> CaptureStep {
         while true {
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
@@ -216,7 +185,7 @@ final class PcapHandle {
 
     /// Reads every packet to the end, calling `body` for each: the one-input path, with the counters
     /// kept in locals because a class property written per packet costs an exclusivity check each time.
-    func readAll(_ body: (CapturedPacket) -> Void) throws(CaptureError) {
+    func readAll(_ body: (CapturedPacket) -> Void, secrets: (DecryptionSecrets) -> Void) throws(CaptureError) {
         var frames = self.frames
         var kept = framesKept
         var first = firstTime
@@ -271,7 +240,7 @@ final class PcapHandle {
 
     /// What a status other than "packet read" means: a live timeout, the end, a truncated file (a
     /// warning; the packets before it stand) or a corrupt one.
-    private func step(after status: Int32) throws(CaptureError) -> Step {
+    private func step(after status: Int32) throws(CaptureError) -> CaptureStep {
         switch status {
         case 0:
             return .timeout
@@ -280,21 +249,11 @@ final class PcapHandle {
         default:
             let detail = String(cString: pcap_geterr(handle))
             if detail.contains("truncated") || detail.contains("cut short") {
-                truncation = Diagnostic(
-                    .warning, "capture_truncated",
-                    "\(input): capture ends in the middle of a packet after frame \(frames); "
-                        + "the \(frames) packets before it were read",
-                    source: SourceRef(capture: captureIndex, frame: frames))
+                truncation = .captureTruncated(input, captureIndex: captureIndex, frames: frames)
                 return .end
             }
             if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
                 throw .corrupt(path: input.description, afterFrame: frames, detail: inflateFailure)
-            }
-            if detail.contains("different from the type of the first interface") {
-                throw .unsupportedLinkType(
-                    path: input.description,
-                    detail: "pcapng interfaces with different link types, which libpcap cannot read in "
-                        + "one file (\(detail))")
             }
             throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
         }

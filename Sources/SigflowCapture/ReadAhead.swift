@@ -31,21 +31,28 @@ enum ReadAhead {
         static let standard = Batching(byteCapacity: 1 << 20, recordCapacity: 8192, poolSize: 4)
     }
 
-    /// Runs `produce` on a new thread, feeding copies of its packets to `consume` on this one.
+    /// What the reading thread runs: it hands packets and decryption secrets to its two sinks.
+    typealias Producing = (
+        _ packets: (CapturedPacket) -> Void, _ secrets: (DecryptionSecrets) -> Void
+    ) throws(CaptureError) -> Void
+
+    /// Runs `produce` on a new thread, feeding copies of its packets to `consume` on this one, and
+    /// its secrets to `secrets` in their place among the packets.
     /// A `CaptureError` thrown by `produce` is thrown here once every packet before it was consumed.
     static func run(
         batching: Batching,
-        producing produce: @escaping ((CapturedPacket) -> Void) throws(CaptureError) -> Void,
-        consuming consume: (CapturedPacket) -> Void
+        producing produce: @escaping Producing,
+        consuming consume: (CapturedPacket) -> Void,
+        secrets: (DecryptionSecrets) -> Void
     ) throws(CaptureError) {
         let queue = BatchQueue(batching)
         guard let thread = BackgroundThread.start(Producer(queue: queue, produce: produce).run) else {
             // No thread to read on (resource limits): read on this one instead.
-            try produce(consume)
+            try produce(consume, secrets)
             return
         }
         while let batch = queue.nextReady() {
-            batch.forEach(consume)
+            batch.forEach(consume, secrets: secrets)
             queue.recycle(batch)
         }
         thread.join()
@@ -53,10 +60,11 @@ enum ReadAhead {
     }
 }
 
-/// Packets copied out of libpcap's buffer: their bytes back to back, and where each one lies.
+/// Packets copied out of the reader's buffer: their bytes back to back, and where each one lies;
+/// and the decryption secrets read among them, with the packet each one precedes.
 ///
 /// A struct of raw buffers, so the reading thread appends a packet without reference counting;
-/// `BatchQueue` owns the batches and frees them.
+/// `BatchQueue` owns the batches and frees them. Secrets are rare and kept in an array.
 private struct PacketBatch {
     struct Record {
         var offset: Int
@@ -71,6 +79,8 @@ private struct PacketBatch {
     private let records: UnsafeMutableBufferPointer<Record>
     private var used = 0
     private(set) var count = 0
+    private var secrets: [(beforeRecord: Int, secrets: DecryptionSecrets)] = []
+    private var secretBytes = 0
 
     init(_ batching: ReadAhead.Batching) {
         byteCapacity = batching.byteCapacity
@@ -78,7 +88,16 @@ private struct PacketBatch {
         records = .allocate(capacity: batching.recordCapacity)
     }
 
-    var isEmpty: Bool { count == 0 }
+    var isEmpty: Bool { count == 0 && secrets.isEmpty }
+
+    /// Adds secrets before the next packet, or returns false when their bytes would overfill a
+    /// batch that holds something already: a file of secrets and no packets stays bounded too.
+    mutating func append(_ secrets: DecryptionSecrets) -> Bool {
+        guard isEmpty || used + secretBytes + secrets.bytes.count <= byteCapacity else { return false }
+        self.secrets.append((count, secrets))
+        secretBytes += secrets.bytes.count
+        return true
+    }
 
     /// Copies `packet` in, or returns false when the batch has no room left for it. An empty batch
     /// always takes the packet, reallocating its bytes for one larger than they are (libpcap keeps
@@ -86,7 +105,7 @@ private struct PacketBatch {
     mutating func append(_ packet: CapturedPacket) -> Bool {
         let size = packet.bytes.count
         if count == records.count || used + size > bytes.count {
-            guard count == 0 else { return false }
+            guard count == 0, secrets.isEmpty else { return false }
             bytes.deallocate()
             bytes = .allocate(byteCount: max(size, byteCapacity), alignment: 16)
         }
@@ -102,20 +121,38 @@ private struct PacketBatch {
         return true
     }
 
-    func forEach(_ body: (CapturedPacket) -> Void) {
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        for index in 0..<count {
-            let record = records[index]
-            body(
-                CapturedPacket(
-                    bytes: UnsafeRawBufferPointer(start: base + record.offset, count: record.count),
-                    originalLength: record.originalLength, stamp: record.stamp, linkType: record.linkType))
+    func forEach(_ body: (CapturedPacket) -> Void, secrets deliver: (DecryptionSecrets) -> Void) {
+        guard secrets.isEmpty else { return forEachInterleaved(body, secrets: deliver) }
+        for index in 0..<count { body(packet(at: index)) }
+    }
+
+    private func forEachInterleaved(_ body: (CapturedPacket) -> Void, secrets deliver: (DecryptionSecrets) -> Void) {
+        var next = 0
+        for index in 0...count {
+            while next < secrets.count && secrets[next].beforeRecord == index {
+                deliver(secrets[next].secrets)
+                next += 1
+            }
+            if index < count { body(packet(at: index)) }
         }
+    }
+
+    @inline(__always)
+    private func packet(at index: Int) -> CapturedPacket {
+        let record = records[index]
+        return CapturedPacket(
+            bytes: UnsafeRawBufferPointer(
+                start: UnsafeRawPointer(bytes.baseAddress!) + record.offset, count: record.count),
+            originalLength: record.originalLength, stamp: record.stamp, linkType: record.linkType)
     }
 
     mutating func reset() {
         used = 0
         count = 0
+        if !secrets.isEmpty {
+            secrets.removeAll()
+            secretBytes = 0
+        }
     }
 
     func deallocate() {
@@ -208,19 +245,27 @@ private final class BatchQueue: @unchecked Sendable {
 /// What the reading thread runs: the producer, batching its packets into the queue.
 private struct Producer {
     let queue: BatchQueue
-    let produce: ((CapturedPacket) -> Void) throws(CaptureError) -> Void
+    let produce: ReadAhead.Producing
 
     func run() {
         var batch = queue.nextSpare()
         var failure: CaptureError?
         do {
-            try produce { packet in
-                if !batch.append(packet) {
-                    queue.publish(batch)
-                    batch = queue.nextSpare()
-                    _ = batch.append(packet)
-                }
-            }
+            try produce(
+                { packet in
+                    if !batch.append(packet) {
+                        queue.publish(batch)
+                        batch = queue.nextSpare()
+                        _ = batch.append(packet)
+                    }
+                },
+                { secrets in
+                    if !batch.append(secrets) {
+                        queue.publish(batch)
+                        batch = queue.nextSpare()
+                        _ = batch.append(secrets)
+                    }
+                })
         } catch {
             failure = error
         }

@@ -2,8 +2,19 @@
 public enum TransportProtocol: UInt8, Hashable, Sendable, CustomStringConvertible {
     case tcp = 6
     case udp = 17
+    /// GRE between two hosts (ports 0): listed by `flows` when sigflow could not open the tunnel.
+    case gre = 47
 
-    public var description: String { self == .tcp ? "tcp" : "udp" }
+    public var description: String {
+        switch self {
+        case .tcp: return "tcp"
+        case .udp: return "udp"
+        case .gre: return "gre"
+        }
+    }
+
+    /// Whether the protocol has ports.
+    public var hasPorts: Bool { self != .gre }
 }
 
 /// One conversation: a transport and its two endpoints in a canonical order, so both directions of
@@ -53,13 +64,36 @@ public struct SourceRef: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { "\(capture):\(frame)" }
 }
 
-/// The packet that carried (or completed) some bytes: its time and where it is in the captures.
+/// The packet that carried (or completed) some bytes: its time, where it is in the captures, and
+/// the tunnel or HEP agent it came through.
 public struct PacketStamp: Hashable, Sendable {
     public var time: CaptureTime
     public var source: SourceRef
+    /// Nil for a packet read as it was sent (no tunnel, no HEP).
+    public var encapsulation: Encapsulation?
 
-    public init(time: CaptureTime, source: SourceRef) {
+    public init(time: CaptureTime, source: SourceRef, encapsulation: Encapsulation? = nil) {
         self.time = time
         self.source = source
+        self.encapsulation = encapsulation
+    }
+
+    /// The point of view that saw the packet: its capture and, for a HEP copy, the agent that made
+    /// it. Copies of one message from two vantage points are two sightings of it, not a retransmission.
+    public var vantage: Vantage { Vantage(capture: source.capture, hepAgent: encapsulation?.hepAgent) }
+}
+
+/// One point of view on the traffic: a capture, or one HEP agent's copies within a capture.
+public struct Vantage: Hashable, Comparable, Sendable {
+    public var capture: Int
+    public var hepAgent: UInt32?
+
+    public init(capture: Int, hepAgent: UInt32? = nil) {
+        self.capture = capture
+        self.hepAgent = hepAgent
+    }
+
+    public static func < (lhs: Vantage, rhs: Vantage) -> Bool {
+        (lhs.capture, lhs.hepAgent.map { Int64($0) } ?? -1) < (rhs.capture, rhs.hepAgent.map { Int64($0) } ?? -1)
     }
 }

@@ -10,8 +10,8 @@ public struct CorrelationResult: Sendable {
 /// decoders put on every message (call id, identity, transaction, devices, kinds and outcome hints).
 ///
 /// - Copies of one message on one hop (same identity, same sender and receiver) are one step: the
-///   first copy per capture is a sighting (several captures = several vantage points of one step),
-///   later copies are retransmissions of it.
+///   first copy per vantage point is a sighting (several captures, or several HEP agents' copies in
+///   one capture, see one step), later copies are retransmissions of it.
 /// - The same message forwarded by a proxy has a different identity per hop, so each hop is a step.
 /// - Captures are put on one clock with offsets estimated from the steps they share.
 public enum CallCorrelator {
@@ -121,16 +121,16 @@ public enum CallCorrelator {
         }
     }
 
-    /// One step per hop-copy instance: the k-th copy in each capture is the same transmission.
+    /// One step per hop-copy instance: the k-th copy from each vantage point is the same transmission.
     static func buildSteps(
         _ hopGroups: [[Int]], _ messages: [SignalingMessage], adjusted: (SignalingMessage) -> CaptureTime
     ) -> [UnnumberedStep] {
         var steps: [UnnumberedStep] = []
         for indices in hopGroups {
-            let firstCapture = messages[indices[0]].stamp.source.capture
-            if indices.allSatisfy({ messages[$0].stamp.source.capture == firstCapture }) {
-                // Seen by one capture (always so with one input): each later copy is a
-                // retransmission, without the per-capture bookkeeping below.
+            let firstVantage = messages[indices[0]].stamp.vantage
+            if indices.allSatisfy({ messages[$0].stamp.vantage == firstVantage }) {
+                // Seen from one vantage point (always so with one input and no HEP): each later copy
+                // is a retransmission, without the per-vantage bookkeeping below.
                 let lead = messages[indices[0]]
                 steps.append(
                     UnnumberedStep(
@@ -141,13 +141,13 @@ public enum CallCorrelator {
                         }))
                 continue
             }
-            var perCapture: [Int: [Int]] = [:]
-            for index in indices { perCapture[messages[index].stamp.source.capture, default: []].append(index) }
-            let instanceCount = perCapture.values.map(\.count).max() ?? 0
+            var perVantage: [Vantage: [Int]] = [:]
+            for index in indices { perVantage[messages[index].stamp.vantage, default: []].append(index) }
+            let instanceCount = perVantage.values.map(\.count).max() ?? 0
             var instances: [[Int]] = []
             for instance in 0..<instanceCount {
-                let copies = perCapture.keys.sorted().compactMap { capture -> Int? in
-                    let list = perCapture[capture]!
+                let copies = perVantage.keys.sorted().compactMap { vantage -> Int? in
+                    let list = perVantage[vantage]!
                     return instance < list.count ? list[instance] : nil
                 }
                 instances.append(

@@ -34,6 +34,7 @@ public enum FlowsJob {
         table.finish()
         var diagnostics = reader.diagnostics
         diagnostics.append(contentsOf: table.diagnostics)
+        dissector.undecodedDiagnostics.forEach { diagnostics.append($0) }
         flows.sort { ($0.first, $0.a, $0.b) < ($1.first, $1.a, $1.b) }
         return FlowsResult(flows: flows, captures: reader.summaries, diagnostics: diagnostics, inputError: inputError)
     }

@@ -120,6 +120,7 @@ public final class SignalingDecoder {
 
     public var diagnostics: DiagnosticLog {
         var log = table.diagnostics
+        dissector.undecodedDiagnostics.forEach { log.append($0) }
         log.append(contentsOf: collector.diagnostics)
         log.append(contentsOf: extraDiagnostics)
         return log

@@ -19,6 +19,8 @@ public final class DecoderRegistry: StreamClassifier {
     public let logDecoders: [any EvidenceLogDecoder]
     /// RTP to the endpoints the signaling announced.
     public let media: MediaTracker
+    /// SIP that HEP capture agents copied to a collector.
+    let hep: HEPRouter
 
     /// - Parameter logDate: the date (days since 1970-01-01) of client logs that print only the time
     ///   of day (`--date`).
@@ -30,6 +32,7 @@ public final class DecoderRegistry: StreamClassifier {
         self.xmpp = XMPPDecoder(sink: sink)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink), xmpp: xmpp)
         self.whatsapp = WhatsAppTrafficTracker(sink: sink)
+        self.hep = HEPRouter(sip: sip, sink: sink)
         self.logDecoders = [WhatsAppLogDecoder(date: logDate)]
     }
 
@@ -69,13 +72,18 @@ public final class DecoderRegistry: StreamClassifier {
     @inline(__always)
     static func isRTPLike(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
 
-    /// A UDP datagram: SIP is recognised by its start line on any port; WhatsApp relay STUN by its
-    /// magic cookie, and media only on the sockets that did STUN; RTP by the endpoint it goes to.
+    /// A UDP datagram: SIP is recognised by its start line on any port; HEP by its header ("HEP3",
+    /// or a v1/v2 header: first byte 1 or 2); WhatsApp relay STUN by its magic cookie, and media
+    /// only on the sockets that did STUN; RTP by the endpoint it goes to.
     public func decodeDatagram(_ packet: TransportPacket) {
         guard let first = packet.payload.first, interest(inDatagramStartingWith: first) != .none else { return }
         if Self.isRTPLike(first) {
             if media.isTracking { media.datagram(packet) }
             if whatsapp.tracksMedia { whatsapp.datagram(packet) }
+        } else if (first == UInt8(ascii: "H") || first == 1 || first == 2)
+            && hep.decode(packet.payload, carriedBy: packet.stamp)
+        {
+            return
         } else if !sip.decodeDatagram(packet) {
             whatsapp.datagram(packet)
         }
@@ -84,6 +92,7 @@ public final class DecoderRegistry: StreamClassifier {
     /// The capture is over: decoders that draw a summary deliver it now.
     public func finish() {
         whatsapp.finish()
+        hep.finish()
     }
 
     public func classify(
@@ -98,6 +107,9 @@ public final class DecoderRegistry: StreamClassifier {
         }
         if SIPSniffer.looksLikeSIP(firstBytes) {
             return .consume(sip.streamConsumer(for: stream, synchronised: true))
+        }
+        if HEPPacket.hep3Length(firstBytes) != nil {
+            return .consume(HEPStreamConsumer(router: hep))
         }
         if HTTPSniffer.looksLikeHTTP(firstBytes) {
             return .consume(HTTPStreamConsumer(stream: stream, handler: http, synchronised: true))

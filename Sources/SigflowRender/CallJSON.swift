@@ -90,39 +90,52 @@ public enum CallJSON {
                 entries.append(
                     (
                         time, sighting.source,
-                        .object([
-                            ("step", .int(step.number)),
-                            ("time", .number(time.epochString)),
-                            ("src", message.sender.endpoint.map { .string($0.description) } ?? .null),
-                            ("dst", message.receiver.endpoint.map { .string($0.description) } ?? .null),
-                            ("from", .string(step.from)),
-                            ("to", .string(step.to)),
-                            ("label", .string(message.label)),
-                            ("kind", .string(message.kind.rawValue)),
-                            ("retransmission", .bool(isRetransmission)),
-                            ("capture", .int(sighting.source.capture)),
-                            ("frame", .int(sighting.source.frame)),
-                            ("transport", .string(message.transport.rawValue)),
-                            ("confidence", .string(message.confidence.rawValue)),
-                            ("truncated", .bool(message.truncated)),
-                            (
-                                "also_seen_in",
-                                .array(
-                                    isRetransmission
-                                        ? []
-                                        : step.sightings.dropFirst().map {
-                                            .object([
-                                                ("capture", .int($0.source.capture)), ("frame", .int($0.source.frame)),
-                                            ])
-                                        })
-                            ),
-                            ("notes", .array(message.notes.map { .string($0) })),
-                            ("attributes", .object(message.attributes.map { ($0.key, .string($0.value)) })),
-                        ])
+                        object(
+                            carriedBy: message.stamp,
+                            [
+                                ("step", .int(step.number)),
+                                ("time", .number(time.epochString)),
+                                ("src", message.sender.endpoint.map { .string($0.description) } ?? .null),
+                                ("dst", message.receiver.endpoint.map { .string($0.description) } ?? .null),
+                                ("from", .string(step.from)),
+                                ("to", .string(step.to)),
+                                ("label", .string(message.label)),
+                                ("kind", .string(message.kind.rawValue)),
+                                ("retransmission", .bool(isRetransmission)),
+                                ("capture", .int(sighting.source.capture)),
+                                ("frame", .int(sighting.source.frame)),
+                                ("transport", .string(message.transport.rawValue)),
+                                ("confidence", .string(message.confidence.rawValue)),
+                                ("truncated", .bool(message.truncated)),
+                                (
+                                    "also_seen_in",
+                                    .array(
+                                        isRetransmission
+                                            ? []
+                                            : step.sightings.dropFirst().map {
+                                                .object([
+                                                    ("capture", .int($0.source.capture)),
+                                                    ("frame", .int($0.source.frame)),
+                                                ])
+                                            })
+                                ),
+                                ("notes", .array(message.notes.map { .string($0) })),
+                                ("attributes", .object(message.attributes.map { ($0.key, .string($0.value)) })),
+                            ])
                     ))
             }
         }
         return entries.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+    }
+
+    /// A message's fields, then `tunnel` (`gtpu teid 0x...`) and `hep_agent` when the packet came
+    /// through one: the only place the JSON names them, so output without tunnels is unchanged.
+    static func object(carriedBy stamp: PacketStamp, _ fields: [(String, JSONValue)]) -> JSONValue {
+        switch stamp.encapsulation {
+        case nil: return .object(fields)
+        case .hep(let agent)?: return .object(fields + [("hep_agent", .int(Int(agent)))])
+        case let tunnel?: return .object(fields + [("tunnel", .string(tunnel.description))])
+        }
     }
 
     static func finding(_ finding: Finding) -> JSONValue {

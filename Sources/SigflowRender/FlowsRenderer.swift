@@ -10,8 +10,8 @@ public enum FlowsRenderer {
     static func json(_ flow: FlowSummary) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("transport", .string(flow.transport.description)),
-            ("a", .string(flow.a.description)),
-            ("b", .string(flow.b.description)),
+            ("a", .string(endpoint(flow.a, of: flow))),
+            ("b", .string(endpoint(flow.b, of: flow))),
             ("frames_a_to_b", .int(flow.framesAToB)),
             ("bytes_a_to_b", .int(flow.bytesAToB)),
             ("frames_b_to_a", .int(flow.framesBToA)),
@@ -24,7 +24,13 @@ public enum FlowsRenderer {
         if let aToB = flow.streamAToB, let bToA = flow.streamBToA {
             fields.append(("tcp", .object([("a_to_b", json(aToB)), ("b_to_a", json(bToA))])))
         }
+        if let tunnel = flow.encapsulation?.tunnel { fields.append(("tunnel", .string(tunnel.description))) }
         return .object(fields)
+    }
+
+    /// `10.0.0.1:5060`, or the bare address for a protocol without ports (GRE).
+    static func endpoint(_ endpoint: Endpoint, of flow: FlowSummary) -> String {
+        flow.transport.hasPorts ? endpoint.description : endpoint.address.description
     }
 
     static func json(_ stream: StreamStatistics) -> JSONValue {
@@ -40,18 +46,22 @@ public enum FlowsRenderer {
     }
 
     public static func writeText<Output: TextOutputStream>(_ flows: [FlowSummary], to output: inout Output) {
-        let header = [
-            "PROTO", "A", "B", "A>B FRAMES", "A>B BYTES", "B>A FRAMES", "B>A BYTES", "FIRST", "DURATION", "GAPS",
-        ]
+        // A TUNNEL column only when some conversation came through one.
+        let tunnels = flows.contains { $0.encapsulation?.tunnel != nil }
+        let header =
+            [
+                "PROTO", "A", "B", "A>B FRAMES", "A>B BYTES", "B>A FRAMES", "B>A BYTES", "FIRST", "DURATION", "GAPS",
+            ] + (tunnels ? ["TUNNEL"] : [])
         let rows = flows.lazy.map { flow in
             let gaps = (flow.streamAToB?.gaps ?? 0) + (flow.streamBToA?.gaps ?? 0)
             let gapBytes = (flow.streamAToB?.gapBytes ?? 0) + (flow.streamBToA?.gapBytes ?? 0)
-            return [
-                flow.transport.description, flow.a.description, flow.b.description,
+            let row = [
+                flow.transport.description, endpoint(flow.a, of: flow), endpoint(flow.b, of: flow),
                 String(flow.framesAToB), String(flow.bytesAToB), String(flow.framesBToA), String(flow.bytesBToA),
                 flow.first.iso8601, TextTable.seconds(flow.last.nanoseconds(since: flow.first)),
-                flow.transport == .udp ? "-" : (gaps == 0 ? "0" : "\(gaps) (\(gapBytes) B)"),
+                flow.transport != .tcp ? "-" : (gaps == 0 ? "0" : "\(gaps) (\(gapBytes) B)"),
             ]
+            return tunnels ? row + [flow.encapsulation?.tunnel?.description ?? "-"] : row
         }
         TextTable.write(header: header, rows: rows, rightAligned: [3, 4, 5, 6, 8], to: &output)
     }

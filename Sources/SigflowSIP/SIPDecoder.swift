@@ -38,9 +38,17 @@ public final class SIPDecoder {
     public func decodeWebSocketMessage(
         _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp
     ) {
+        decodeMessage(bytes, source: source, destination: destination, stamp: stamp, transport: .ws)
+    }
+
+    /// One whole SIP message that travelled by `transport` (a copy a HEP agent made, say).
+    public func decodeMessage(
+        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp,
+        transport: MessageTransport
+    ) {
         decode(
             bytes,
-            context: SIPMapper.Context(source: source, destination: destination, stamp: stamp, transport: .ws),
+            context: SIPMapper.Context(source: source, destination: destination, stamp: stamp, transport: transport),
             requireHeaderEnd: false)
     }
 

@@ -10,8 +10,9 @@ struct Flows: ParsableCommand {
             One line per conversation: endpoints (A is the side that sent first, for TCP the SYN), frames \
             and bytes each way (frame lengths on the wire), first packet time, duration, and for TCP the \
             gaps reassembly found (bytes the capture never saw). IP fragments are reassembled: a \
-            fragmented datagram counts once, in the frame that completed it, as in tshark. IP-in-IP tunnels show the inner \
-            endpoints.
+            fragmented datagram counts once, in the frame that completed it, as in tshark. Tunnels show the inner \
+            endpoints, and a TUNNEL column names them (gtpu teid 0x..., gre key 0x..., vxlan vni 42, ...); a \
+            GRE tunnel sigflow cannot open is listed as a gre conversation between its two hosts.
             """
     )
 

@@ -11,6 +11,12 @@ struct SigflowCommand: ParsableCommand {
             or live interfaces) and WhatsApp client logs, reassembles the signaling streams (SIP, Matrix \
             VoIP, XMPP Jingle) and groups every message into calls.
 
+            A pcapng may mix interfaces of different link types. Tunnels are opened down to the inner \
+            packet (IP-in-IP, GRE and PPTP, GTP-U, VXLAN, PPP, PPPoE, MPLS, ERSPAN, Cisco HDLC, NFLOG), and \
+            SIP that HEP agents (heplify, Kamailio/OpenSIPS siptrace) sent to a collector is decoded as \
+            the agents saw it. Packets in a container sigflow cannot open are counted in one warning per \
+            cause.
+
             Exit status: 0 success; 1 a check found a problem at or above --fail-on (check only); \
             2 an input could not be read (not a capture, unreadable, corrupt) or an output could not be \
             written; 64 a usage error \

@@ -1,57 +1,107 @@
 import SigflowCore
 
-/// Writes little-endian pcapng: one section header, interface descriptions and enhanced packet blocks,
-/// plus any raw block a hostile case needs.
+/// Writes pcapng in either byte order: section headers, interface descriptions (with `if_tsresol`
+/// and `if_tsoffset`), enhanced, simple and obsolete packet blocks, decryption secrets, plus any raw
+/// block a hostile case needs.
 public struct PcapngWriter {
     public private(set) var bytes: [UInt8] = []
-    /// Nanoseconds per timestamp unit, per interface (if_tsresol), in the order they were added.
-    private var resolutions: [Int64] = []
+    /// Ticks per second and offset in seconds, per interface of the current section, in the order added.
+    private var clocks: [(ticksPerSecond: UInt64, offset: Int64)] = []
+    private var bigEndian: Bool
 
-    public init() {
+    /// Starts the file with a section header.
+    public init(bigEndian: Bool = false) {
+        self.bigEndian = bigEndian
+        addSection(bigEndian: bigEndian)
+    }
+
+    private func encode<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+        bigEndian ? value.bigEndianBytes : value.littleEndianBytes
+    }
+
+    /// Starts a new section (interface ids count from 0 again), in its own byte order.
+    public mutating func addSection(bigEndian: Bool = false) {
+        self.bigEndian = bigEndian
+        clocks = []
         var body: [UInt8] = []
-        body += UInt32(0x1a2b_3c4d).littleEndianBytes  // byte-order magic
-        body += UInt16(1).littleEndianBytes
-        body += UInt16(0).littleEndianBytes
-        body += UInt64.max.littleEndianBytes  // section length unknown
+        body += encode(UInt32(0x1a2b_3c4d))  // byte-order magic
+        body += encode(UInt16(1))
+        body += encode(UInt16(0))
+        body += encode(UInt64.max)  // section length unknown
         appendBlock(type: 0x0a0d_0d0a, body: body)
     }
 
-    /// Adds an interface description; returns its interface id. `nanoseconds` picks if_tsresol 9,
-    /// otherwise the default microseconds.
+    /// Adds an interface description; returns its interface id. `nanoseconds` picks if_tsresol 9;
+    /// `resolution` gives any if_tsresol byte (bit 7 set: a power of two); otherwise microseconds.
     @discardableResult
-    public mutating func addInterface(linkType: Int32, snaplen: Int = 262_144, nanoseconds: Bool = false) -> Int {
+    public mutating func addInterface(
+        linkType: Int32, snaplen: Int = 262_144, nanoseconds: Bool = false, resolution: UInt8? = nil,
+        offsetSeconds: Int64 = 0
+    ) -> Int {
         var body: [UInt8] = []
-        body += UInt16(truncatingIfNeeded: linkType).littleEndianBytes
-        body += UInt16(0).littleEndianBytes
-        body += UInt32(truncatingIfNeeded: snaplen).littleEndianBytes
-        if nanoseconds {
-            body += UInt16(9).littleEndianBytes + UInt16(1).littleEndianBytes + [9, 0, 0, 0]
-            body += [0, 0, 0, 0]  // opt_endofopt
-        }
+        body += encode(UInt16(truncatingIfNeeded: linkType))
+        body += encode(UInt16(0))
+        body += encode(UInt32(truncatingIfNeeded: snaplen))
+        let resolution = resolution ?? (nanoseconds ? 9 : nil)
+        var options: [UInt8] = []
+        if let resolution { options += encode(UInt16(9)) + encode(UInt16(1)) + [resolution, 0, 0, 0] }
+        if offsetSeconds != 0 { options += encode(UInt16(14)) + encode(UInt16(8)) + encode(offsetSeconds) }
+        if !options.isEmpty { body += options + [0, 0, 0, 0] }  // opt_endofopt
         appendBlock(type: 1, body: body)
-        resolutions.append(nanoseconds ? 1 : 1000)
-        return resolutions.count - 1
+        let exponent = UInt64((resolution ?? 6) & 0x7f)
+        let ticks =
+            (resolution ?? 6) & 0x80 != 0
+            ? UInt64(1) << exponent : (0..<exponent).reduce(UInt64(1)) { value, _ in value * 10 }
+        clocks.append((ticks, offsetSeconds))
+        return clocks.count - 1
+    }
+
+    /// The timestamp ticks of `time` on `interface` (exact when the resolution divides it).
+    private func ticks(_ time: CaptureTime, interface: Int) -> UInt64 {
+        let clock = clocks[interface]
+        let nanoseconds = UInt64(time.nanoseconds - clock.offset * 1_000_000_000)
+        let product = (nanoseconds % 1_000_000_000).multipliedFullWidth(by: clock.ticksPerSecond)
+        return nanoseconds / 1_000_000_000 * clock.ticksPerSecond
+            + (1_000_000_000 as UInt64).dividingFullWidth((product.high, product.low)).quotient
     }
 
     /// Adds an enhanced packet block for `frame` on `interface`.
-    public mutating func add(_ frame: [UInt8], at time: CaptureTime, interface: Int = 0) {
-        let ticks = UInt64(time.nanoseconds / resolutions[interface])
+    public mutating func add(_ frame: [UInt8], at time: CaptureTime, interface: Int = 0, originalLength: Int? = nil) {
+        let ticks = ticks(time, interface: interface)
         var body: [UInt8] = []
-        body += UInt32(interface).littleEndianBytes
-        body += UInt32(truncatingIfNeeded: ticks >> 32).littleEndianBytes
-        body += UInt32(truncatingIfNeeded: ticks).littleEndianBytes
-        body += UInt32(frame.count).littleEndianBytes
-        body += UInt32(frame.count).littleEndianBytes
+        body += encode(UInt32(interface))
+        body += encode(UInt32(truncatingIfNeeded: ticks >> 32))
+        body += encode(UInt32(truncatingIfNeeded: ticks))
+        body += encode(UInt32(frame.count))
+        body += encode(UInt32(originalLength ?? frame.count))
         body += frame
-        body += [UInt8](repeating: 0, count: (4 - frame.count % 4) % 4)
         appendBlock(type: 6, body: body)
+    }
+
+    /// Adds a simple packet block (interface 0, no timestamp).
+    public mutating func addSimple(_ frame: [UInt8], originalLength: Int? = nil) {
+        appendBlock(type: 3, body: encode(UInt32(originalLength ?? frame.count)) + frame)
+    }
+
+    /// Adds an obsolete packet block (pcapng drafts before the enhanced one).
+    public mutating func addObsolete(_ frame: [UInt8], at time: CaptureTime, interface: Int = 0) {
+        let ticks = ticks(time, interface: interface)
+        var body = encode(UInt16(interface)) + encode(UInt16(0))
+        body += encode(UInt32(truncatingIfNeeded: ticks >> 32)) + encode(UInt32(truncatingIfNeeded: ticks))
+        body += encode(UInt32(frame.count)) + encode(UInt32(frame.count)) + frame
+        appendBlock(type: 2, body: body)
+    }
+
+    /// Adds a decryption secrets block.
+    public mutating func addSecrets(type: UInt32, _ secrets: [UInt8]) {
+        appendBlock(type: 0x0a, body: encode(type) + encode(UInt32(secrets.count)) + secrets)
     }
 
     /// Appends a block of any type with a correct length framing around `body` (padded to 4 bytes).
     public mutating func appendBlock(type: UInt32, body: [UInt8]) {
         let padded = body + [UInt8](repeating: 0, count: (4 - body.count % 4) % 4)
         let total = UInt32(12 + padded.count)
-        bytes += type.littleEndianBytes + total.littleEndianBytes + padded + total.littleEndianBytes
+        bytes += encode(type) + encode(total) + padded + encode(total)
     }
 
     /// Appends raw bytes (a block with a broken length, garbage, ...).

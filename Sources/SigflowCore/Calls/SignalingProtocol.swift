@@ -137,5 +137,5 @@ public enum Confidence: String, Hashable, Sendable {
 
 /// How a message travelled, as JSON names it.
 public enum MessageTransport: String, Hashable, Sendable {
-    case udp, tcp, tls, ws, wss, http, https, log
+    case udp, tcp, sctp, tls, ws, wss, http, https, log
 }

@@ -22,6 +22,9 @@ struct IPHeader {
     static let protocolTCP: UInt8 = 6
     static let protocolUDP: UInt8 = 17
     static let protocolIPv6InIP: UInt8 = 41
+    static let protocolGRE: UInt8 = 47
+    static let protocolESP: UInt8 = 50
+    static let protocolSCTP: UInt8 = 132
 
     /// Parses an IPv4 header; nil when the bytes cannot be one.
     @inline(__always)

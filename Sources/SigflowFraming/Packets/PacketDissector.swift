@@ -1,17 +1,26 @@
 import SigflowCore
 
 /// Turns captured frames into UDP datagrams and TCP segments: strips the link layer, parses IPv4 and
-/// IPv6 (with extension headers), reassembles IP fragments and unwraps IP-in-IP tunnels (4in4, 6in4,
-/// 4in6, 6in6).
+/// IPv6 (with extension headers), reassembles IP fragments and opens tunnels (IP-in-IP, GRE and
+/// PPTP, GTP-U, VXLAN, PPPoE, PPP, MPLS, ERSPAN, Cisco HDLC, NFLOG) down to the innermost IP packet,
+/// whose endpoints the result carries, with the innermost tunnel on its stamp.
 ///
-/// Anything that is not UDP or TCP over IP returns nil at the first check that rules it out.
+/// Anything that is not UDP or TCP over IP returns nil at the first check that rules it out; what
+/// sigflow recognises as a container but cannot open is counted (`undecodedDiagnostics`).
 public final class PacketDissector {
     private var fragments: IPFragmentReassembler
     /// The datagram reassembled for the previous packet; freed when the next packet is dissected.
     private var reassembled: UnsafeMutableRawBufferPointer?
+    /// Packets sigflow could not open, by cause: touched only for such packets.
+    private var undecoded: [UndecodedCause: Int] = [:]
 
-    /// How many IP-in-IP layers are unwrapped before a packet is given up on.
+    /// How many tunnels inside each other are opened before a packet is given up on.
     static let maxTunnelDepth = 4
+    /// Layers (link, tunnel headers, IP) read per packet at most: every tunnel takes a few.
+    private static let maxLayers = 8 * (maxTunnelDepth + 1)
+
+    static let gtpUPort: UInt16 = 2152
+    static let vxlanPort: UInt16 = 4789
 
     public init(limits: ReassemblyLimits = ReassemblyLimits()) {
         self.fragments = IPFragmentReassembler(limits: limits)
@@ -24,6 +33,19 @@ public final class PacketDissector {
     /// Incomplete datagrams dropped by timeout or caps so far.
     public var droppedFragmentedDatagrams: Int { fragments.droppedDatagrams }
 
+    /// One warning per cause of packets not decoded (`312 packets in GRE with protocol 0x880b not
+    /// decoded`), in a fixed order.
+    public var undecodedDiagnostics: [Diagnostic] {
+        undecoded.sorted { $0.key < $1.key }.map {
+            Diagnostic(.warning, $0.key.diagnosticName, $0.key.message(count: $0.value))
+        }
+    }
+
+    @inline(never)
+    private func count(_ cause: UndecodedCause) {
+        undecoded[cause, default: 0] += 1
+    }
+
     /// The UDP or TCP packet in `frame`, or nil. The result borrows `frame` (or this dissector's
     /// reassembly buffer) and is valid until the next call.
     public func dissect(_ frame: CapturedPacket) -> TransportPacket? {
@@ -31,12 +53,40 @@ public final class PacketDissector {
             previous.deallocate()
             reassembled = nil
         }
-        guard var (version, bytes) = LinkLayer.networkPacket(in: frame.bytes, linkType: frame.linkType) else {
+        guard var (layer, bytes) = LinkLayer.networkPacket(in: frame.bytes, linkType: frame.linkType) else {
+            if !LinkLayer.isKnown(frame.linkType) { count(.linkType(frame.linkType.rawValue)) }
             return nil
         }
         var fragmentCount = 0
-        for _ in 0...Self.maxTunnelDepth {
-            let parsed = version == .ipv4 ? IPHeader.parseIPv4(bytes) : IPHeader.parseIPv6(bytes)
+        var stamp = frame.stamp
+        var tunnels = 0
+        /// The IP header around the GRE tunnel being opened, for its outer conversation.
+        var outer: IPHeader?
+        for _ in 0..<Self.maxLayers {
+            guard layer == .ipv4 || layer == .ipv6 else {
+                switch TunnelHeaders.open(layer, bytes) {
+                case .layer(let next, let inner, let tunnel):
+                    if let tunnel {
+                        tunnels += 1
+                        guard tunnels <= Self.maxTunnelDepth else { break }
+                        stamp.encapsulation = tunnel
+                    }
+                    layer = next
+                    bytes = inner
+                    continue
+                case .stop:
+                    return nil
+                case .undecoded(let cause):
+                    count(cause)
+                    // Inside a GRE tunnel (PPTP's encrypted PPP, say), the outer conversation stays
+                    // visible: `flows` lists the tunnel it could not open.
+                    return outer.map { Self.outerGRE($0, frame: frame) }
+                }
+                count(.tooDeep)
+                return nil
+            }
+            outer = nil
+            let parsed = layer == .ipv4 ? IPHeader.parseIPv4(bytes) : IPHeader.parseIPv6(bytes)
             guard var header = parsed else { return nil }
             if let fragment = header.fragment {
                 // A fragment cut by the snapshot length cannot be put back faithfully: a short last
@@ -49,31 +99,77 @@ public final class PacketDissector {
                 header.missingPayloadBytes = 0
                 header.fragment = nil
                 fragmentCount = datagram.frames
-                if version == .ipv6 {
+                if layer == .ipv6 {
                     guard header.skipIPv6ExtensionHeaders(), header.fragment == nil else { return nil }
                 }
             }
             switch header.nextProtocol {
             case IPHeader.protocolUDP:
-                return Self.udp(header, frame: frame, fragmentCount: fragmentCount)
+                guard let udp = Self.udp(header, frame: frame, stamp: stamp, fragmentCount: fragmentCount) else {
+                    return nil
+                }
+                let port = udp.destination.port
+                guard port == Self.gtpUPort || udp.source.port == Self.gtpUPort || port == Self.vxlanPort else {
+                    return udp
+                }
+                let opened =
+                    port == Self.vxlanPort ? TunnelHeaders.vxlan(udp.payload) : TunnelHeaders.gtpU(udp.payload)
+                switch opened {
+                case .layer(let next, let inner, let tunnel)?:
+                    tunnels += 1
+                    guard tunnels <= Self.maxTunnelDepth else {
+                        count(.tooDeep)
+                        return nil
+                    }
+                    stamp.encapsulation = tunnel
+                    layer = next
+                    bytes = inner
+                case .undecoded(let cause)?:
+                    // The outer datagram stays visible: `flows` lists the tunnel it could not open.
+                    count(cause)
+                    return udp
+                case .stop?:
+                    return nil
+                case nil:
+                    return udp
+                }
             case IPHeader.protocolTCP:
-                return Self.tcp(header, frame: frame, fragmentCount: fragmentCount)
-            case IPHeader.protocolIPv4InIP:
-                version = .ipv4
+                return Self.tcp(header, frame: frame, stamp: stamp, fragmentCount: fragmentCount)
+            case IPHeader.protocolIPv4InIP, IPHeader.protocolIPv6InIP:
+                tunnels += 1
+                guard tunnels <= Self.maxTunnelDepth else {
+                    count(.tooDeep)
+                    return nil
+                }
+                stamp.encapsulation = .ipInIP
+                layer = header.nextProtocol == IPHeader.protocolIPv4InIP ? .ipv4 : .ipv6
                 bytes = header.payload
-            case IPHeader.protocolIPv6InIP:
-                version = .ipv6
+            case IPHeader.protocolGRE:
+                outer = header
+                layer = .gre
                 bytes = header.payload
+            case IPHeader.protocolESP, IPHeader.protocolSCTP:
+                count(.ipProtocol(header.nextProtocol))
+                return nil
             default:
                 return nil
             }
         }
+        count(.tooDeep)
         return nil
+    }
+
+    /// The GRE conversation between two hosts, for a tunnel whose payload could not be read.
+    private static func outerGRE(_ header: IPHeader, frame: CapturedPacket) -> TransportPacket {
+        TransportPacket(
+            transport: .gre, source: Endpoint(address: header.source, port: 0),
+            destination: Endpoint(address: header.destination, port: 0), payload: header.payload,
+            missingPayloadBytes: header.missingPayloadBytes, stamp: frame.stamp, wireLength: frame.originalLength)
     }
 
     @inline(__always)
     private static func udp(
-        _ header: IPHeader, frame: CapturedPacket, fragmentCount: Int
+        _ header: IPHeader, frame: CapturedPacket, stamp: PacketStamp, fragmentCount: Int
     ) -> TransportPacket? {
         let bytes = header.payload
         guard bytes.count >= 8 else { return nil }
@@ -89,14 +185,14 @@ public final class PacketDissector {
             payload: available,
             missingPayloadBytes: max(0, announced - available.count),
             tcp: TCPFields(),
-            stamp: frame.stamp,
+            stamp: stamp,
             wireLength: frame.originalLength,
             fragmentCount: fragmentCount)
     }
 
     @inline(__always)
     private static func tcp(
-        _ header: IPHeader, frame: CapturedPacket, fragmentCount: Int
+        _ header: IPHeader, frame: CapturedPacket, stamp: PacketStamp, fragmentCount: Int
     ) -> TransportPacket? {
         let bytes = header.payload
         guard bytes.count >= 20 else { return nil }
@@ -110,7 +206,7 @@ public final class PacketDissector {
             missingPayloadBytes: header.missingPayloadBytes,
             tcp: TCPFields(
                 sequence: bytes.uint32(at: 4), acknowledgement: bytes.uint32(at: 8), flags: bytes.uint8(at: 13)),
-            stamp: frame.stamp,
+            stamp: stamp,
             wireLength: frame.originalLength,
             fragmentCount: fragmentCount)
     }

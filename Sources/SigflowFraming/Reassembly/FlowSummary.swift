@@ -2,7 +2,9 @@ import SigflowCore
 
 /// One UDP or TCP conversation, counted the way `tshark -z conv` counts: A is the side that sent
 /// the first packet seen (for TCP, the SYN), frames and bytes are on-the-wire frame lengths, and a
-/// fragmented IP datagram counts once, in the frame that completed it.
+/// fragmented IP datagram counts once, in the frame that completed it. A tunnel's conversations are
+/// those of its inner packets; one that could not be opened is listed as its outer conversation
+/// (UDP, or GRE between two hosts).
 public struct FlowSummary: Hashable, Sendable {
     public var transport: TransportProtocol
     public var a: Endpoint
@@ -16,6 +18,8 @@ public struct FlowSummary: Hashable, Sendable {
     public var payloadBytesBToA = 0
     public var first: CaptureTime
     public var last: CaptureTime
+    /// The tunnel the conversation's first packet came through (or the HEP agent that copied it).
+    public var encapsulation: Encapsulation?
     /// TCP only: what reassembly saw per direction.
     public var streamAToB: StreamStatistics?
     public var streamBToA: StreamStatistics?

@@ -96,7 +96,7 @@ public final class FlowTable {
     public var activeFlowCount: Int { flows.count }
 
     public func add(_ packet: TransportPacket) {
-        if packet.transport == .udp && !tracksUDP { return }
+        if packet.transport != .tcp && !tracksUDP { return }
         now = packet.stamp
         sweepIfDue(packet.stamp)
         let (key, lowToHigh) = FlowKey.of(packet.transport, from: packet.source, to: packet.destination)
@@ -167,9 +167,9 @@ public final class FlowTable {
         let initiatorIsSource = !synAck
         let a = initiatorIsSource ? packet.source : packet.destination
         let b = initiatorIsSource ? packet.destination : packet.source
-        let flow = Flow(
-            summary: FlowSummary(transport: packet.transport, a: a, b: b, first: packet.stamp.time),
-            aIsLow: initiatorIsSource == lowToHigh)
+        var summary = FlowSummary(transport: packet.transport, a: a, b: b, first: packet.stamp.time)
+        summary.encapsulation = packet.stamp.encapsulation
+        let flow = Flow(summary: summary, aIsLow: initiatorIsSource == lowToHigh)
         flows[key] = flow
         return flow
     }
