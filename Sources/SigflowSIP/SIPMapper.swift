@@ -112,18 +112,20 @@ public enum SIPMapper {
         let hangsUp = sip.method == "CANCEL" || sip.method == "BYE"
         // The SDP is read in both modes: where each party receives media is what the media tracker
         // counts RTP by, and the call list counts media steps like any other.
-        let sdp =
+        let carriesSDP =
             !sip.body.isEmpty
-                && (sip.headerBytes(.contentType).map {
-                    SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp")
-                } == true
-                    || sip.body.starts(with: "v=0".utf8))
-            ? SDPSummary(sip.body, codecs: detailed) : nil
+            && (sip.headerBytes(.contentType).map {
+                SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp")
+            } == true
+                || sip.body.starts(with: "v=0".utf8))
+        let sdp = carriesSDP && detailed ? SDPSummary(sip.body) : nil
+        let mediaEndpoints =
+            !carriesSDP ? [] : sdp.map(\.mediaEndpoints) ?? SDPSummary.mediaEndpoints(in: sip.body)
         let detail = SIPDetail(
             startLine: startLine, cseqNumber: cseq?.number, cseqMethod: cseq?.method,
             branch: detailed ? sip.topViaBranch : nil, fromTag: detailed ? sip.fromTag : nil,
             toTag: detailed ? sip.toTag : nil, bodyShortBy: sip.bodyShortBy, missingBytes: context.missingBytes,
-            truncatedHeaders: sip.truncatedHeaders, message: detailed ? sip : nil, sdp: detailed ? sdp : nil)
+            truncatedHeaders: sip.truncatedHeaders, message: detailed ? sip : nil, sdp: sdp)
         var message = SignalingMessage(
             call: CallKey(.sip, callID: callIDBytes),
             callID: callID,
@@ -142,7 +144,7 @@ public enum SIPMapper {
             outcome: outcome(of: sip, cseqMethod: cseq?.method),
             elsewhere: hangsUp ? elsewhere(sip.headerValues(.reason)) : nil,
             linkTokens: links(of: sip, callID: callID),
-            mediaEndpoints: sdp?.mediaEndpoints ?? [],
+            mediaEndpoints: mediaEndpoints,
             detail: detail)
         message.truncated = sip.truncatedHeaders || context.missingBytes > 0
         return message
