@@ -28,12 +28,49 @@ public struct SIPCallPolicy: CallPolicy {
     public func prepare(_ calls: [[SignalingMessage]]) -> PreparedCalls {
         PreparedCalls(
             calls: calls.map { messages in
-                guard let answer = Self.inferredAnswer(messages) else { return messages }
                 var messages = messages
+                Self.joinProxySockets(&messages)
+                guard let answer = Self.inferredAnswer(messages) else { return messages }
                 let index = messages.firstIndex { $0.stamp.time > answer.stamp.time } ?? messages.endIndex
                 messages.insert(answer, at: index)
                 return messages
             })
+    }
+
+    /// Draws a proxy that receives on one socket and sends from another (a WebSocket listener and
+    /// its UDP socket, the ephemeral ports of its outgoing TCP and TLS connections) as one lifeline:
+    /// a request whose second Via branch is the top branch of a request that arrived at some party
+    /// was forwarded by that party (RFC 3261 §16.6 step 8), so its sender is that party. Messages
+    /// keep their real endpoints; only the lifeline they are drawn on changes.
+    static func joinProxySockets(_ messages: inout [SignalingMessage]) {
+        var arrivedAt: [MessageKey: PartyKey] = [:]
+        for message in messages {
+            if let branch = message.sip?.branchKey, arrivedAt[branch] == nil {
+                arrivedAt[branch] = message.receiver.key
+            }
+        }
+        guard !arrivedAt.isEmpty else { return }
+        var alias: [PartyKey: PartyKey] = [:]
+        for message in messages {
+            guard let upstream = message.sip?.upstreamBranchKey, var proxy = arrivedAt[upstream] else { continue }
+            while let next = alias[proxy], next != proxy { proxy = next }
+            if proxy != message.sender.key && alias[message.sender.key] == nil { alias[message.sender.key] = proxy }
+        }
+        guard !alias.isEmpty else { return }
+        func resolved(_ key: PartyKey) -> PartyKey {
+            var key = key
+            var steps = 0
+            while let next = alias[key], next != key, steps < alias.count {
+                key = next
+                steps += 1
+            }
+            return key
+        }
+        for index in messages.indices {
+            let (sender, receiver) = (resolved(messages[index].sender.key), resolved(messages[index].receiver.key))
+            if sender != messages[index].sender.key { messages[index].sender.key = sender }
+            if receiver != messages[index].receiver.key { messages[index].receiver.key = receiver }
+        }
     }
 
     public var rules: [any CallRule] {

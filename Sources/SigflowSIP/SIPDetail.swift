@@ -18,6 +18,11 @@ public struct SIPDetail: MessageDetail, Equatable {
     public var branch: String?
     public var fromTag: String?
     public var toTag: String?
+    /// The branches of the top two Via values, as keys: a request whose second branch is the top
+    /// branch of a request the capture saw arrive somewhere was forwarded by that somewhere (RFC
+    /// 3261 §16.6 step 8: a proxy adds its Via above the one it received).
+    public var branchKey: MessageKey? = nil
+    public var upstreamBranchKey: MessageKey? = nil
     /// Bytes Content-Length promised that the datagram did not hold (RFC 3261 §18.3: an error).
     public var bodyShortBy: Int
     /// Bytes of the message the capture lacks (a snapshot length); the headers ended early when
@@ -105,6 +110,7 @@ public struct SIPDetail: MessageDetail, Equatable {
     public static func == (lhs: SIPDetail, rhs: SIPDetail) -> Bool {
         lhs.startLine == rhs.startLine && lhs.cseqNumber == rhs.cseqNumber && lhs.cseqMethod == rhs.cseqMethod
             && lhs.branch == rhs.branch && lhs.fromTag == rhs.fromTag && lhs.toTag == rhs.toTag
+            && lhs.branchKey == rhs.branchKey && lhs.upstreamBranchKey == rhs.upstreamBranchKey
             && lhs.bodyShortBy == rhs.bodyShortBy && lhs.missingBytes == rhs.missingBytes
             && lhs.truncatedHeaders == rhs.truncatedHeaders && lhs.message?.bytes == rhs.message?.bytes
             && lhs.sdp == rhs.sdp

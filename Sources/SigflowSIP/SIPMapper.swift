@@ -39,6 +39,7 @@ public enum SIPMapper {
         static let dialog: UInt64 = 0x6469_616c_6f67
         static let device: UInt64 = 0x7461_67
         static let session: UInt64 = 0x7365_7373_696f_6e
+        static let branch: UInt64 = 0x6272_616e_6368
     }
 
     /// Nil when the message has no Call-ID: it cannot belong to any call. Without `detailed`, only
@@ -121,11 +122,15 @@ public enum SIPMapper {
         let sdp = carriesSDP && detailed ? SDPSummary(sip.body) : nil
         let mediaEndpoints =
             !carriesSDP ? [] : sdp.map(\.mediaEndpoints) ?? SDPSummary.mediaEndpoints(in: sip.body)
-        let detail = SIPDetail(
+        var detail = SIPDetail(
             startLine: startLine, cseqNumber: cseq?.number, cseqMethod: cseq?.method,
             branch: detailed ? sip.topViaBranch : nil, fromTag: detailed ? sip.fromTag : nil,
             toTag: detailed ? sip.toTag : nil, bodyShortBy: sip.bodyShortBy, missingBytes: context.missingBytes,
             truncatedHeaders: sip.truncatedHeaders, message: detailed ? sip : nil, sdp: sdp)
+        if sip.isRequest {
+            detail.branchKey = branch.map { MessageKey(tag: KeyTag.branch, bytes: $0) }
+            detail.upstreamBranchKey = sip.viaBranchBytes(1).map { MessageKey(tag: KeyTag.branch, bytes: $0) }
+        }
         var message = SignalingMessage(
             call: CallKey(.sip, callID: callIDBytes),
             callID: callID,

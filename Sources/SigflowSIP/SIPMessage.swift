@@ -111,11 +111,25 @@ public struct SIPMessage: Sendable {
     }
 
     /// The bytes of the top Via's branch.
-    var topViaBranchBytes: ArraySlice<UInt8>? {
-        guard let via = headerBytes(.via), let top = SIPHeaderSyntax.nextListItem(via, from: via.startIndex)?.item,
-            let range = SIPHeaderSyntax.parameterRange("branch", in: top)
-        else { return nil }
-        return bytes[range]
+    var topViaBranchBytes: ArraySlice<UInt8>? { viaBranchBytes(0) }
+
+    /// The bytes of the branch of the `position`-th Via value (0 the top), across Via headers and
+    /// the comma-separated values of one.
+    func viaBranchBytes(_ position: Int) -> ArraySlice<UInt8>? {
+        var remaining = position
+        for field in fields where field.name == .via {
+            let value = bytes[field.value]
+            var start = value.startIndex
+            while let (item, next) = SIPHeaderSyntax.nextListItem(value, from: start) {
+                if remaining == 0 {
+                    guard let range = SIPHeaderSyntax.parameterRange("branch", in: item) else { return nil }
+                    return bytes[range]
+                }
+                remaining -= 1
+                start = next
+            }
+        }
+        return nil
     }
 
     /// The URI of a name-addr header (From, To, Contact).
