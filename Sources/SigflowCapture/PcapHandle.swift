@@ -22,9 +22,9 @@ final class PcapHandle {
     private var sizeTracker: SizeTracker
     /// 1 when libpcap reports nanoseconds, 1000 when it could only give microseconds.
     private let nanosecondsPerTick: Int64
-    /// What to say instead of libpcap's "error reading dump file: <stale errno>" when the bytes come
-    /// through zlib (a gzip file, standard input): a failed read there means zlib could not inflate.
-    private let inflateFailure: String?
+    /// The reader of a gzip file or of standard input (`sigflow_gz_state`), which says where its
+    /// data was damaged or cut: libpcap only sees a failed or short read. Owned by the stream.
+    private let gzip: OpaquePointer?
     /// The stdio buffer of a plain file, freed after libpcap closes the stream.
     private let streamBuffer: UnsafeMutableRawPointer?
 
@@ -43,20 +43,25 @@ final class PcapHandle {
         /// is not locked, while the kernel's offset can be asked from any thread. It runs ahead of
         /// what libpcap consumed by at most the stream's buffer.
         case plainFile(descriptor: Int32, total: Int)
+        /// The bytes a gzip reader took from its input (compressed bytes), an atomic counter; the
+        /// file's size when it is a file.
+        case stream(OpaquePointer, total: Int?)
         case unknown
 
-        var fraction: Double? {
+        var progress: ReadProgress? {
             switch self {
             case .plainFile(let descriptor, let total):
-                guard total > 0 else { return nil }
-                return min(1, Double(max(0, lseek(descriptor, 0, SEEK_CUR))) / Double(total))
+                return ReadProgress(bytesRead: min(total, max(0, lseek(descriptor, 0, SEEK_CUR))), totalBytes: total)
+            case .stream(let state, let total):
+                let read = Int(clamping: sigflow_gz_bytes_read(state))
+                return ReadProgress(bytesRead: total.map { min($0, read) } ?? read, totalBytes: total)
             case .unknown:
                 return nil
             }
         }
     }
 
-    var progress: Double? { sizeTracker.fraction }
+    var progress: ReadProgress? { sizeTracker.progress }
 
     /// The size of a plain file; nil for standard input, gzip and interfaces.
     var fileSize: Int? {
@@ -70,7 +75,7 @@ final class PcapHandle {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         let opened: OpaquePointer?
         var tracker = SizeTracker.unknown
-        var inflateFailure: String?
+        var gzip: OpaquePointer?
         var streamBuffer: UnsafeMutableRawPointer?
         switch input {
         case .file(let path):
@@ -79,11 +84,17 @@ final class PcapHandle {
             }
             if leading.isEmpty { throw .empty(path: path) }
             if FileSniffer.isGzip(leading) {
-                inflateFailure = "the gzip data is corrupt"
-                guard let file = sigflow_gz_open(path) else {
-                    throw .cannotOpen(path: path, reason: "gzip stream could not be opened")
+                let descriptor = open(path, O_RDONLY)
+                guard descriptor >= 0 else {
+                    throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
                 }
-                opened = Self.openOffline(file, errorBuffer: &errorBuffer)
+                var info = stat()
+                let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : nil
+                guard let file = sigflow_gz_open(descriptor, nil, 0, &gzip), let gzip else {
+                    throw .cannotOpen(path: path, reason: "out of memory")
+                }
+                opened = try Self.openOffline(file, gzip: gzip, input: input, errorBuffer: &errorBuffer)
+                tracker = .stream(gzip, total: size)
             } else {
                 guard let file = fopen(path, "rb") else {
                     throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -96,16 +107,24 @@ final class PcapHandle {
                 fseek(file, 0, SEEK_END)
                 let size = ftell(file)
                 fseek(file, 0, SEEK_SET)
-                opened = Self.openOffline(file, errorBuffer: &errorBuffer)
+                opened = try Self.openOffline(file, gzip: nil, input: input, errorBuffer: &errorBuffer)
                 if opened != nil { tracker = .plainFile(descriptor: fileno(file), total: size) }
             }
             filtersInUserSpace = true
         case .standardInput:
-            guard let file = sigflow_gz_open_descriptor(STDIN_FILENO) else {
+            // A duplicate, so closing the capture leaves standard input open; the bytes a caller
+            // already took to recognise the input (StandardInput.peek) come first.
+            let prefix = StandardInput.takePeeked()
+            let descriptor = dup(STDIN_FILENO)
+            guard descriptor >= 0,
+                let file = prefix.withUnsafeBufferPointer({
+                    sigflow_gz_open(descriptor, $0.baseAddress, $0.count, &gzip)
+                }), let gzip
+            else {
                 throw .cannotOpen(path: "-", reason: "standard input is not readable")
             }
-            inflateFailure = "standard input could not be read (corrupt gzip data?)"
-            opened = Self.openOffline(file, errorBuffer: &errorBuffer)
+            opened = try Self.openOffline(file, gzip: gzip, input: input, errorBuffer: &errorBuffer)
+            tracker = .stream(gzip, total: nil)
             filtersInUserSpace = true
         case .interface(let name):
             opened = try Self.openLive(name, errorBuffer: &errorBuffer)
@@ -115,16 +134,13 @@ final class PcapHandle {
             streamBuffer?.deallocate()
             let detail = String(nulTerminated: errorBuffer)
             let path = input.description
-            if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
-                throw .corrupt(path: path, afterFrame: 0, detail: inflateFailure)
-            }
             if detail.contains("truncated") && detail.contains("header") {
                 throw .notACapture(path: path, detail: "file too short for a capture header")
             }
             throw .notACapture(path: path, detail: detail.isEmpty ? "unknown format" : detail)
         }
         self.handle = opened
-        self.inflateFailure = inflateFailure
+        self.gzip = gzip
         self.streamBuffer = streamBuffer
         self.linkType = LinkType(rawValue: pcap_datalink(opened))
         self.sizeTracker = tracker
@@ -145,19 +161,59 @@ final class PcapHandle {
         }
     }
 
-    /// Hands `file` to libpcap, or closes it. Only one thread reads a capture stream at a time (the
+    /// Hands `file` to libpcap, or closes it (throwing what its gzip reader found wrong, if anything:
+    /// the reader goes with the stream). Only one thread reads a capture stream at a time (the
     /// reading thread, see `ReadAhead`), so stdio need not lock it: with a second thread running,
     /// glibc would otherwise take a lock in each of libpcap's two `fread`s per record, which cost a
     /// quarter of the CPU time on the 100 MB benchmark.
     private static func openOffline(
-        _ file: UnsafeMutablePointer<FILE>, errorBuffer: inout [CChar]
-    ) -> OpaquePointer? {
+        _ file: UnsafeMutablePointer<FILE>, gzip: OpaquePointer?, input: CaptureInput, errorBuffer: inout [CChar]
+    ) throws(CaptureError) -> OpaquePointer? {
         #if canImport(Glibc)
             __fsetlocking(file, Int32(FSETLOCKING_BYCALLER))
         #endif
         let opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
-        if opened == nil { fclose(file) }
+        if opened == nil {
+            let failure = gzip.flatMap { readFailure(of: $0, input: input, afterFrame: 0) }
+            fclose(file)
+            if let failure { throw failure }
+        }
         return opened
+    }
+
+    /// What a gzip reader (or the standard-input reader) found wrong with its input, as an error:
+    /// damaged compressed data or a failed read. A stream merely cut short is not an error (the
+    /// packets before the cut stand, as in a truncated capture): nil, like a healthy stream.
+    /// `noticedAt` is how far the input was inflated when its records stopped making sense, which
+    /// places a damage zlib found only later (at the check value) to within a stdio buffer.
+    private static func readFailure(
+        of gzip: OpaquePointer, input: CaptureInput, afterFrame frames: Int, noticedAt: UInt64? = nil
+    ) -> CaptureError? {
+        let detail = String(cString: sigflow_gz_failure_detail(gzip))
+        switch sigflow_gz_failure(gzip) {
+        case Int32(SIGFLOW_GZ_CORRUPT):
+            var size: Int?
+            var info = stat()
+            if case .file(let path) = input, stat(path, &info) == 0 { size = Int(info.st_size) }
+            let found = sigflow_gz_failure_offset(gzip)
+            return .damagedCompression(
+                path: input.description, offset: Int(clamping: min(found, noticedAt ?? found)), size: size,
+                afterFrame: frames, detail: detail)
+        case Int32(SIGFLOW_GZ_READ_ERROR):
+            return .readFailed(path: input.description, afterFrame: frames, reason: detail)
+        default:
+            return nil
+        }
+    }
+
+    /// The warning for a gzip stream that ends inside a member, nil for one that ended cleanly.
+    private func cutShortWarning() -> Diagnostic? {
+        guard let gzip, sigflow_gz_failure(gzip) == Int32(SIGFLOW_GZ_TRUNCATED) else { return nil }
+        return Diagnostic(
+            .warning, "capture_truncated",
+            "\(input): the gzip data ends early, at compressed byte \(sigflow_gz_failure_offset(gzip)); "
+                + "the \(frames) packets before it were read",
+            source: SourceRef(capture: captureIndex, frame: frames))
     }
 
     private static func openLive(_ name: String, errorBuffer: inout [CChar]) throws(CaptureError) -> OpaquePointer {
@@ -276,9 +332,30 @@ final class PcapHandle {
         case 0:
             return .timeout
         case PCAP_ERROR_BREAK, -2:
+            truncation = cutShortWarning()
             return .end
         default:
+            // libpcap sees a failed or short read, or records made of bytes zlib inflated from damaged
+            // data before it noticed (it may only notice at the member's check value): read on, and
+            // the gzip reader says whether the data was damaged, and where it found out.
+            if let gzip {
+                var stoppedMakingSense: UInt64?
+                if sigflow_gz_failure(gzip) == Int32(SIGFLOW_GZ_OK), let file = pcap_file(handle) {
+                    stoppedMakingSense = sigflow_gz_bytes_consumed(gzip)
+                    var scratch = [UInt8](repeating: 0, count: 1 << 16)
+                    while fread(&scratch, 1, scratch.count, file) > 0 {}
+                }
+                if let failure = Self.readFailure(
+                    of: gzip, input: input, afterFrame: frames, noticedAt: stoppedMakingSense)
+                {
+                    throw failure
+                }
+            }
             let detail = String(cString: pcap_geterr(handle))
+            if let cutShort = cutShortWarning() {
+                truncation = cutShort
+                return .end
+            }
             if detail.contains("truncated") || detail.contains("cut short") {
                 truncation = Diagnostic(
                     .warning, "capture_truncated",
@@ -286,9 +363,6 @@ final class PcapHandle {
                         + "the \(frames) packets before it were read",
                     source: SourceRef(capture: captureIndex, frame: frames))
                 return .end
-            }
-            if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
-                throw .corrupt(path: input.description, afterFrame: frames, detail: inflateFailure)
             }
             if detail.contains("different from the type of the first interface") {
                 throw .unsupportedLinkType(
@@ -299,9 +373,6 @@ final class PcapHandle {
             throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
         }
     }
-
-    /// How libpcap words a failed fread (followed by strerror(errno)).
-    private static let readFailurePrefix = "error reading dump file"
 
     /// The libpcap handle, for `pcap_breakloop` from a signal handler (libpcap sets a flag and
     /// wakes its poll through an eventfd).

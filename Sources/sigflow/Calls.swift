@@ -12,7 +12,8 @@ struct Calls: ParsableCommand {
             users, start time, duration (talk time for answered calls, else first to last message), \
             outcome, number of steps (retransmissions not counted) and linked legs. Outcomes: answered, \
             declined, busy, rejected, cancelled, redirected, unauthorized, timed-out, incomplete; \
-            exchanges that are not calls are completed or failed. Past a few thousand calls the list \
+            exchanges that are not calls (REGISTER, OPTIONS, ...) use the same words: answered on a 2xx, \
+            otherwise what the final response says, incomplete without one. Past a few thousand calls the list \
             waits in sorted runs in an unlinked temporary file in $TMPDIR (else /tmp), about 150 bytes \
             a call, so memory does not grow with it.
             """
@@ -34,6 +35,8 @@ struct Calls: ParsableCommand {
         let calls = result.summaries.lazy.filter { !callsOnly || $0.isCall }
         var output = StandardOutput()
         switch format {
+        case .text where calls.first(where: { _ in true }) == nil:
+            output.write(console.noCallsMessage(input, result) + "\n")
         case .text: CallsTable.writeText(calls, to: &output)
         case .json: CallsTable.writeJSON(calls, to: &output)
         }

@@ -40,6 +40,8 @@ import Testing
         case truncated(Int)
         /// Read this many packets, then `CaptureError.corrupt` whose text holds the string.
         case corrupt(Int, String)
+        /// Read this many packets, then `CaptureError.damagedCompression` whose text holds the string.
+        case damaged(Int, String)
         case unsupported(Int, String)
 
         var description: String {
@@ -50,6 +52,7 @@ import Testing
             case .read(let count): return "read(\(count))"
             case .truncated(let count): return "truncated(\(count))"
             case .corrupt(let count, let text): return "corrupt(\(count), \(text))"
+            case .damaged(let count, let text): return "damaged(\(count), \(text))"
             case .unsupported(let count, let text): return "unsupported(\(count), \(text))"
             }
         }
@@ -69,6 +72,7 @@ import Testing
             case .empty: return .empty
             case .notACapture: return match(expected, .notACapture(error.description))
             case .corrupt: return match(expected, .corrupt(0, error.description))
+            case .damagedCompression: return match(expected, .damaged(0, error.description))
             default: return .cannotOpen("unexpected \(error)")
             }
         }
@@ -81,13 +85,16 @@ import Testing
         case nil:
             if let warning = truncated.first {
                 #expect(truncated.count == 1 && warning.severity == .warning)
-                #expect(warning.message.contains("after frame \(count)"))
+                #expect(warning.message.contains("the \(count) packets before it were read"))
                 return .truncated(count)
             }
             return .read(count)
         case .corrupt(let errorPath, let frame, _)?:
             #expect(errorPath == path && frame == count)
             return match(expected, .corrupt(count, result.error!.description))
+        case .damagedCompression(let errorPath, _, _, let frame, _)?:
+            #expect(errorPath == path && frame == count)
+            return match(expected, .damaged(count, result.error!.description))
         case .unsupportedLinkType?:
             return match(expected, .unsupported(count, result.error!.description))
         case let other?:
@@ -101,6 +108,7 @@ import Testing
         case (.cannotOpen(let want), .cannotOpen(let got)) where got.contains(want): return expected
         case (.notACapture(let want), .notACapture(let got)) where got.contains(want): return expected
         case (.corrupt(let n, let want), .corrupt(let m, let got)) where n == m && got.contains(want): return expected
+        case (.damaged(let n, let want), .damaged(let m, let got)) where n == m && got.contains(want): return expected
         case (.unsupported(let n, let want), .unsupported(let m, let got)) where n == m && got.contains(want):
             return expected
         default: return actual
@@ -281,9 +289,10 @@ import Testing
         )
     }
 
-    /// Damaged gzip: cut in the middle (zlib reports a clean end of data: truncated, with the packets
-    /// before the cut), or corrupted (zlib fails: an error that says the gzip data is bad, never a
-    /// stale errno such as "No such file or directory").
+    /// Damaged gzip: cut in the middle (truncated, with the packets before the cut and the compressed
+    /// byte where the data ends), or corrupted (an error that says the gzip data is damaged and near
+    /// which compressed byte, after the packets before the damage; never a stale errno such as "No
+    /// such file or directory").
     @Test func damagedGzipCaptures() throws {
         var writer = PcapWriter(linkType: 1)
         for index in 0..<300 { writer.add(numberedFrame(index, length: 100), at: Fixture.time(ofFrame: index + 1)) }
@@ -307,7 +316,7 @@ import Testing
         } catch {
             failure = error.description
         }
-        #expect(failure.contains("gzip data is corrupt"))
+        #expect(failure.contains("\(corrupt): damaged gzip data near compressed byte "))
         #expect(!failure.contains("No such file"))
 
         // Corruption deep inside a large, compressible capture. Deflate often decodes a damaged byte
@@ -322,17 +331,21 @@ import Testing
         let deep = directory.write(damaged, to: "deep.pcap.gz")
         let partial = try read([.file(deep)])
         #expect(partial.packets.count > 1000 && partial.packets.count < 2000)
-        guard case .corrupt(deep, partial.packets.count, _)? = partial.error else {
-            Issue.record("expected a corrupt error after the packets read, got \(String(describing: partial.error))")
+        guard case .damagedCompression(deep, let offset, damaged.count, partial.packets.count, _)? = partial.error
+        else {
+            Issue.record(
+                "expected a damaged-gzip error after the packets read, got \(String(describing: partial.error))")
             return
         }
+        // Where the records stopped making sense: past the damage by at most what stdio reads ahead.
+        #expect(offset > damaged.count * 3 / 4 && offset < damaged.count * 3 / 4 + 4096)
         let intact = partial.packets.enumerated().prefix { $0.element.bytes == UInt16($0.offset).bigEndianBytes + text }
         #expect(intact.count > 1000 && partial.packets.count - intact.count < 10)
 
         let garbage = directory.write(Array(compressed.prefix(10)) + patternBytes(4000), to: "garbage.pcap.gz")
         #expect(
-            Self.outcome(ofFileAt: garbage, expected: .corrupt(0, "gzip data is corrupt"))
-                == .corrupt(0, "gzip data is corrupt"))
+            Self.outcome(ofFileAt: garbage, expected: .damaged(0, "damaged gzip data near compressed byte 14 of 4010 "))
+                == .damaged(0, "damaged gzip data near compressed byte 14 of 4010 "))
     }
 
     /// Random bytes of every length up to 64 after each kind of header, and random files: whatever the
@@ -349,7 +362,8 @@ import Testing
             let path = directory.write(header + noise, to: "random-\(index).pcap")
             let outcome = Self.outcome(ofFileAt: path, expected: .read(0))
             switch outcome {
-            case .read(let count), .truncated(let count), .corrupt(let count, _), .unsupported(let count, _):
+            case .read(let count), .truncated(let count), .corrupt(let count, _), .damaged(let count, _),
+                .unsupported(let count, _):
                 #expect(count <= (index == 2 ? 1 : 0) + noise.count / 16)
             case .empty, .notACapture, .cannotOpen:
                 break
