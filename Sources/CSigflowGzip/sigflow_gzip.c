@@ -191,6 +191,8 @@ unsigned long long sigflow_gz_bytes_read(const sigflow_gz_state *state) {
     return __atomic_load_n(&state->bytes_read, __ATOMIC_RELAXED);
 }
 
+int sigflow_gz_is_compressed(const sigflow_gz_state *state) { return state->inflating; }
+
 unsigned long long sigflow_gz_bytes_consumed(const sigflow_gz_state *state) {
     return state->bytes_read - state->zs.avail_in;
 }

@@ -242,6 +242,11 @@ final class PcapHandle {
 
     private static let streamBufferSize = 1 << 17
 
+    /// How much more of a gzip stream is inflated after libpcap met a corrupt record, looking for
+    /// zlib's proof that the data was damaged (its check value ends the member): about a second of
+    /// inflating. Beyond it, the corrupt record is reported as libpcap saw it.
+    private static let damageSearchLimit = 256 << 20
+
     enum Step {
         case packet
         case timeout
@@ -337,13 +342,22 @@ final class PcapHandle {
         default:
             // libpcap sees a failed or short read, or records made of bytes zlib inflated from damaged
             // data before it noticed (it may only notice at the member's check value): read on, and
-            // the gzip reader says whether the data was damaged, and where it found out.
+            // the gzip reader says whether the data was damaged, and where it found out. At most
+            // `damageSearchLimit` more, so a corrupt record in a gzip stream without end (a pipe)
+            // still ends the run.
             if let gzip {
                 var stoppedMakingSense: UInt64?
-                if sigflow_gz_failure(gzip) == Int32(SIGFLOW_GZ_OK), let file = pcap_file(handle) {
+                if sigflow_gz_failure(gzip) == Int32(SIGFLOW_GZ_OK), sigflow_gz_is_compressed(gzip) != 0,
+                    let file = pcap_file(handle)
+                {
                     stoppedMakingSense = sigflow_gz_bytes_consumed(gzip)
                     var scratch = [UInt8](repeating: 0, count: 1 << 16)
-                    while fread(&scratch, 1, scratch.count, file) > 0 {}
+                    var searched = 0
+                    while searched < Self.damageSearchLimit {
+                        let count = fread(&scratch, 1, scratch.count, file)
+                        guard count > 0 else { break }
+                        searched += count
+                    }
                 }
                 if let failure = Self.readFailure(
                     of: gzip, input: input, afterFrame: frames, noticedAt: stoppedMakingSense)

@@ -35,7 +35,7 @@ struct Calls: ParsableCommand {
         let calls = result.summaries.lazy.filter { !callsOnly || $0.isCall }
         var output = StandardOutput()
         switch format {
-        case .text where calls.first(where: { _ in true }) == nil:
+        case .text where !calls.contains(where: { _ in true }):
             output.write(console.noCallsMessage(input, result) + "\n")
         case .text: CallsTable.writeText(calls, to: &output)
         case .json: CallsTable.writeJSON(calls, to: &output)

@@ -30,6 +30,9 @@ FILE *sigflow_gz_open(int descriptor, const unsigned char *prefix, size_t prefix
 /* Bytes taken from the input so far (compressed bytes for gzip), prefix included. Any thread. */
 unsigned long long sigflow_gz_bytes_read(const sigflow_gz_state *state);
 
+/* 1 when the input is gzip (inflated), 0 when its bytes are passed on as they are. */
+int sigflow_gz_is_compressed(const sigflow_gz_state *state);
+
 /* Input bytes inflated so far (those read but still waiting in the buffer not counted). Ask on the
    reading thread. */
 unsigned long long sigflow_gz_bytes_consumed(const sigflow_gz_state *state);
