@@ -35,4 +35,4 @@ public struct PipelineConfiguration: Sendable {
 }
 
 /// Reports how far the reading got, for a progress bar; called at most a few times per second.
-public typealias ProgressHandler = (Double) -> Void
+public typealias ProgressHandler = (ReadProgress) -> Void

@@ -19,6 +19,9 @@ public final class SignalingDecoder {
     private let summaries = CallSummaryStore()
     private var legLinks = SummaryLegLinks()
     private var extraDiagnostics = DiagnosticLog()
+    /// Packets that were UDP or TCP, for the message of a run that finds no call. Unchecked: it is
+    /// counted for every packet, and only this class's one reading thread touches it.
+    @exclusivity(unchecked) public private(set) var transportPackets = 0
 
     /// - Parameter captureCount: how many inputs feed this decoder; with more than one, every call is
     ///   kept until the end so their clocks can be aligned.
@@ -50,16 +53,25 @@ public final class SignalingDecoder {
         try decoder.decode(path: path, captureIndex: captureIndex, into: collector)
     }
 
+    /// Reads a log held in memory (given on standard input); returns how many lines it held.
+    public func decodeLog(
+        bytes: [UInt8], name: String, captureIndex: Int, with decoder: any EvidenceLogDecoder
+    ) -> Int {
+        decoder.decode(bytes: bytes, fileName: name, captureIndex: captureIndex, into: collector)
+    }
+
     /// One captured frame. Media and other traffic nobody decodes is dropped after a glance.
     @inline(__always)
     public func decode(_ packet: CapturedPacket) {
         if let first = PacketDissector.udpPayloadFirstByte(packet) {
             switch registry.interest(inDatagramStartingWith: first) {
             case .none:
+                transportPackets &+= 1
                 return
             case .mediaCount:
                 // RTP to announced endpoints is most of a call capture: counted from its headers.
                 if let datagram = PacketDissector.plainUDPv4(packet) {
+                    transportPackets &+= 1
                     media._withUnsafeGuaranteedRef {
                         $0.datagram(
                             to: datagram.destination, from: datagram.source, bytes: datagram.payloadCount,
@@ -72,6 +84,7 @@ public final class SignalingDecoder {
             }
         }
         guard let transport = dissector.dissect(packet) else { return }
+        transportPackets &+= 1
         decode(transport)
     }
 
@@ -83,6 +96,9 @@ public final class SignalingDecoder {
             table.add(transport)
         }
     }
+
+    /// A diagnostic of the run itself (not of a decoder or stream).
+    func report(_ diagnostic: Diagnostic) { extraDiagnostics.append(diagnostic) }
 
     /// The messages still held, per call (for clock alignment and the end of the run).
     var heldMessages: [[SignalingMessage]] { collector.remaining() }

@@ -86,6 +86,7 @@ public struct MarkdownDocument {
                 "severity": finding.severity.rawValue,
                 "rule": MarkdownText.code(finding.ruleID),
                 "steps": finding.steps.map(String.init).joined(separator: ", "),
+                "hasSteps": !finding.steps.isEmpty,
                 "message": MarkdownText.escape(finding.message),
                 "clause": MarkdownText.escape(finding.clause),
             ]

@@ -97,7 +97,13 @@ def sip_messages(pcap):
             hdr = next((f for f in sp if f.get("name") == "sip.msg_hdr"), None)
             if first is None or hdr is None:
                 raise SystemExit(f"frame {frame}: SIP PDU without start line or headers")
-            m.start = hx(first).decode("utf-8", "replace").rstrip("\r\n")
+            start = hx(first)
+            # tshark ends a line at a lone CR too; SIP lines end at CRLF (terminal-controls' reason phrase
+            # holds a CR): take the start line from the datagram when it is there
+            payload = hx(fields.get("udp.payload"))
+            if payload.startswith(start.rstrip(b"\r\n")):
+                start = payload.split(b"\r\n", 1)[0]
+            m.start = start.decode("utf-8", "replace").rstrip("\r\n")
             m.is_request = first.get("name") == "sip.Request-Line"
             raw_hdr = hx(hdr)
             m.headers = parse_headers(raw_hdr)
@@ -249,7 +255,8 @@ def name_of(endpoint, names):
 def check_flow(cap, idx, call, observed, names):
     """observed: list of Msg of this call. Returns list of problems."""
     want = []
-    for line in call["flow"].strip().splitlines():
+    # split at LF only: a label may hold a lone CR (terminal-controls)
+    for line in call["flow"].strip().split("\n"):
         line = line.strip()
         if not line or line.startswith("#"):
             continue

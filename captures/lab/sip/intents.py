@@ -96,6 +96,29 @@ def frag_notes(msgs):
             "lo had MTU 1500 during this capture"]
 
 
+def controls_check(msgs):
+    """the wire carries controls.py's bytes exactly: Call-ID, From display name, User-Agent, reason"""
+    from controls import CONTROLS_AGENT, CONTROLS_CALL_ID, CONTROLS_DISPLAY, CONTROLS_REASON
+    inv = next(m for m in msgs if m.is_request and m.method == "INVITE")
+    dec = next(m for m in msgs if m.code == 603)
+    problems = []
+    if inv.call_id != CONTROLS_CALL_ID.decode():
+        problems.append(f"Call-ID is {inv.call_id!r}")
+    if f'"{CONTROLS_DISPLAY.decode()}"' not in inv.h.get("from", [""])[0]:
+        problems.append(f"From is {inv.h.get('from')!r}")
+    if inv.h.get("user-agent") != [CONTROLS_AGENT.decode()]:
+        problems.append(f"User-Agent is {inv.h.get('user-agent')!r}")
+    if dec.label != "603 " + CONTROLS_REASON.decode():
+        problems.append(f"603 label is {dec.label!r}")
+    return "; ".join(problems) or None
+
+
+def controls_flow():
+    from controls import CONTROLS_REASON
+    return "\n".join(["alice>bob INVITE", "bob>alice 100 Trying", "bob>alice 180 Ringing",
+                      "bob>alice 603 " + CONTROLS_REASON.decode(), "alice>bob ACK"])
+
+
 HOSTILE_STRINGS = [";", "#", ":", "|", "-->>", "%%", "`", "<script>alert(1)</script>", "&lt;b&gt;",
                    "{{mustache}}", "X" * 100 + "y" * 100 + "Z" * 100]
 
@@ -354,6 +377,15 @@ bob>alice 100 Trying
 bob>alice 180 Ringing
 bob>alice 603 Decline ; # : | -->> %% ` <script>alert(1)</script> &lt;b&gt; {{mustache}} end
 alice>bob ACK"""}],
+    },
+    "terminal-controls": {
+        "scenario": "alice (display name 'Eve' with controls) calls bob over UDP from controls.py; the Call-ID, "
+                    "From display name, User-Agent and bob's 603 reason phrase carry ESC sequences (SGR, clear "
+                    "screen), OSC title sets ended by BEL and ST, BEL, BS, a lone CR and the 8-bit CSI (U+009B); "
+                    "bob rings and declines; ACK",
+        "capture_checks": [controls_check],
+        "calls": [{"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")],
+                   "flow": controls_flow()}],
     },
     # ------------------------------------------------------------------ misbehaving on purpose
     "s1-6xx-then-2xx": {

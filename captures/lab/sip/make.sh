@@ -25,7 +25,7 @@ ALL_CAPTURES=(
   s10-completed-elsewhere-without-answer s12-bye-on-early-dialog s13-bye-before-ack
   s14-ack-wrong-branch s15-603-never-acked s16-reject-without-invite
   s19-6xx-while-other-device-rings s20-cancel-487-to-tag-mismatch s21-short-body ws-call
-  media-call s18-rtp-after-bye b2bua-linked-legs transfer-replaces
+  media-call s18-rtp-after-bye b2bua-linked-legs transfer-replaces terminal-controls
 )
 
 # ------------------------------------------------------------------------------------------- setup
@@ -338,6 +338,13 @@ cap_hostile-headers() {
   callee bob $BOB uas-hostile.xml
   caller alice $ALICE uac-hostile.xml $BOB:5060 $(direct)
   callees_done; cap_end
+}
+
+cap_terminal-controls() {
+  # ESC, BEL, BS, CR and the 8-bit CSI in headers: sent by controls.py, since sipp's XML cannot hold them
+  cap_begin terminal-controls "$UDP"
+  python3 "$HERE/controls.py" || die "terminal-controls: controls.py did not complete the call"
+  cap_end
 }
 
 # ---- misbehaving on purpose
