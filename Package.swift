@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +35,13 @@ let package = Package(
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(
+            name: "SigflowTLS",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
@@ -81,6 +89,13 @@ let package = Package(
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
+        .testTarget(
+            name: "SigflowTLSTests",
+            dependencies: [
+                "SigflowTLS", "SigflowCapture", "SigflowCore", "SigflowFraming", "SigflowTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "SigflowWhatsAppTests",
             dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),

@@ -1,0 +1,159 @@
+import Crypto
+import Foundation
+import SigflowCapture
+import SigflowCore
+import SigflowFraming
+import SigflowTLS
+import SigflowTestSupport
+
+/// Where the repository, its tshark truth and the shared public captures are, seen from this file.
+enum TLSPaths {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let publicCaptures = repository.deletingLastPathComponent().appendingPathComponent("shared/captures-public")
+
+    static var hasPublicCaptures: Bool { FileManager.default.fileExists(atPath: publicCaptures.path) }
+
+    /// A capture named as Tests/Truth/tls.json names it: relative to captures-public or the repository.
+    static func capture(_ name: String) -> URL {
+        name.hasPrefix("captures/")
+            ? repository.appendingPathComponent(name) : publicCaptures.appendingPathComponent(name)
+    }
+}
+
+/// Tests/Truth/tls.json, made by scripts/tshark-tls-truth: what tshark decrypts with each key log.
+struct TLSTruthFile: Decodable {
+    var captures: [String: CaptureTruth]
+
+    struct CaptureTruth: Decodable, Sendable {
+        var keylog: String
+        var streams: [StreamTruth]
+    }
+
+    struct StreamTruth: Decodable, Sendable {
+        var stream: Int
+        var client: String
+        var server: String
+        var serverName: String?
+        var version: String?
+        var cipherSuite: String?
+        var chunks: [Chunk]
+        var clientBytes: Int
+        var serverBytes: Int
+
+        enum CodingKeys: String, CodingKey {
+            case stream, client, server, chunks, version
+            case serverName = "server_name"
+            case cipherSuite = "cipher_suite"
+            case clientBytes = "client_bytes"
+            case serverBytes = "server_bytes"
+        }
+    }
+
+    struct Chunk: Decodable, Sendable, Equatable, CustomStringConvertible {
+        var frame: Int
+        var from: String
+        var bytes: Int
+        var sha256: String
+
+        var description: String { "\(from) @\(frame): \(bytes) bytes \(sha256.prefix(12))" }
+    }
+
+    static let loaded: TLSTruthFile? = {
+        let url = TLSPaths.repository.appendingPathComponent("Tests/Truth/tls.json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(TLSTruthFile.self, from: data)
+    }()
+
+    /// The captures of the truth that are at hand (the public ones only next to ../shared).
+    static func names(lab: Bool) -> [String] {
+        (loaded?.captures.keys.sorted() ?? []).filter {
+            $0.hasPrefix("captures/") == lab && (lab || TLSPaths.hasPublicCaptures)
+        }
+    }
+}
+
+/// Wraps every TLS connection in the decryption, and records the plaintext each one hands on.
+final class DecryptingClassifier: StreamClassifier {
+    let decryption: TLSDecryption
+    let plaintext = RecordingClassifier()
+    private let box: DiagnosticBox
+
+    init(keyLogs: [TLSKeyLog]) {
+        let box = DiagnosticBox()
+        self.box = box
+        self.decryption = TLSDecryption(keyLogs: keyLogs.map { ("test.keylog", $0) }, report: { box.log.append($0) })
+    }
+
+    /// Everything the decryption reported.
+    var reported: DiagnosticLog { box.log }
+
+    func classify(
+        _ stream: StreamInfo, direction: StreamDirection, firstBytes: UnsafeRawBufferPointer
+    )
+        -> StreamClassification
+    {
+        if let consumer = decryption.consumer(for: stream, firstBytes: firstBytes, classifier: plaintext) {
+            return .consume(consumer)
+        }
+        return .ignore
+    }
+}
+
+final class DiagnosticBox {
+    var log = DiagnosticLog(maxPerName: 1000)
+}
+
+/// A capture read through libpcap, the dissector and the flow table with TLS decryption.
+struct DecryptedRun {
+    var classifier: DecryptingClassifier
+    var summary: TLSSummary?
+
+    var streams: [RecordedStream] { classifier.plaintext.streams }
+
+    init(capture: String, keyLogs: [TLSKeyLog], edit: ((inout [UInt8], Int) -> Void)? = nil) throws {
+        classifier = DecryptingClassifier(keyLogs: keyLogs)
+        let reader = try CaptureReader(inputs: [.file(capture)])
+        let dissector = PacketDissector(limits: ReassemblyLimits())
+        let table = FlowTable(classifier: classifier, tracksUDP: false)
+        try reader.forEachPacket { packet in
+            if let edit {
+                var bytes = Array(packet.bytes)
+                edit(&bytes, packet.stamp.source.frame)
+                bytes.withUnsafeBytes { copy in
+                    let edited = CapturedPacket(
+                        bytes: copy, originalLength: packet.originalLength, stamp: packet.stamp,
+                        linkType: packet.linkType)
+                    if let transport = dissector.dissect(edited) { table.add(transport) }
+                }
+            } else if let transport = dissector.dissect(packet) {
+                table.add(transport)
+            }
+        }
+        table.finish()
+        summary = classifier.decryption.finish()
+    }
+
+    /// The plaintext of one connection as tshark's follow shows it: per frame and direction.
+    func chunks(of stream: RecordedStream, client: Endpoint) -> [TLSTruthFile.Chunk] {
+        var chunks: [(frame: Int, from: String, bytes: [UInt8])] = []
+        for event in stream.events {
+            guard case .bytes(let bytes) = event.kind else { continue }
+            let from = stream.info.source(of: event.direction) == client ? "client" : "server"
+            if let last = chunks.last, last.frame == event.frame, last.from == from {
+                chunks[chunks.count - 1].bytes += bytes
+            } else {
+                chunks.append((event.frame, from, bytes))
+            }
+        }
+        return chunks.map {
+            TLSTruthFile.Chunk(
+                frame: $0.frame, from: $0.from, bytes: $0.bytes.count,
+                sha256: SHA256.hash(data: $0.bytes).map { String(format: "%02x", $0) }.joined())
+        }
+    }
+}
+
+func keyLog(_ url: URL) throws -> TLSKeyLog {
+    try TLSKeyLog.read(path: url.path)
+}
