@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "SigflowRender",
             dependencies: [
-                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks",
+                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks", "SigflowTLS",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -55,7 +55,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP",
+                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP", "SigflowTLS",
             ]
         ),
         .target(
@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "SigflowPipeline",
                 "SigflowRender",
+                "SigflowTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]

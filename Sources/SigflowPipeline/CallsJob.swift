@@ -3,6 +3,7 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -23,6 +24,8 @@ public struct CallsResult {
     public var inputError: CaptureError?
     /// Log files read as evidence (by command-line position), with the number of lines read.
     public var logs: [Int: Int] = [:]
+    /// What TLS decryption read, when key logs were given.
+    public var tls: TLSSummary?
 }
 
 /// Reads captures, decodes every signaling message and groups them into calls.
@@ -78,7 +81,7 @@ public enum CallsJob {
         diagnostics.append(contentsOf: decoder.diagnostics)
         return CallsResult(
             calls: finished.calls, summaries: finished.summaries, clockOffsets: finished.clockOffsets,
-            captures: captures, diagnostics: diagnostics, inputError: inputError, logs: logs)
+            captures: captures, diagnostics: diagnostics, inputError: inputError, logs: logs, tls: finished.tls)
     }
 }
 

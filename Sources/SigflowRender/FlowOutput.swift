@@ -15,8 +15,10 @@ public enum FlowOutput {
         let calls = groupedByLegs(calls)
         switch format {
         case .json:
-            return CallJSON.document(calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name))
-                .rendered()
+            return CallJSON.document(
+                calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name), tls: provenance.tls
+            )
+            .rendered()
         case .mermaid:
             return calls.enumerated().map { index, call in
                 (calls.count > 1 ? "%% call \(index + 1): \(MermaidText.escape(call.callID))\(legsNote(call))\n" : "")

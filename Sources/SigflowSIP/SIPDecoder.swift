@@ -31,13 +31,14 @@ public final class SIPDecoder {
         SIPStreamConsumer(decoder: self, stream: stream, synchronised: synchronised)
     }
 
-    /// One WebSocket message is one SIP message (RFC 7118 §5.2).
+    /// One WebSocket message is one SIP message (RFC 7118 §5.2); `transport` is `ws`, or `wss` over TLS.
     public func decodeWebSocketMessage(
-        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp
+        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp,
+        transport: String
     ) {
         decode(
             bytes,
-            context: SIPMapper.Context(source: source, destination: destination, stamp: stamp, transport: "ws"),
+            context: SIPMapper.Context(source: source, destination: destination, stamp: stamp, transport: transport),
             requireHeaderEnd: false)
     }
 
@@ -97,7 +98,7 @@ final class SIPStreamConsumer: StreamConsumer {
         framers[index].append(bytes)
         let context = SIPMapper.Context(
             source: stream.source(of: direction), destination: stream.destination(of: direction), stamp: stamp,
-            transport: "tcp")
+            transport: stream.transportName)
         while let event = framers[index].next() {
             switch event {
             case .message(let message):

@@ -18,13 +18,14 @@ public final class TLSDecryption: StreamDecryptor {
     private var suites: Set<String> = []
 
     /// - Parameters:
-    ///   - keyLogs: the key logs given, each named by where it came from.
+    ///   - keyLogs: the key logs given (`--keylog`).
     ///   - report: where diagnostics go.
-    public init(keyLogs: [(name: String, log: TLSKeyLog)], report: @escaping (Diagnostic) -> Void) {
-        self.keys = TLSKeyStore(keyLogs.map(\.log))
+    public init(keyLogs: [TLSKeyLog], report: @escaping (Diagnostic) -> Void) {
+        self.keys = TLSKeyStore(keyLogs)
         self.isEnabled = !keyLogs.isEmpty
         self.report = report
-        for (name, log) in keyLogs {
+        for log in keyLogs {
+            let name = log.source
             if log.connectionCount == 0 {
                 report(
                     Diagnostic(

@@ -60,17 +60,22 @@ public struct TLSSecrets: Sendable, CustomStringConvertible, CustomDebugStringCo
 /// blank lines and other labels (exporter and early-data secrets, `RSA`) are skipped.
 public struct TLSKeyLog: Sendable, CustomStringConvertible {
     private(set) var secrets: [TLSClientRandom: TLSSecrets] = [:]
+    /// Where the log came from (its path), for diagnostics.
+    public var source: String
     /// Lines that are neither blank, a comment, nor a known or well-formed unknown label.
     public private(set) var malformedLines = 0
 
-    public init() {}
-
-    public init(text: String) {
-        var text = text
-        self = text.withUTF8 { TLSKeyLog(bytes: UnsafeRawBufferPointer($0)) }
+    public init(source: String = "") {
+        self.source = source
     }
 
-    public init(bytes: UnsafeRawBufferPointer) {
+    public init(text: String, source: String = "") {
+        var text = text
+        self = text.withUTF8 { TLSKeyLog(bytes: UnsafeRawBufferPointer($0), source: source) }
+    }
+
+    public init(bytes: UnsafeRawBufferPointer, source: String = "") {
+        self.source = source
         var lineStart = 0
         while lineStart < bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
@@ -104,7 +109,7 @@ public struct TLSKeyLog: Sendable, CustomStringConvertible {
             if count < chunk.count { break }
         }
         if ferror(file) != 0 { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        return bytes.withUnsafeBytes { TLSKeyLog(bytes: $0) }
+        return bytes.withUnsafeBytes { TLSKeyLog(bytes: $0, source: path) }
     }
 
     private mutating func parseLine(_ line: UnsafeRawBufferPointer) {

@@ -82,7 +82,7 @@ final class DecryptingClassifier: StreamClassifier {
     init(keyLogs: [TLSKeyLog]) {
         let box = DiagnosticBox()
         self.box = box
-        self.decryption = TLSDecryption(keyLogs: keyLogs.map { ("test.keylog", $0) }, report: { box.log.append($0) })
+        self.decryption = TLSDecryption(keyLogs: keyLogs, report: { box.log.append($0) })
     }
 
     /// Everything the decryption reported.

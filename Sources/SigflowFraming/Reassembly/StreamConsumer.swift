@@ -40,6 +40,8 @@ public struct StreamInfo: Hashable, Sendable {
     public var transportName: String { security == .tls ? "tls" : "tcp" }
     /// The same for WebSocket messages on it (RFC 7118 §5.3's names): `ws` or `wss`.
     public var webSocketTransportName: String { security == .tls ? "wss" : "ws" }
+    /// The same for HTTP exchanges on it: `http` or `https`.
+    public var httpTransportName: String { security == .tls ? "https" : "http" }
 
     public func source(of direction: StreamDirection) -> Endpoint { direction == .fromClient ? client : server }
     public func destination(of direction: StreamDirection) -> Endpoint {
