@@ -62,7 +62,7 @@ public struct TLSKeyLog: Sendable, CustomStringConvertible {
     private(set) var secrets: [TLSClientRandom: TLSSecrets] = [:]
     /// Where the log came from (its path), for diagnostics.
     public var source: String
-    /// Lines that are neither blank, a comment, nor a known or well-formed unknown label.
+    /// Lines with a label this reader knows that are not well formed.
     public private(set) var malformedLines = 0
 
     public init(source: String = "") {
@@ -115,28 +115,31 @@ public struct TLSKeyLog: Sendable, CustomStringConvertible {
     private mutating func parseLine(_ line: UnsafeRawBufferPointer) {
         let fields = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
         guard let first = fields.first, first.first != UInt8(ascii: "#") else { return }
+        let label = String(decoding: first, as: UTF8.self)
+        guard Self.labels.contains(label) else { return }
         guard fields.count == 3, let random = Self.hex(fields[1]).flatMap(TLSClientRandom.init),
-            let secret = Self.hex(fields[2]), !secret.isEmpty
+            let secret = Self.hex(fields[2]), !secret.isEmpty, label != "CLIENT_RANDOM" || secret.count == 48
         else {
             malformedLines += 1
             return
         }
         var found = TLSSecrets()
-        switch String(decoding: first, as: UTF8.self) {
-        case "CLIENT_RANDOM":
-            guard secret.count == 48 else {
-                malformedLines += 1
-                return
-            }
-            found.masterSecret = secret
+        switch label {
+        case "CLIENT_RANDOM": found.masterSecret = secret
         case "CLIENT_HANDSHAKE_TRAFFIC_SECRET": found.clientHandshake = secret
         case "SERVER_HANDSHAKE_TRAFFIC_SECRET": found.serverHandshake = secret
         case "CLIENT_TRAFFIC_SECRET_0": found.clientApplication = secret
-        case "SERVER_TRAFFIC_SECRET_0": found.serverApplication = secret
-        default: return
+        default: found.serverApplication = secret
         }
         secrets[random, default: TLSSecrets()].merge(found)
     }
+
+    /// The labels read; every other one (exporter and early-data secrets, `RSA` premaster lines,
+    /// OpenSSL's `CLIENT_TRAFFIC_SECRET_N` after a KeyUpdate) is skipped.
+    private static let labels: Set<String> = [
+        "CLIENT_RANDOM", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0",
+    ]
 
     private static func hex(_ digits: Slice<UnsafeRawBufferPointer>) -> [UInt8]? {
         guard digits.count % 2 == 0, digits.count <= 256 else { return nil }

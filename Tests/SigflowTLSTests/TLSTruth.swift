@@ -73,7 +73,8 @@ struct TLSTruthFile: Decodable {
     }
 }
 
-/// Wraps every TLS connection in the decryption, and records the plaintext each one hands on.
+/// Wraps every connection that starts with a TLS record in the decryption, as the decoder registry
+/// does, and records the plaintext each one hands on.
 final class DecryptingClassifier: StreamClassifier {
     let decryption: TLSDecryption
     let plaintext = RecordingClassifier()
@@ -93,7 +94,9 @@ final class DecryptingClassifier: StreamClassifier {
     )
         -> StreamClassification
     {
-        if let consumer = decryption.consumer(for: stream, firstBytes: firstBytes, classifier: plaintext) {
+        if firstBytes.count >= 3, (20...23).contains(firstBytes[0]), firstBytes[1] == 3,
+            let consumer = decryption.consumer(for: stream, firstBytes: firstBytes, classifier: plaintext)
+        {
             return .consume(consumer)
         }
         return .ignore

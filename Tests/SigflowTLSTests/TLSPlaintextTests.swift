@@ -5,11 +5,21 @@ import SigflowTLS
 import SigflowTestSupport
 import Testing
 
-/// The public TLS test vectors (../shared/captures-public/tls/): sigflow recovers, byte for byte and
-/// frame for frame, the application data tshark decrypts with the same key log.
-@Suite struct TLSVectorTests {
+/// Every capture of Tests/Truth/tls.json, the public TLS test vectors (../shared/captures-public/tls/)
+/// and the lab's (captures/lab/tls/, every suite sigflow decrypts): sigflow recovers, byte for byte
+/// and frame for frame, the application data tshark decrypts with the same key log.
+@Suite struct TLSPlaintextTests {
     @Test(arguments: TLSTruthFile.names(lab: false))
-    func plaintextMatchesTshark(name: String) throws {
+    func publicVectorMatchesTshark(name: String) throws {
+        try checkAgainstTshark(name)
+    }
+
+    @Test(arguments: TLSTruthFile.names(lab: true))
+    func labCaptureMatchesTshark(name: String) throws {
+        try checkAgainstTshark(name)
+    }
+
+    private func checkAgainstTshark(_ name: String) throws {
         let truth = try #require(TLSTruthFile.loaded?.captures[name])
         let capture = TLSPaths.capture(name)
         let log = try keyLog(capture.deletingLastPathComponent().appendingPathComponent(truth.keylog))
@@ -30,5 +40,8 @@ import Testing
         #expect(summary.count(.decrypted) == truth.streams.count)
         #expect(summary.unread.isEmpty)
         #expect(Set(summary.versions) == Set(truth.streams.compactMap(\.version)))
+        let suites = truth.streams.compactMap { $0.cipherSuite.flatMap { UInt16($0.dropFirst(2), radix: 16) } }
+        #expect(Set(summary.cipherSuites) == Set(suites.map(TLSCipherSuite.name)))
+        #expect(run.classifier.reported.entries.map(\.name) == ["tls_summary"])
     }
 }
