@@ -86,7 +86,7 @@ let package = Package(
             name: "SigflowPipelineTests",
             dependencies: [
                 "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowCorrelator", "SigflowRender", "SigflowSDP",
-                "SigflowSIP",
+                "SigflowSIP", "SigflowTLS",
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),

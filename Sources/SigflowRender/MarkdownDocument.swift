@@ -72,7 +72,7 @@ public struct MarkdownDocument {
         }
         let sessions = provenance.tlsSessions(of: call)
         if !sessions.isEmpty {
-            status.append("over " + sessions.map { MarkdownText.escape($0) }.joined(separator: ", "))
+            status.append("over " + sessions.map { MarkdownText.code($0) }.joined(separator: ", "))
         }
         status += [
             "inputs: \(provenance.inputsText)",

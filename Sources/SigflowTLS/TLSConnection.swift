@@ -82,7 +82,9 @@ struct TLSConnection {
         while let event = directions[index].framer.next() {
             switch event {
             case .record(let record): handle(record, direction: direction, emit: emit)
-            case .skipped(let count): lose(count, direction: direction)
+            case .skipped(let count):
+                lose(count, direction: direction)
+                emit(.lost(direction))
             }
         }
     }
@@ -110,9 +112,10 @@ struct TLSConnection {
         let type = record.contentType
         let isTLS13 = version == TLSVersion.tls13
         if type == TLSContentType.changeCipherSpec.rawValue {
-            // TLS 1.3 sends it only for middleboxes (RFC 8446 §D.4); in TLS 1.2 this side's next
-            // records are protected with the keys negotiated.
-            guard !isTLS13 else { return }
+            // TLS 1.3 sends it only for middleboxes (RFC 8446 §D.4), also around a HelloRetryRequest,
+            // before any version is chosen; in TLS 1.2 this side's next records are protected with
+            // the keys negotiated.
+            guard version == TLSVersion.tls12 else { return }
             directions[index].encrypted = true
             directions[index].decryptor = directions[index].pending
             directions[index].pending = nil

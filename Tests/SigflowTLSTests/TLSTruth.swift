@@ -114,7 +114,8 @@ struct DecryptedRun {
 
     var streams: [RecordedStream] { classifier.plaintext.streams }
 
-    init(capture: String, keyLogs: [TLSKeyLog], edit: ((inout [UInt8], Int) -> Void)? = nil) throws {
+    /// - Parameter edit: changes a frame's bytes (given its number) before it is read; false drops it.
+    init(capture: String, keyLogs: [TLSKeyLog], edit: ((inout [UInt8], Int) -> Bool)? = nil) throws {
         classifier = DecryptingClassifier(keyLogs: keyLogs)
         let reader = try CaptureReader(inputs: [.file(capture)])
         let dissector = PacketDissector(limits: ReassemblyLimits())
@@ -122,7 +123,7 @@ struct DecryptedRun {
         try reader.forEachPacket { packet in
             if let edit {
                 var bytes = Array(packet.bytes)
-                edit(&bytes, packet.stamp.source.frame)
+                guard edit(&bytes, packet.stamp.source.frame) else { return }
                 bytes.withUnsafeBytes { copy in
                     let edited = CapturedPacket(
                         bytes: copy, originalLength: packet.originalLength, stamp: packet.stamp,

@@ -44,7 +44,7 @@ SIP_SUITES=(
   "sip-tls12-rsa-aes256cbc-sha256|-tls1_2|-cipher AES256-SHA256|rsa|"
   "sip-tls12-rsa-aes128cbc-sha-mte|-tls1_2|-cipher AES128-SHA|rsa|-no_etm"
 )
-OTHER=(sip-tls13-keyupdate sip-tls-fork-decline)
+OTHER=(sip-tls13-keyupdate sip-tls13-hello-retry sip-tls-fork-decline)
 
 ALL=()
 for entry in "${SIP_SUITES[@]}"; do ALL+=("${entry%%|*}"); done
@@ -275,6 +275,25 @@ cap_sip-tls13-keyupdate() {
     -T fields -e frame.number | wc -l)
   [[ $updates == 2 ]] || die "$CAP: $updates KeyUpdate messages, not 2 (one each way)"
   log "    KeyUpdate each way"
+}
+
+cap_sip-tls13-hello-retry() {
+  # the client sends a key share for X25519 only, the server wants P-256: a HelloRetryRequest,
+  # then a second ClientHello (same random) with a P-256 share
+  local name=sip-tls13-hello-retry
+  cap_begin "$name" "tcp port 5061 or (tcp port 5060 and host $BOB)"
+  callee bob $BOB uas-answer.xml
+  tls_server server $BOB $BOB rsa -tls1_3 -groups P-256
+  tls_client client $ALICE:5070 $BOB:5061 -- -tls1_3 -groups X25519:P-256 -nocommands
+  caller alice $ALICE uac-answer.xml $ALICE:5070 -key ruri "sip:bob@sip.lab.example;transport=tls" \
+    -key to "sip:bob@sip.lab.example"
+  callees_done; tunnels_done; cap_end
+  cp "$WORK/client.keylog" "$HERE/$CAP.keylog"
+  check_twin "tcp.port == 5061" "tcp.port == 5060"
+  local hellos
+  hellos=$(tshark -n -r "$HERE/$CAP.pcap" -Y "tls.handshake.type == 1" -T fields -e frame.number | wc -l)
+  [[ $hellos == 2 ]] || die "$CAP: $hellos ClientHellos, not 2 (no HelloRetryRequest?)"
+  log "    HelloRetryRequest, second ClientHello"
 }
 
 cap_sip-tls-fork-decline() {
