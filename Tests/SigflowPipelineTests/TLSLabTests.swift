@@ -22,7 +22,7 @@ struct TLSLabTests {
         folder.appendingPathComponent("\(name).\(suffix)").path
     }
 
-    static func run(_ name: String, filter: String, keyLog: String? = nil) throws -> CallsResult {
+    static func run(_ name: String, filter: String?, keyLog: String? = nil) throws -> CallsResult {
         try CallsJob.run(
             PipelineConfiguration(
                 inputs: [.file(path(name, "pcap"))], filter: filter,
@@ -59,21 +59,77 @@ struct TLSLabTests {
     func tlsLegIsItsCleartextTwin(name: String) throws {
         let tls = try Self.run(name, filter: "tcp port 5061", keyLog: "keylog")
         let clear = try Self.run(name, filter: "tcp and not port 5061")
-        #expect(!tls.calls.isEmpty)
+        try Self.expectTwins(tls, clear, transports: ("tls", "tcp"), name: name)
+        let summary = try #require(tls.tls)
+        #expect(summary.connections >= 1 && summary.count(.decrypted) == summary.connections)
+        #expect(clear.tls == nil)
+        #expect(!tls.diagnostics.entries.contains { $0.severity == .warning })
+    }
+
+    /// XMPP with STARTTLS (the stream restarts inside TLS after `<proceed/>`) and with direct TLS
+    /// (XEP-0368) carry the XMPP lab's jmi-reject scenario: the same stanzas as its cleartext capture.
+    @Test(arguments: ["xmpp-starttls-jmi-reject", "xmpp-directtls-jmi-reject"])
+    func xmppOverTLSIsItsCleartextTwin(name: String) throws {
+        let tls = try Self.run(name, filter: nil, keyLog: "keylog")
+        let clear = try CallsJob.run(
+            PipelineConfiguration(inputs: [
+                .file(Paths.captures.appendingPathComponent("lab/xmpp/jmi-reject.pcap").path)
+            ]))
+        // Another run of the scenario: who of bob's devices was first to get each stanza is timing,
+        // so the steps are compared by device (full JID), in each device's order.
         #expect(tls.calls.map(\.callID) == clear.calls.map(\.callID))
+        for (decrypted, twin) in zip(tls.calls, clear.calls) {
+            #expect(decrypted.outcome == twin.outcome)
+            #expect(Self.byDevice(decrypted) == Self.byDevice(twin), "\(name): steps by device")
+            #expect(Self.fates(decrypted) == Self.fates(twin), "\(name): device outcomes")
+            #expect(decrypted.steps.allSatisfy { $0.message.transport == "tls" })
+        }
+        #expect(tls.tls?.connections == 3 && tls.tls?.count(.decrypted) == 3)
+        #expect(!tls.diagnostics.entries.contains { $0.name == "xmpp_encrypted" })
+    }
+
+    /// Each device's steps in order, the server named as such (its endpoint is the leg's).
+    static func byDevice(_ call: Call) -> [String: [String]] {
+        var steps: [String: [String]] = [:]
+        for step in call.steps {
+            let from = step.message.sender.isServer ? "server" : step.message.sender.key
+            let to = step.message.receiver.isServer ? "server" : step.message.receiver.key
+            let line = "\(from)->\(to) \(step.message.label)"
+            for device in [from, to] where device != "server" { steps[device, default: []].append(line) }
+        }
+        return steps
+    }
+
+    /// Each participant's role and fate, and each device's (by key), sorted.
+    static func fates(_ call: Call) -> [String] {
+        call.participants.flatMap { participant in
+            ["\(participant.user ?? "-") \(participant.role) \(participant.outcome?.rawValue ?? "-")"]
+                + participant.devices.map { "\($0.key) \($0.outcome.rawValue)" }
+        }.sorted()
+    }
+
+    /// Without a key log the same capture is what it always was: encrypted, reported, no call.
+    @Test func xmppStartTLSWithoutKeysStaysEncrypted() throws {
+        let result = try Self.run("xmpp-starttls-jmi-reject", filter: nil)
+        #expect(result.calls.isEmpty)
+        #expect(result.tls == nil)
+        #expect(result.diagnostics.entries.filter { $0.name == "xmpp_encrypted" }.count == 3)
+    }
+
+    static func expectTwins(
+        _ tls: CallsResult, _ clear: CallsResult, transports: (String, String), name: String
+    ) throws {
+        #expect(!tls.calls.isEmpty, "\(name): no call")
+        #expect(tls.calls.map(\.callID) == clear.calls.map(\.callID), "\(name): calls")
         for (decrypted, twin) in zip(tls.calls, clear.calls) {
             #expect(decrypted.outcome == twin.outcome, "\(name): outcome")
             #expect(decrypted.method == twin.method)
             #expect(decrypted.participants.map(\.role) == twin.participants.map(\.role))
             #expect(decrypted.participants.map(\.outcome) == twin.participants.map(\.outcome))
             #expect(Self.steps(decrypted) == Self.steps(twin), "\(name): steps")
-            #expect(decrypted.steps.allSatisfy { $0.message.transport == "tls" })
-            #expect(twin.steps.allSatisfy { $0.message.transport == "tcp" })
+            #expect(decrypted.steps.allSatisfy { $0.message.transport == transports.0 })
+            #expect(twin.steps.allSatisfy { $0.message.transport == transports.1 })
         }
-        let summary = try #require(tls.tls)
-        #expect(summary.connections >= 1 && summary.count(.decrypted) == summary.connections)
-        #expect(clear.tls == nil)
-        #expect(!tls.diagnostics.entries.contains { $0.severity == .warning })
     }
 
     @Test func statusLineAndJSONNameTheSession() throws {

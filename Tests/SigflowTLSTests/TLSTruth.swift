@@ -99,8 +99,53 @@ final class DecryptingClassifier: StreamClassifier {
         {
             return .consume(consumer)
         }
-        return .ignore
+        return .consume(StartTLSConsumer(stream: stream, decryption: decryption, plaintext: plaintext))
     }
+}
+
+/// A cleartext connection that may turn to TLS (STARTTLS), found without knowing its protocol: the
+/// client's first ClientHello starts the TLS, and whatever the server sends after it is TLS too.
+/// From there the bytes go to the decryption, which hands the plaintext to a recorded stream.
+final class StartTLSConsumer: StreamConsumer {
+    private let stream: StreamInfo
+    private let decryption: TLSDecryption
+    private let plaintext: RecordingClassifier
+    private var tls: (any StreamConsumer)?
+
+    init(stream: StreamInfo, decryption: TLSDecryption, plaintext: RecordingClassifier) {
+        self.stream = stream
+        self.decryption = decryption
+        self.plaintext = plaintext
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer, direction: StreamDirection, stamp: PacketStamp) {
+        if let tls {
+            tls.receive(bytes, direction: direction, stamp: stamp)
+            return
+        }
+        guard direction == .fromClient,
+            let hello = bytes.indices.first(where: {
+                $0 + 6 <= bytes.count && bytes[$0] == 22 && bytes[$0 + 1] == 3 && bytes[$0 + 5] == 1
+            })
+        else { return }
+        var info = stream
+        info.security = .tls
+        let recorded = plaintext.classify(
+            info, direction: direction, firstBytes: UnsafeRawBufferPointer(start: nil, count: 0))
+        guard case .consume(let inner) = recorded, let tls = decryption.decrypting(stream, into: inner) else { return }
+        self.tls = tls
+        tls.receive(UnsafeRawBufferPointer(rebasing: bytes[hello...]), direction: direction, stamp: stamp)
+    }
+
+    func gap(_ byteCount: Int?, direction: StreamDirection, stamp: PacketStamp) {
+        tls?.gap(byteCount, direction: direction, stamp: stamp)
+    }
+
+    func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp) {
+        tls?.end(reason, direction: direction, stamp: stamp)
+    }
+
+    var bufferedBytes: Int { tls?.bufferedBytes ?? 0 }
 }
 
 final class DiagnosticBox {
