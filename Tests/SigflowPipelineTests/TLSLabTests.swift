@@ -12,10 +12,11 @@ import Testing
 struct TLSLabTests {
     static let folder = Paths.captures.appendingPathComponent("lab/tls")
 
-    /// The SIP-over-TLS captures (each a pcap with its key log).
+    /// The SIP-over-TLS captures (each a pcap with its key log; the TLS leg on port 5061).
     static let sipCaptures: [String] = {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return files.filter { $0.hasPrefix("sip-") && $0.hasSuffix(".pcap") }.map { String($0.dropLast(5)) }.sorted()
+        return files.filter { $0.hasPrefix("sip-tls") && $0.hasSuffix(".pcap") }.map { String($0.dropLast(5)) }
+            .sorted()
     }()
 
     static func path(_ name: String, _ suffix: String) -> String {
@@ -64,6 +65,33 @@ struct TLSLabTests {
         #expect(summary.connections >= 1 && summary.count(.decrypted) == summary.connections)
         #expect(clear.tls == nil)
         #expect(!tls.diagnostics.entries.contains { $0.severity == .warning })
+    }
+
+    /// SIP over secure WebSocket (alice's client to kamailio through a TLS proxy, kamailio to bob
+    /// over UDP) and Matrix over HTTPS (the nio devices to Synapse through the same proxy): the TLS
+    /// leg with the key log gives the cleartext leg's calls.
+    @Test(arguments: [
+        ("sip-wss-call", "tcp port 8443 or udp port 5060", "tcp port 8080 or udp port 5060", "wss", "ws"),
+        ("matrix-https-v1-reject", "tcp port 8443 or tcp port 8448", "tcp port 8008", "https", "http"),
+    ])
+    func webLegIsItsCleartextTwin(
+        name: String, tlsFilter: String, clearFilter: String, secure: String, plain: String
+    )
+        throws
+    {
+        let tls = try Self.run(name, filter: tlsFilter, keyLog: "keylog")
+        let clear = try Self.run(name, filter: clearFilter)
+        #expect(tls.calls.map(\.callID) == clear.calls.map(\.callID))
+        for (decrypted, twin) in zip(tls.calls, clear.calls) {
+            #expect(decrypted.outcome == twin.outcome, "\(name): outcome")
+            #expect(decrypted.participants.map(\.role) == twin.participants.map(\.role))
+            #expect(Self.steps(decrypted) == Self.steps(twin), "\(name): steps")
+            #expect(Self.fates(decrypted) == Self.fates(twin))
+            let transports = zip(decrypted.steps, twin.steps).map { ($0.message.transport, $1.message.transport) }
+            #expect(transports.allSatisfy { $0 == ($1 == plain ? secure : $1) }, "\(name): \(transports)")
+        }
+        #expect(tls.calls.contains { $0.steps.contains { $0.message.transport == secure } })
+        #expect(!tls.calls.isEmpty && tls.tls?.count(.decrypted) == tls.tls?.connections)
     }
 
     /// XMPP with STARTTLS (the stream restarts inside TLS after `<proceed/>`) and with direct TLS

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the TLS lab captures in this folder (see README.md):
 #   ./make.sh                      every capture
-#   ./make.sh sip-tls13-aes128gcm  only these (names as below; xmpp-* and matrix-* are made by
-#                                  xmpp.sh and matrix.sh, which this script runs for "all")
+#   ./make.sh sip-tls13-aes128gcm  only these (names as below; "xmpp" and "matrix" run xmpp.sh and
+#                                  matrix.sh, which make the xmpp-* and matrix-* captures)
 # For every capture NAME it writes NAME.pcap and NAME.keylog (the lab's TLS secrets, NSS format).
 #
 # SIP over TLS: sipp speaks TCP, so each TLS leg is OpenSSL's own s_client and s_server, joined to
@@ -44,11 +44,11 @@ SIP_SUITES=(
   "sip-tls12-rsa-aes256cbc-sha256|-tls1_2|-cipher AES256-SHA256|rsa|"
   "sip-tls12-rsa-aes128cbc-sha-mte|-tls1_2|-cipher AES128-SHA|rsa|-no_etm"
 )
-OTHER=(sip-tls13-keyupdate sip-tls13-hello-retry sip-tls-fork-decline)
+OTHER=(sip-tls13-keyupdate sip-tls13-hello-retry sip-tls-fork-decline sip-wss-call)
 
 ALL=()
 for entry in "${SIP_SUITES[@]}"; do ALL+=("${entry%%|*}"); done
-ALL+=("${OTHER[@]}")
+ALL+=("${OTHER[@]}" xmpp matrix)
 
 # ------------------------------------------------------------------------------------------- setup
 ensure_packages() {
@@ -134,20 +134,21 @@ cap_end() {
 
 # ------------------------------------------------------------------------------------------- sipp
 SIPP_BG=()
+SIPP_TRANSPORT=t1   # u1 for UDP
 sipp_cmd() { # ROLE IP PORT SCENARIO [args...]   (sets SIPP_ARGV)
   local role=$1 ip=$2 port=$3 scen=$4; shift 4
-  SIPP_ARGV=(timeout -k 3 60 sipp -sf "$SCEN/$scen" -i "$ip" -p "$port" -mi "$ip" -bind_local -t t1
+  SIPP_ARGV=(timeout -k 3 60 sipp -sf "$SCEN/$scen" -i "$ip" -p "$port" -mi "$ip" -bind_local -t "$SIPP_TRANSPORT"
              -m 1 -nd -nostdin -trace_err -error_file "$WORK/$CAP.$role.errors.log"
              -key user "$role" -key ctag "$(hex 8 "$CAP" "$role" tag)" -key ttag "$(hex 8 "$CAP" "$role" tag)"
              -key br "z9hG4bK$(hex 10 "$CAP" "$role" branch)" -key pbr "z9hG4bK$(hex 10 "$CAP" "$role" branch)"
              -cid_str "$(hex 24 "$CAP" "$role" call-id)@$ip" "$@")
 }
-callee() { # ROLE IP SCENARIO [sipp args]: a TCP sipp UAS on IP:5060 in the background
+callee() { # ROLE IP SCENARIO [sipp args]: a sipp UAS on IP:5060 in the background
   local role=$1 ip=$2 scen=$3; shift 3
   sipp_cmd "$role" "$ip" 5060 "$scen" "$@"
   (cd "$WORK" && exec "${SIPP_ARGV[@]}") >"$WORK/$CAP.$role.log" 2>&1 &
   local pid=$!; PIDS+=("$pid"); SIPP_BG+=("$pid $role")
-  wait_listen "$ip" 5060
+  if [[ $SIPP_TRANSPORT == t1 ]]; then wait_listen "$ip" 5060; else sleep 0.5; fi
 }
 caller() { # ROLE IP SCENARIO REMOTE [sipp args]: a TCP sipp UAC, to completion
   local role=$1 ip=$2 scen=$3 remote=$4; shift 4
@@ -323,6 +324,36 @@ cap_sip-tls-fork-decline() {
   check_twin "tcp.port == 5061" "tcp.port == 5060 || tcp.port == 5070"
 }
 
+cap_sip-wss-call() {
+  # ../sip's ws-call over TLS: alice's WebSocket client (../sip/ws_client.py, wss://) talks TLS to
+  # tls_proxy.py on 127.0.0.1:8443, which relays to kamailio's WebSocket port 8080 (../sip's
+  # kamailio.cfg, WITH_WEBSOCKET); kamailio reaches bob over UDP. The TLS view of the call is
+  # `tcp port 8443 or udp port 5060` with the key log, its twin `tcp port 8080 or udp port 5060`.
+  local name=sip-wss-call
+  cap_begin "$name" "tcp port 8443 or tcp port 8080 or udp port 5060"
+  mkdir -p "$WORK/kam"
+  kamailio -f "$HERE/../sip/kamailio.cfg" -DD -E -Y "$WORK/kam" -P "$WORK/kam/kamailio.pid" -A WITH_WEBSOCKET \
+    >"$WORK/$CAP.kamailio.log" 2>&1 &
+  local kam=$!; PIDS+=($kam)
+  wait_listen $PROXY 8080
+  SIPP_TRANSPORT=u1
+  caller bob-reg $BOB dev-register.xml $PROXY:5060
+  callee bob $BOB uas-answer.xml
+  SIPP_TRANSPORT=t1
+  python3 "$HERE/tls_proxy.py" --listen $PROXY:8443 --connect $PROXY:8080 --cert "$WORK/rsa.pem" --key "$WORK/rsa.key" \
+    >"$WORK/$CAP.proxy.log" 2>&1 &
+  local proxy=$!; PIDS+=($proxy)
+  wait_listen $PROXY 8443
+  SSL_CERT_FILE="$WORK/rsa.pem" SSLKEYLOGFILE="$HERE/$CAP.keylog" python3 "$HERE/../sip/ws_client.py" \
+    --url wss://127.0.0.1:8443 --bind $ALICE:50080 --callee "sip:bob@$PROXY" \
+    --call-id "$(hex 24 "$name" alice call-id)" --tag "$(hex 8 "$name" alice tag)" >"$WORK/$CAP.ws_client.log" 2>&1 \
+    || die "ws_client.py failed (see $WORK/$CAP.ws_client.log)"
+  callees_done
+  kill -TERM $kam $proxy; wait $kam $proxy 2>/dev/null || true; forget_pid $kam; forget_pid $proxy
+  cap_end
+  check_twin "tcp.port == 8443 || udp" "tcp.port == 8080 || udp"
+}
+
 cat >"$WORK/tls.cfg" <<EOF
 [server:default]
 method = TLSv1.2+
@@ -346,7 +377,9 @@ for want in "${WANT[@]}"; do
     IFS='|' read -r name version suite cert extra <<<"$entry"
     if [[ $name == "$want" ]]; then sip_call "$name" "$version" "$suite" "$cert" "$extra"; found=1; fi
   done
-  if [[ $found == 0 ]]; then
+  if [[ $want == xmpp || $want == matrix ]]; then
+    bash "$HERE/$want.sh"
+  elif [[ $found == 0 ]]; then
     declare -F "cap_$want" >/dev/null || die "no capture named $want"
     "cap_$want"
   fi
