@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
-        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming", "SigflowTLS"]),
         .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
         .target(
             name: "SigflowTLS",

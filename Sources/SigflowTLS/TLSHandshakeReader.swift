@@ -82,14 +82,16 @@ public struct TLSClientHello: Sendable {
     /// The `server_name` extension's host name (RFC 6066 §3).
     public var serverName: String?
 
-    /// Parses a ClientHello message body.
+    /// Parses a ClientHello message body; a body cut short (the first segment of a large one) still
+    /// gives the extensions it holds.
     init?(body: ArraySlice<UInt8>) {
         var reader = TLSByteReader(body)
         guard reader.uint16() != nil, let random = reader.take(32), reader.vector(lengthBytes: 1) != nil,
             reader.vector(lengthBytes: 2) != nil, reader.vector(lengthBytes: 1) != nil
         else { return nil }
         self.random = random
-        var extensions = TLSByteReader(reader.vector(lengthBytes: 2) ?? [])
+        let declared = reader.uint16() ?? 0
+        var extensions = TLSByteReader(reader.take(min(declared, reader.bytes.count)) ?? [])
         while let type = extensions.uint16(), let data = extensions.vector(lengthBytes: 2) {
             guard type == 0 else { continue }
             var names = TLSByteReader(data)
@@ -100,16 +102,15 @@ public struct TLSClientHello: Sendable {
         }
     }
 
-    /// The ClientHello in the first record of a connection (`bytes` starting with the record
-    /// header), if the record holds all of it.
+    /// The ClientHello at the start of a connection's first bytes (from its record header on), as
+    /// much of it as they hold.
     public init?(firstRecord bytes: UnsafeRawBufferPointer) {
         guard bytes.count >= 9, bytes[0] == TLSContentType.handshake.rawValue, bytes[1] == 3,
             bytes[5] == TLSHandshakeType.clientHello.rawValue
         else { return nil }
         let record = Array(bytes.prefix(5 + (Int(bytes[3]) << 8 | Int(bytes[4]))))
         let length = Int(bytes[6]) << 16 | Int(bytes[7]) << 8 | Int(bytes[8])
-        guard record.count >= 9 + length else { return nil }
-        self.init(body: record[9..<(9 + length)])
+        self.init(body: record[9..<min(record.count, 9 + length)])
     }
 }
 
