@@ -21,7 +21,10 @@ struct Flow: ParsableCommand {
             json: every call with its participants (roles, devices and their outcomes), every message \
             (step, time, src, dst, from, to, label, kind, retransmission, capture, frame, transport, \
             confidence, also_seen_in, notes, attributes), findings and open questions; the clock \
-            offsets applied between captures. Field names are stable (see the README).
+            offsets applied between captures; with --keylog a 'tls' object (connections, decrypted, \
+            without_keys, handshake_not_captured, unsupported, failed_authentication, versions, \
+            cipher_suites and the connections not decrypted; never a secret). Field names are stable (see \
+            the README).
             """
     )
 

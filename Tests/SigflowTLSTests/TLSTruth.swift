@@ -159,13 +159,22 @@ struct DecryptedRun {
 
     var streams: [RecordedStream] { classifier.plaintext.streams }
 
-    /// - Parameter edit: changes a frame's bytes (given its number) before it is read; false drops it.
-    init(capture: String, keyLogs: [TLSKeyLog], edit: ((inout [UInt8], Int) -> Bool)? = nil) throws {
-        classifier = DecryptingClassifier(keyLogs: keyLogs)
+    /// - Parameters:
+    ///   - edit: changes a frame's bytes (given its number) before it is read; false drops it.
+    ///   - lateKeys: key log text handed over just before that frame, as a pcapng reader would.
+    init(
+        capture: String, keyLogs: [TLSKeyLog], edit: ((inout [UInt8], Int) -> Bool)? = nil,
+        lateKeys: (frame: Int, text: String)? = nil
+    ) throws {
+        let classifier = DecryptingClassifier(keyLogs: keyLogs)
+        self.classifier = classifier
         let reader = try CaptureReader(inputs: [.file(capture)])
         let dissector = PacketDissector(limits: ReassemblyLimits())
         let table = FlowTable(classifier: classifier, tracksUDP: false)
         try reader.forEachPacket { packet in
+            if let lateKeys, lateKeys.frame == packet.stamp.source.frame {
+                classifier.decryption.add(keyLogText: lateKeys.text)
+            }
             if let edit {
                 var bytes = Array(packet.bytes)
                 guard edit(&bytes, packet.stamp.source.frame) else { return }
