@@ -17,11 +17,14 @@
 #
 # Runs as root on Debian 12, inside a private network namespace (unshare --net) like ../sip/make.sh;
 # installs what is missing (tshark, tcpdump, sip-tester, kamailio, kamailio-tls-modules, openssl).
-# TLSLAB_KEEP=1 keeps the work directory with the logs.
+# TLSLAB_KEEP=1 keeps the work directory with the logs; TLSLAB_OUT=DIR writes the captures there.
+# bench-tls-trunk (not made by default; scripts/bench tls makes it in .build-bench) is a SIP trunk
+# over one TLS connection: TLSLAB_CALLS calls (default 2000), 200 a second.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SCEN="$HERE/../sip/scenarios"
+OUT=${TLSLAB_OUT:-$HERE}   # where captures and key logs go (scripts/bench tls: .build-bench)
 export PYTHONDONTWRITEBYTECODE=1
 
 # name | version option | suite option | certificate (rsa/ecdsa) | extra options
@@ -119,8 +122,8 @@ CAP=""; TCPDUMP_PID=""
 cap_begin() { # NAME BPF-FILTER
   CAP=$1
   log "=== $CAP"
-  rm -f "$HERE/$CAP.pcap" "$HERE/$CAP.keylog" "$HERE/$CAP".*.keylog
-  tcpdump -i lo -n -U -s 0 --immediate-mode -Z root -w "$HERE/$CAP.pcap" "$2" >"$WORK/$CAP.tcpdump.log" 2>&1 &
+  rm -f "$OUT/$CAP.pcap" "$OUT/$CAP.keylog" "$OUT/$CAP".*.keylog
+  tcpdump -i lo -n -U -s 0 -B 65536 --immediate-mode -Z root -w "$OUT/$CAP.pcap" "$2" >"$WORK/$CAP.tcpdump.log" 2>&1 &
   TCPDUMP_PID=$!; PIDS+=("$TCPDUMP_PID")
   local i
   for i in $(seq 1 100); do grep -qs "listening on" "$WORK/$CAP.tcpdump.log" && break; sleep 0.05; done
@@ -212,13 +215,13 @@ check_twin() {
   local tls_filter=$1 clear_filter=$2 want_suite=${3:-}
   local fields=(-T fields -e sip.Call-ID -e sip.CSeq -e sip.Method -e sip.Status-Code)
   local tls clear
-  tls=$(tshark -n -r "$HERE/$CAP.pcap" -o "tls.keylog_file:$HERE/$CAP.keylog" -Y "sip && ($tls_filter)" "${fields[@]}")
-  clear=$(tshark -n -r "$HERE/$CAP.pcap" -Y "sip && ($clear_filter)" "${fields[@]}")
+  tls=$(tshark -n -r "$OUT/$CAP.pcap" -o "tls.keylog_file:$OUT/$CAP.keylog" -Y "sip && ($tls_filter)" "${fields[@]}")
+  clear=$(tshark -n -r "$OUT/$CAP.pcap" -Y "sip && ($clear_filter)" "${fields[@]}")
   [[ -n $tls && $tls == "$clear" ]] || die "$CAP: the TLS leg's SIP ($tls) is not the cleartext leg's ($clear)"
   log "    $(wc -l <<<"$tls") SIP messages on each leg"
   if [[ -n $want_suite ]]; then
     local suite
-    suite=$(tshark -n -r "$HERE/$CAP.pcap" -Y "tls.handshake.type == 2" -T fields -e tls.handshake.ciphersuite | sort -u)
+    suite=$(tshark -n -r "$OUT/$CAP.pcap" -Y "tls.handshake.type == 2" -T fields -e tls.handshake.ciphersuite | sort -u)
     [[ $suite == "$want_suite" ]] || die "$CAP: negotiated $suite, not $want_suite"
     log "    cipher suite $suite"
   fi
@@ -254,7 +257,7 @@ sip_call() {
   caller alice $ALICE uac-answer.xml $ALICE:5070 -key ruri "sip:bob@sip.lab.example;transport=tls" \
     -key to "sip:bob@sip.lab.example"
   callees_done; tunnels_done; cap_end
-  cp "$WORK/client.keylog" "$HERE/$CAP.keylog"
+  cp "$WORK/client.keylog" "$OUT/$CAP.keylog"
   check_twin "tcp.port == 5061" "tcp.port == 5060" "$(suite_id "${suite_args[1]}")"
 }
 
@@ -269,13 +272,25 @@ cap_sip-tls13-keyupdate() {
   caller alice $ALICE uac-answer.xml $ALICE:5070 -key ruri "sip:bob@sip.lab.example;transport=tls" \
     -key to "sip:bob@sip.lab.example"
   callees_done; tunnels_done; cap_end
-  cp "$WORK/client.keylog" "$HERE/$CAP.keylog"
+  cp "$WORK/client.keylog" "$OUT/$CAP.keylog"
   check_twin "tcp.port == 5061" "tcp.port == 5060" 0x1301
   local updates
-  updates=$(tshark -n -r "$HERE/$CAP.pcap" -o "tls.keylog_file:$HERE/$CAP.keylog" -Y "tls.handshake.type == 24" \
+  updates=$(tshark -n -r "$OUT/$CAP.pcap" -o "tls.keylog_file:$OUT/$CAP.keylog" -Y "tls.handshake.type == 24" \
     -T fields -e frame.number | wc -l)
   [[ $updates == 2 ]] || die "$CAP: $updates KeyUpdate messages, not 2 (one each way)"
   log "    KeyUpdate each way"
+}
+
+cap_bench-tls-trunk() {
+  local name=bench-tls-trunk calls=${TLSLAB_CALLS:-2000}
+  cap_begin "$name" "tcp port 5061 or (tcp port 5060 and host $BOB)"
+  callee bob $BOB uas-answer.xml -m "$calls"
+  tls_server server $BOB $BOB rsa -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256
+  tls_client client $ALICE:5070 $BOB:5061 -- -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -nocommands
+  caller alice $ALICE uac-answer.xml $ALICE:5070 -key ruri "sip:bob@sip.lab.example;transport=tls" \
+    -key to "sip:bob@sip.lab.example" -m "$calls" -r 200 -l 2000 -cid_str "bench-%u@$ALICE"
+  callees_done; tunnels_done; cap_end
+  cp "$WORK/client.keylog" "$OUT/$CAP.keylog"
 }
 
 cap_sip-tls13-hello-retry() {
@@ -289,10 +304,10 @@ cap_sip-tls13-hello-retry() {
   caller alice $ALICE uac-answer.xml $ALICE:5070 -key ruri "sip:bob@sip.lab.example;transport=tls" \
     -key to "sip:bob@sip.lab.example"
   callees_done; tunnels_done; cap_end
-  cp "$WORK/client.keylog" "$HERE/$CAP.keylog"
+  cp "$WORK/client.keylog" "$OUT/$CAP.keylog"
   check_twin "tcp.port == 5061" "tcp.port == 5060"
   local hellos
-  hellos=$(tshark -n -r "$HERE/$CAP.pcap" -Y "tls.handshake.type == 1" -T fields -e frame.number | wc -l)
+  hellos=$(tshark -n -r "$OUT/$CAP.pcap" -Y "tls.handshake.type == 1" -T fields -e frame.number | wc -l)
   [[ $hellos == 2 ]] || die "$CAP: $hellos ClientHellos, not 2 (no HelloRetryRequest?)"
   log "    HelloRetryRequest, second ClientHello"
 }
@@ -319,8 +334,8 @@ cap_sip-tls-fork-decline() {
   sleep 1
   kill -TERM $kam; wait $kam 2>/dev/null || true; forget_pid $kam
   tunnels_done; cap_end
-  cat "$WORK/alice-tls.keylog" "$WORK/dev1.keylog" "$WORK/dev2.keylog" >"$HERE/$CAP.keylog"
-  cat "$WORK/alice-tls.keylog" "$WORK/dev1.keylog" >"$HERE/$CAP.without-dev2.keylog"
+  cat "$WORK/alice-tls.keylog" "$WORK/dev1.keylog" "$WORK/dev2.keylog" >"$OUT/$CAP.keylog"
+  cat "$WORK/alice-tls.keylog" "$WORK/dev1.keylog" >"$OUT/$CAP.without-dev2.keylog"
   check_twin "tcp.port == 5061" "tcp.port == 5060 || tcp.port == 5070"
 }
 
@@ -344,7 +359,7 @@ cap_sip-wss-call() {
     >"$WORK/$CAP.proxy.log" 2>&1 &
   local proxy=$!; PIDS+=($proxy)
   wait_listen $PROXY 8443
-  SSL_CERT_FILE="$WORK/rsa.pem" SSLKEYLOGFILE="$HERE/$CAP.keylog" python3 "$HERE/../sip/ws_client.py" \
+  SSL_CERT_FILE="$WORK/rsa.pem" SSLKEYLOGFILE="$OUT/$CAP.keylog" python3 "$HERE/../sip/ws_client.py" \
     --url wss://127.0.0.1:8443 --bind $ALICE:50080 --callee "sip:bob@$PROXY" \
     --call-id "$(hex 24 "$name" alice call-id)" --tag "$(hex 8 "$name" alice tag)" >"$WORK/$CAP.ws_client.log" 2>&1 \
     || die "ws_client.py failed (see $WORK/$CAP.ws_client.log)"
