@@ -38,6 +38,12 @@ final class TLSStreamConsumer: StreamConsumer {
 
     func receive(_ bytes: UnsafeRawBufferPointer, direction: StreamDirection, stamp: PacketStamp) {
         if firstPacket == nil { firstPacket = stamp.source }
+        // Nobody wants the plaintext (HTTPS to a web site, a video stream): the records are not
+        // opened, so a browser's key log costs nothing for its other connections.
+        if case .ignore = inner {
+            releaseBuffers()
+            return
+        }
         connection.receive(bytes, direction: direction) { deliver($0, stamp: stamp) }
     }
 
@@ -50,6 +56,14 @@ final class TLSStreamConsumer: StreamConsumer {
         if case .consume(let consumer) = inner { consumer.end(reason, direction: direction, stamp: stamp) }
         endedDirections += 1
         if endedDirections == 2 { log.closed(connection, stream: stream, firstPacket: firstPacket ?? stamp.source) }
+    }
+
+    /// Drops what the framers hold once the plaintext is ignored (not while the connection is
+    /// delivering: `deliver` runs inside it).
+    private func releaseBuffers() {
+        guard connection.bufferedBytes > 0 else { return }
+        connection.gap(nil, direction: .fromClient)
+        connection.gap(nil, direction: .fromServer)
     }
 
     var bufferedBytes: Int {

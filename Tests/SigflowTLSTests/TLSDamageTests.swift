@@ -74,6 +74,28 @@ import Testing
         #expect(run.summary?.count(.decrypted) == 1)
     }
 
+    /// Plaintext nobody wants (here: every connection's) is not decrypted past the first record:
+    /// a damaged record after it is never opened, so the connection counts as decrypted.
+    @Test func ignoredPlaintextIsNotDecryptedFurther() throws {
+        final class Ignoring: StreamClassifier {
+            func classify(
+                _ stream: StreamInfo, direction: StreamDirection, firstBytes: UnsafeRawBufferPointer
+            )
+                -> StreamClassification
+            { .ignore }
+        }
+        let (truth, path, keys) = try Self.load("sip-tls13-aes128gcm")
+        let damaged = truth.chunks[2]
+        let edit: (inout [UInt8], Int) -> Bool = { bytes, frame in
+            if frame == damaged.frame { bytes[bytes.count - 1] ^= 0x01 }
+            return true
+        }
+        let ignored = try DecryptedRun(capture: path, keyLogs: [keys], edit: edit, picker: Ignoring())
+        #expect(ignored.summary?.count(.decrypted) == 1)
+        let read = try DecryptedRun(capture: path, keyLogs: [keys], edit: edit)
+        #expect(read.summary?.count(.failedAuthentication) == 1)
+    }
+
     /// A connection whose first frames (the handshake) are not in the capture.
     @Test func pickedUpAfterTheHandshake() throws {
         let (truth, path, keys) = try Self.load("sip-tls13-aes128gcm")

@@ -79,10 +79,13 @@ final class DecryptingClassifier: StreamClassifier {
     let decryption: TLSDecryption
     let plaintext = RecordingClassifier()
     private let box: DiagnosticBox
+    /// Who picks the plaintext's consumer: `plaintext` (recording every connection) unless given.
+    private let picker: (any StreamClassifier)?
 
-    init(keyLogs: [TLSKeyLog]) {
+    init(keyLogs: [TLSKeyLog], picker: (any StreamClassifier)? = nil) {
         let box = DiagnosticBox()
         self.box = box
+        self.picker = picker
         self.decryption = TLSDecryption(keyLogs: keyLogs, report: { box.log.append($0) })
     }
 
@@ -95,7 +98,7 @@ final class DecryptingClassifier: StreamClassifier {
         -> StreamClassification
     {
         if firstBytes.count >= 3, (20...23).contains(firstBytes[0]), firstBytes[1] == 3,
-            let consumer = decryption.consumer(for: stream, firstBytes: firstBytes, classifier: plaintext)
+            let consumer = decryption.consumer(for: stream, firstBytes: firstBytes, classifier: picker ?? plaintext)
         {
             return .consume(consumer)
         }
@@ -164,9 +167,9 @@ struct DecryptedRun {
     ///   - lateKeys: key log text handed over just before that frame, as a pcapng reader would.
     init(
         capture: String, keyLogs: [TLSKeyLog], edit: ((inout [UInt8], Int) -> Bool)? = nil,
-        lateKeys: (frame: Int, text: String)? = nil
+        lateKeys: (frame: Int, text: String)? = nil, picker: (any StreamClassifier)? = nil
     ) throws {
-        let classifier = DecryptingClassifier(keyLogs: keyLogs)
+        let classifier = DecryptingClassifier(keyLogs: keyLogs, picker: picker)
         self.classifier = classifier
         let reader = try CaptureReader(inputs: [.file(capture)])
         let dissector = PacketDissector(limits: ReassemblyLimits())
