@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,14 +33,21 @@ let package = Package(
         .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
-        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming", "SigflowTLS"]),
         .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(
+            name: "SigflowTLS",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
         .target(
             name: "SigflowRender",
             dependencies: [
-                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks",
+                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks", "SigflowTLS",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -47,7 +55,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP",
+                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP", "SigflowTLS",
             ]
         ),
         .target(
@@ -62,6 +70,7 @@ let package = Package(
             dependencies: [
                 "SigflowPipeline",
                 "SigflowRender",
+                "SigflowTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -77,10 +86,17 @@ let package = Package(
             name: "SigflowPipelineTests",
             dependencies: [
                 "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowCorrelator", "SigflowRender", "SigflowSDP",
-                "SigflowSIP",
+                "SigflowSIP", "SigflowTLS",
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
+        .testTarget(
+            name: "SigflowTLSTests",
+            dependencies: [
+                "SigflowTLS", "SigflowCapture", "SigflowCore", "SigflowFraming", "SigflowTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "SigflowWhatsAppTests",
             dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),

@@ -141,7 +141,7 @@ public final class MatrixDecoder {
         let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
         guard
             var message = message(
-                for: event, sender: party, receiver: server, stamp: request.stamp,
+                for: event, sender: party, receiver: server, stamp: request.stamp, transport: stream.httpTransportName,
                 identity: "send|\(sender.key)|\(event.transactionID ?? event.eventID ?? "?")",
                 headline: "\(request.method) \(path)")
         else { return }
@@ -163,7 +163,7 @@ public final class MatrixDecoder {
         guard
             var message = message(
                 for: event, sender: Self.homeserver(stream), receiver: party, stamp: response.stamp,
-                identity: "deliver|\(event.eventID ?? "?")|\(receiver.key)",
+                transport: stream.httpTransportName, identity: "deliver|\(event.eventID ?? "?")|\(receiver.key)",
                 headline: "/sync: \(event.type) \(event.eventID ?? "") from \(event.senderUser ?? "?")")
         else { return }
         message.receiverDevice = receiver.key
@@ -178,7 +178,8 @@ public final class MatrixDecoder {
     }
 
     private func message(
-        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, identity: String, headline: String
+        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, transport: String, identity: String,
+        headline: String
     ) -> SignalingMessage? {
         if event.type == MatrixCallEventType.encrypted {
             guard let roomID = event.roomID else { return nil }
@@ -186,7 +187,7 @@ public final class MatrixDecoder {
                 signalingProtocol: .matrix, callID: "encrypted events in \(roomID)", kind: .other,
                 label: "m.room.encrypted", headline: headline, method: "m.room.encrypted", sender: sender,
                 receiver: receiver, stamp: stamp,
-                transport: "http", identity: identity,
+                transport: transport, identity: identity,
                 notes: ["end-to-end encrypted: the event type and call it belongs to are unreadable"],
                 attributes: MessageAttributes([("room_id", roomID), ("event_id", event.eventID ?? "")]))
         }
@@ -215,7 +216,7 @@ public final class MatrixDecoder {
         attributes["selected_party_id"] = event.content["selected_party_id"]?.string
         var message = SignalingMessage(
             signalingProtocol: .matrix, callID: callID, kind: meaning.kind, label: event.type, headline: headline,
-            sender: sender, receiver: receiver, stamp: stamp, transport: "http", identity: identity,
+            sender: sender, receiver: receiver, stamp: stamp, transport: transport, identity: identity,
             senderDevice: senderDevice, outcome: meaning.outcome, notes: Self.notes(for: event), attributes: attributes)
         if meaning.unheard {
             message.ignoredByCaller = true

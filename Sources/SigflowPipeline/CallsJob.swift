@@ -3,6 +3,7 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -25,6 +26,8 @@ public struct CallsResult {
     public var logs: [Int: Int] = [:]
     /// Packets that were UDP or TCP (the rest is other traffic, or not IP).
     public var transportPackets = 0
+    /// What TLS decryption read, when key logs were given.
+    public var tls: TLSSummary?
 }
 
 /// Reads captures, decodes every signaling message and groups them into calls.
@@ -95,7 +98,7 @@ public enum CallsJob {
         return CallsResult(
             calls: finished.calls, summaries: finished.summaries, clockOffsets: finished.clockOffsets,
             captures: captures, diagnostics: diagnostics, inputError: inputError, logs: logs,
-            transportPackets: decoder.transportPackets)
+            transportPackets: decoder.transportPackets, tls: finished.tls)
     }
 }
 

@@ -2,6 +2,7 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowTLS
 import SigflowWhatsApp
 
 /// The middle of the pipeline as one object: feed it packets (or log files), then ask for the calls.
@@ -29,7 +30,8 @@ public final class SignalingDecoder {
         self.configuration = configuration
         let full = configuration.detail == .full
         collector = MessageCollector(maxOpenCalls: captureCount <= 1 ? configuration.limits.maxOpenCalls : nil)
-        registry = DecoderRegistry(sink: collector, detailed: full, logDate: configuration.logDate)
+        registry = DecoderRegistry(
+            sink: collector, detailed: full, logDate: configuration.logDate, keyLogs: configuration.keyLogs)
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         media = Unmanaged.passUnretained(registry.media)
@@ -39,6 +41,12 @@ public final class SignalingDecoder {
             }
             finishCalls(groups, offsets: [], captureEnd: now)
         }
+    }
+
+    /// More TLS secrets met while reading (a pcapng Decryption Secrets Block), as key log text:
+    /// connections whose handshake comes later are decrypted with them.
+    public func addTLSKeyLog(text: String) {
+        registry.tls.add(keyLogText: text)
     }
 
     /// Decoders for evidence logs, tried in order on each input file.
@@ -111,10 +119,11 @@ public final class SignalingDecoder {
     public func finish(
         captureCount: Int, captureEnd: CaptureTime?
     ) -> (
-        calls: [Call], summaries: CallSummaryStore, clockOffsets: [ClockOffset]
+        calls: [Call], summaries: CallSummaryStore, clockOffsets: [ClockOffset], tls: TLSSummary?
     ) {
         table.finish()
         registry.finish()
+        let tls = registry.tls.finish()
         // WhatsApp logs are single-device views: merge them (clocks, device names, implied hops)
         // before correlation, and give the calls their WhatsApp outcomes and open questions after.
         let (held, messages) = mergingLogs(collector.remaining().map { $0 + registry.media.finish(call: $0) })
@@ -125,7 +134,7 @@ public final class SignalingDecoder {
             calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
         }
         summaries.linkedCallIDs = legLinks.links(summaries)
-        return (calls, summaries, offsets)
+        return (calls, summaries, offsets, tls)
     }
 
     public var diagnostics: DiagnosticLog {

@@ -15,8 +15,10 @@ public enum FlowOutput {
         let calls = groupedByLegs(calls)
         switch format {
         case .json:
-            return CallJSON.document(calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name))
-                .rendered()
+            return CallJSON.document(
+                calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name), tls: provenance.tls
+            )
+            .rendered()
         case .mermaid:
             // One diagram is a valid .mmd file; several are not, so they go out as Markdown with a
             // fenced block per call, which renderers (GitHub, mermaid-cli) take as it is.

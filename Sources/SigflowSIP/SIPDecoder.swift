@@ -32,11 +32,12 @@ public final class SIPDecoder {
         SIPStreamConsumer(decoder: self, stream: stream, synchronised: synchronised)
     }
 
-    /// One WebSocket message is one SIP message (RFC 7118 §5.2).
+    /// One WebSocket message is one SIP message (RFC 7118 §5.2); `transport` is `ws`, or `wss` over TLS.
     public func decodeWebSocketMessage(
-        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp
+        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp,
+        transport: String
     ) {
-        decodeMessage(bytes, source: source, destination: destination, stamp: stamp, transport: "ws")
+        decodeMessage(bytes, source: source, destination: destination, stamp: stamp, transport: transport)
     }
 
     /// One whole SIP message that travelled by `transport` (a copy a HEP agent made, say).
@@ -113,7 +114,7 @@ final class SIPStreamConsumer: StreamConsumer {
         framers[index].append(bytes)
         let context = SIPMapper.Context(
             source: stream.source(of: direction), destination: stream.destination(of: direction), stamp: stamp,
-            transport: "tcp")
+            transport: stream.transportName)
         while let event = framers[index].next() {
             switch event {
             case .message(let message):

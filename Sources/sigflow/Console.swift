@@ -4,6 +4,7 @@ import SigflowCapture
 import SigflowCore
 import SigflowPipeline
 import SigflowRender
+import SigflowTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -30,10 +31,13 @@ struct Console {
         exit(2)
     }
 
-    /// Decodes the input into calls, or exits with status 2 when it cannot be read.
+    /// Decodes the input into calls, or exits with status 2 when it (or a key log) cannot be read.
     func runCalls(_ input: InputOptions, summary: Bool = false) -> CallsResult {
         do {
-            let configuration = summary ? input.summaryConfiguration : input.pipelineConfiguration
+            var configuration = summary ? input.summaryConfiguration : input.pipelineConfiguration
+            configuration.keyLogs = try input.keyLogs.map { path throws(TLSKeyLogError) in
+                try TLSKeyLog.read(path: path)
+            }
             let result = try CallsJob.run(configuration, progress: progressHandler(for: input))
             clearProgress()
             return result

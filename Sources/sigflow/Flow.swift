@@ -26,7 +26,10 @@ struct Flow: ParsableCommand {
             participants (roles, devices and their outcomes), every message (step, time, src, dst, from, \
             to, label, kind, retransmission, capture, frame, transport, confidence, truncated, \
             also_seen_in, notes, attributes), findings and open questions; the clock \
-            offsets applied between captures. Field names are stable (see the README).
+            offsets applied between captures; with --keylog a 'tls' object (connections, decrypted, \
+            without_keys, handshake_not_captured, unsupported, failed_authentication, versions, \
+            cipher_suites and the connections not decrypted; never a secret). Field names are stable (see \
+            the README).
             """
     )
 
