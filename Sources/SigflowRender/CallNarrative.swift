@@ -164,6 +164,15 @@ public struct CallNarrative {
             let fates = devices.enumerated().map { index, device in "device \(index + 1) \(device.outcome.phrase)" }
             sentences.append("The call rings \(devices.count) devices: " + fates.joined(separator: ", ") + ".")
         }
+        // Said whatever then settles the call: the caller's own hang-up or timeout.
+        if let unheard = call.steps.first(where: {
+            $0.message.ignoredByCaller && $0.message.isDecision && call.participant(id: $0.to)?.role == .caller
+        }) {
+            let source = origin(of: unheard)
+            sentences.append(
+                "\(name(source.from).capitalizedFirst) refuses with \(unheard.message.label), which the caller "
+                    + "does not understand: the refusal goes unheard.")
+        }
         if let step = decisiveStep, let offer {
             let delay = CallNarrative.seconds(step.time.nanoseconds(since: offer.time))
             switch call.outcome {
@@ -179,14 +188,6 @@ public struct CallNarrative {
                 )
             }
         } else {
-            if let unheard = call.steps.first(where: {
-                $0.message.ignoredByCaller && $0.message.isDecision && call.participant(id: $0.to)?.role == .caller
-            }) {
-                let source = origin(of: unheard)
-                sentences.append(
-                    "\(name(source.from).capitalizedFirst) refuses with \(unheard.message.label), which the caller "
-                        + "does not understand: the refusal goes unheard.")
-            }
             sentences.append("The call is \(call.outcome.phrase).")
         }
         var timing: [String] = []
