@@ -3,8 +3,7 @@ import SigflowCore
 /// Gives every party of a call a lifeline and a role, from the flow alone:
 /// - the caller sent the first offer;
 /// - a party that receives an offer and sends one on to another party is a proxy (a server when
-///   the decoder says it is one: homeserver, XMPP server, WhatsApp server), and so is one that
-///   challenges it with 407, a proxy's challenge (RFC 3261 §22.3), though it never passes it on;
+///   the decoder says it is one: homeserver, XMPP server, WhatsApp server);
 /// - a party that receives an offer and does not pass it on is a callee, unless it belongs to the
 ///   caller's own user (the caller's other devices see its offer too);
 /// - everyone else is a peer.
@@ -52,7 +51,6 @@ struct RoleInference {
         var offerSenders: Set<Int> = []
         var offerReceivers: Set<Int> = []
         var decisionSenders: Set<Int> = []
-        var proxyChallengers: Set<Int> = []
         var firstOfferSender: Int?
         var firstClientOfferSender: Int?
         var firstClientDecisionReceiver: Int?
@@ -77,7 +75,6 @@ struct RoleInference {
             default:
                 // A challenge asks for credentials: whoever sends one is a registrar, proxy or
                 // callee for other reasons, or for none.
-                if message.kind == .challenge && message.statusCode == 407 { proxyChallengers.insert(from) }
                 if (message.isDecision && message.kind != .challenge) || message.kind == .ringing {
                     decisionSenders.insert(from)
                     if firstClientDecisionReceiver == nil && !receiver.isServer { firstClientDecisionReceiver = to }
@@ -99,9 +96,7 @@ struct RoleInference {
                 roles.append(.caller)
             } else if party.isServer {
                 roles.append(.server)
-            } else if offerReceivers.contains(position)
-                && (offerSenders.contains(position) || proxyChallengers.contains(position))
-            {
+            } else if offerReceivers.contains(position) && offerSenders.contains(position) {
                 roles.append(.proxy)
             } else if offerReceivers.contains(position) || deciders.contains(position),
                 !(party.device != nil && party.user != nil && party.user == callerUser)
