@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,8 +33,15 @@ let package = Package(
         .target(name: "SigflowSDP", dependencies: ["SigflowCore"]),
         .target(name: "SigflowSIP", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
         .target(name: "SigflowMatrix", dependencies: ["SigflowCore", "SigflowFraming", "SigflowSDP"]),
-        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(name: "SigflowWhatsApp", dependencies: ["SigflowCore", "SigflowFraming", "SigflowTLS"]),
         .target(name: "SigflowXMPP", dependencies: ["SigflowCore", "SigflowFraming"]),
+        .target(
+            name: "SigflowTLS",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
         .target(name: "SigflowMedia", dependencies: ["SigflowCore", "SigflowFraming"]),
         // The composition module: the only one that imports the protocol modules.
@@ -41,13 +49,13 @@ let package = Package(
             name: "SigflowProtocols",
             dependencies: [
                 "SigflowCore", "SigflowFraming", "SigflowMedia", "SigflowSIP", "SigflowMatrix", "SigflowXMPP",
-                "SigflowWhatsApp",
+                "SigflowWhatsApp", "SigflowTLS",
             ]),
         .target(name: "SigflowChecks", dependencies: ["SigflowCore"]),
         .target(
             name: "SigflowRender",
             dependencies: [
-                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks",
+                "SigflowCore", "SigflowFraming", "SigflowCorrelator", "SigflowChecks", "SigflowTLS",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -55,7 +63,7 @@ let package = Package(
             name: "SigflowPipeline",
             dependencies: [
                 "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowCorrelator", "SigflowChecks", "SigflowMedia",
-                "SigflowProtocols",
+                "SigflowProtocols", "SigflowTLS",
             ]
         ),
         .target(
@@ -70,6 +78,7 @@ let package = Package(
             dependencies: [
                 "SigflowPipeline",
                 "SigflowRender",
+                "SigflowTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -86,9 +95,17 @@ let package = Package(
             dependencies: [
                 "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowCorrelator", "SigflowRender", "SigflowSDP",
                 "SigflowSIP", "SigflowMatrix", "SigflowXMPP", "SigflowWhatsApp", "SigflowMedia", "SigflowProtocols",
+                "SigflowTLS",
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
+        .testTarget(
+            name: "SigflowTLSTests",
+            dependencies: [
+                "SigflowTLS", "SigflowCapture", "SigflowCore", "SigflowFraming", "SigflowTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "SigflowWhatsAppTests",
             dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),

@@ -5,7 +5,7 @@
 import PackageDescription
 
 let targets = [
-    "capture-file", "tcp-streams", "sip-message", "http-stream", "json", "xmpp-stream", "client-log",
+    "capture-file", "tcp-streams", "sip-message", "http-stream", "json", "xmpp-stream", "client-log", "tls-streams",
 ]
 
 let package = Package(

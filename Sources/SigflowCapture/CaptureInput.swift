@@ -41,3 +41,22 @@ public struct CaptureSummary: Hashable, Sendable {
         self.lastTime = lastTime
     }
 }
+
+/// How far reading has got, for a progress bar.
+public struct ReadProgress: Hashable, Sendable {
+    /// Bytes taken from the inputs: of a file as stored (compressed bytes for gzip), of standard
+    /// input as it arrives.
+    public var bytesRead: Int
+    /// The inputs' sizes, nil when one of them cannot be known ahead (standard input).
+    public var totalBytes: Int?
+
+    public init(bytesRead: Int, totalBytes: Int?) {
+        self.bytesRead = bytesRead
+        self.totalBytes = totalBytes
+    }
+
+    /// The share read, from 0 to 1, when the total is known.
+    public var fraction: Double? {
+        totalBytes.map { $0 > 0 ? min(1, Double(bytesRead) / Double($0)) : 1 }
+    }
+}

@@ -1,5 +1,4 @@
 import CPcap
-import CSigflowGzip
 
 #if canImport(Glibc)
     import Glibc
@@ -33,8 +32,8 @@ enum FileSniffer {
 
 /// Opens an input with the reader its format needs: pcapng natively (`PcapngReader`), classic pcap
 /// and live interfaces through libpcap (`PcapHandle`). gzip files and standard input come through
-/// zlib, whose stream cannot be reopened: its first bytes are read to tell the format, and put back
-/// in front of the stream for libpcap.
+/// zlib (`GzipStream`), whose stream cannot be reopened: its first bytes are peeked to tell the
+/// format, and the reader chosen reads the stream from the start.
 enum CaptureOpener {
     static func open(
         _ input: CaptureInput, captureIndex: Int, filter: String?
@@ -46,12 +45,8 @@ enum CaptureOpener {
             }
             if leading.isEmpty { throw .empty(path: path) }
             if FileSniffer.isGzip(leading) {
-                guard let file = sigflow_gz_open(path) else {
-                    throw .cannotOpen(path: path, reason: "gzip stream could not be opened")
-                }
-                return try open(
-                    file, input: input, captureIndex: captureIndex, filter: filter,
-                    readFailure: "the gzip data is corrupt")
+                let (file, gzip) = try GzipStream.file(at: path)
+                return try open(file, gzip: gzip, captureIndex: captureIndex, filter: filter)
             }
             guard let file = fopen(path, "rb") else {
                 throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -65,43 +60,36 @@ enum CaptureOpener {
             let size = SizeTracker.plainFile(descriptor: fileno(file), total: ftell(file))
             fseek(file, 0, SEEK_SET)
             return try PcapngReader(
-                file: unlocked(file), prefix: [], input: input, captureIndex: captureIndex,
-                filter: filter.map(LinkTypeFilters.init), sizeTracker: size, readFailure: "the file could not be read")
+                file: unlocked(file), input: input, captureIndex: captureIndex,
+                filter: filter.map(LinkTypeFilters.init), sizeTracker: size, gzip: nil)
         case .standardInput:
-            guard let file = sigflow_gz_open_descriptor(STDIN_FILENO) else {
-                throw .cannotOpen(path: "-", reason: "standard input is not readable")
-            }
-            return try open(
-                file, input: input, captureIndex: captureIndex, filter: filter,
-                readFailure: "standard input could not be read (corrupt gzip data?)")
+            let (file, gzip) = try GzipStream.standardInput()
+            return try open(file, gzip: gzip, captureIndex: captureIndex, filter: filter)
         case .interface(let name):
             return try PcapHandle(interface: name, captureIndex: captureIndex, filter: filter)
         }
     }
 
-    /// A stream that cannot be reopened: its first bytes tell pcapng from whatever libpcap reads.
+    /// A stream that cannot be reopened: its first bytes, which the gzip reader gives again, tell
+    /// pcapng from whatever libpcap reads.
     private static func open(
-        _ file: UnsafeMutablePointer<FILE>, input: CaptureInput, captureIndex: Int, filter: String?,
-        readFailure: String
+        _ file: UnsafeMutablePointer<FILE>, gzip: GzipStream, captureIndex: Int, filter: String?
     ) throws(CaptureError) -> any PacketSource {
-        var leading = [UInt8](repeating: 0, count: 4)
-        let count = fread(&leading, 1, 4, unlocked(file))
-        if count < 4 && ferror(file) != 0 {
+        let leading: [UInt8]
+        do {
+            leading = try gzip.peek(4)
+        } catch {
             fclose(file)
-            throw .corrupt(path: input.description, afterFrame: 0, detail: readFailure)
+            throw error
         }
-        leading.removeLast(4 - count)
         if FileSniffer.isPcapng(leading) {
             return try PcapngReader(
-                file: file, prefix: leading, input: input, captureIndex: captureIndex,
-                filter: filter.map(LinkTypeFilters.init), sizeTracker: .unknown, readFailure: readFailure)
-        }
-        guard let replayed = sigflow_prefixed(file, leading, count) else {
-            fclose(file)
-            throw .cannotOpen(path: input.description, reason: "out of memory")
+                file: unlocked(file), input: gzip.input, captureIndex: captureIndex,
+                filter: filter.map(LinkTypeFilters.init), sizeTracker: .stream(gzip), gzip: gzip)
         }
         return try PcapHandle(
-            offline: replayed, input: input, captureIndex: captureIndex, filter: filter, inflateFailure: readFailure)
+            offline: file, input: gzip.input, captureIndex: captureIndex, filter: filter, sizeTracker: .stream(gzip),
+            gzip: gzip)
     }
 
     /// Only one thread reads a capture stream at a time (the reading thread, see `ReadAhead`), so

@@ -35,11 +35,16 @@ public final class CaptureReader {
     /// One summary per input, in command-line order; complete once `forEachPacket` returned.
     public var summaries: [CaptureSummary] { handles.map(\.summary) }
 
-    /// The fraction of the input files read so far, where their sizes are known.
-    public var progress: Double? {
-        let fractions = handles.compactMap(\.progress)
-        guard !fractions.isEmpty else { return nil }
-        return fractions.reduce(0, +) / Double(fractions.count)
+    /// How much of the inputs was read so far: bytes of the files as stored (compressed for gzip)
+    /// and of standard input, out of a total when every input's size is known. Nil for interfaces.
+    public var progress: ReadProgress? {
+        var total = ReadProgress(bytesRead: 0, totalBytes: 0)
+        for handle in handles {
+            guard let progress = handle.progress else { return nil }
+            total.bytesRead += progress.bytesRead
+            total.totalBytes = total.totalBytes.flatMap { sum in progress.totalBytes.map { sum + $0 } }
+        }
+        return handles.isEmpty ? nil : total
     }
 
     /// Calls `body` for every packet of every input in time order. A corrupt input throws after the

@@ -16,8 +16,8 @@ protocol PacketSource: AnyObject {
     var current: CapturedPacket? { get }
     /// Set when the input ended early but the packets before the damage are usable.
     var truncation: Diagnostic? { get }
-    /// How far through the input reading got, where its size is known.
-    var progress: Double? { get }
+    /// How far through the input reading got: nil for interfaces.
+    var progress: ReadProgress? { get }
     /// The size of a plain file; nil for standard input, gzip and interfaces.
     var fileSize: Int? { get }
     /// Reads the next packet that passes the filter into `current`, handing any decryption secrets
@@ -34,19 +34,22 @@ enum CaptureStep {
     case end
 }
 
-/// How far through a plain file reading got, for progress reporting.
+/// How far through its input a reader got, for progress reporting.
 enum SizeTracker {
     /// The descriptor's offset, not the stream's: the stream belongs to the reading thread and
     /// is not locked, while the kernel's offset can be asked from any thread. It runs ahead of
     /// what was consumed by at most one buffer.
     case plainFile(descriptor: Int32, total: Int)
+    /// The bytes a gzip reader took from its input (compressed bytes), an atomic counter.
+    case stream(GzipStream)
     case unknown
 
-    var fraction: Double? {
+    var progress: ReadProgress? {
         switch self {
         case .plainFile(let descriptor, let total):
-            guard total > 0 else { return nil }
-            return min(1, Double(max(0, lseek(descriptor, 0, SEEK_CUR))) / Double(total))
+            return ReadProgress(bytesRead: min(total, max(0, lseek(descriptor, 0, SEEK_CUR))), totalBytes: total)
+        case .stream(let gzip):
+            return gzip.progress
         case .unknown:
             return nil
         }

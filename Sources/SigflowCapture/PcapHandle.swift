@@ -1,5 +1,4 @@
 import CPcap
-import CSigflowGzip
 import SigflowCore
 
 #if canImport(Glibc)
@@ -23,9 +22,9 @@ final class PcapHandle: PacketSource {
     private let sizeTracker: SizeTracker
     /// 1 when libpcap reports nanoseconds, 1000 when it could only give microseconds.
     private let nanosecondsPerTick: Int64
-    /// What to say instead of libpcap's "error reading dump file: <stale errno>" when the bytes come
-    /// through zlib (a gzip file, standard input): a failed read there means zlib could not inflate.
-    private let inflateFailure: String?
+    /// The reader of a gzip file or of standard input, which says where its data was damaged or
+    /// cut: libpcap only sees a failed or short read.
+    private let gzip: GzipStream?
     /// The stdio buffer of a plain file, freed after libpcap closes the stream.
     private let streamBuffer: UnsafeMutableRawPointer?
 
@@ -38,7 +37,7 @@ final class PcapHandle: PacketSource {
     /// Set when the input ended early but the packets before the damage are usable.
     private(set) var truncation: Diagnostic?
 
-    var progress: Double? { sizeTracker.fraction }
+    var progress: ReadProgress? { sizeTracker.progress }
     var fileSize: Int? { sizeTracker.fileSize }
 
     /// A plain capture file for libpcap, read through a large stdio buffer of our own.
@@ -52,23 +51,20 @@ final class PcapHandle: PacketSource {
         let size = SizeTracker.plainFile(descriptor: fileno(file), total: Self.size(of: file))
         try self.init(
             offline: file, input: input, captureIndex: captureIndex, filter: filter, sizeTracker: size,
-            inflateFailure: nil, streamBuffer: buffer)
+            gzip: nil, streamBuffer: buffer)
     }
 
     /// A capture read from `file` (a plain file, or zlib's stream of a gzip file or standard input),
     /// which libpcap takes over (or which is closed when it fails to).
     init(
         offline file: UnsafeMutablePointer<FILE>, input: CaptureInput, captureIndex: Int, filter expression: String?,
-        sizeTracker: SizeTracker = .unknown, inflateFailure: String?, streamBuffer: UnsafeMutableRawPointer? = nil
+        sizeTracker: SizeTracker, gzip: GzipStream?, streamBuffer: UnsafeMutableRawPointer? = nil
     ) throws(CaptureError) {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let opened = Self.openOffline(file, errorBuffer: &errorBuffer) else {
+        guard let opened = try Self.openOffline(file, gzip: gzip, errorBuffer: &errorBuffer) else {
             streamBuffer?.deallocate()
             let detail = String(nulTerminated: errorBuffer)
             let path = input.description
-            if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
-                throw .corrupt(path: path, afterFrame: 0, detail: inflateFailure)
-            }
             if detail.contains("truncated") && detail.contains("header") {
                 throw .notACapture(path: path, detail: "file too short for a capture header")
             }
@@ -77,7 +73,7 @@ final class PcapHandle: PacketSource {
         self.input = input
         self.captureIndex = captureIndex
         self.handle = opened
-        self.inflateFailure = inflateFailure
+        self.gzip = gzip
         self.streamBuffer = streamBuffer
         self.linkType = LinkType(rawValue: pcap_datalink(opened))
         self.sizeTracker = sizeTracker
@@ -93,7 +89,7 @@ final class PcapHandle: PacketSource {
         self.input = .interface(name)
         self.captureIndex = captureIndex
         self.handle = opened
-        self.inflateFailure = nil
+        self.gzip = nil
         self.streamBuffer = nil
         self.linkType = LinkType(rawValue: pcap_datalink(opened))
         self.sizeTracker = .unknown
@@ -125,13 +121,18 @@ final class PcapHandle: PacketSource {
         return size
     }
 
-    /// Hands `file` to libpcap (unlocked: libpcap makes two `fread`s per record), or closes it.
+    /// Hands `file` to libpcap (unlocked: libpcap makes two `fread`s per record), or closes it,
+    /// throwing what its gzip reader found wrong, if anything (the reader goes with the stream).
     private static func openOffline(
-        _ file: UnsafeMutablePointer<FILE>, errorBuffer: inout [CChar]
-    ) -> OpaquePointer? {
+        _ file: UnsafeMutablePointer<FILE>, gzip: GzipStream?, errorBuffer: inout [CChar]
+    ) throws(CaptureError) -> OpaquePointer? {
         let opened = pcap_fopen_offline_with_tstamp_precision(
             CaptureOpener.unlocked(file), UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
-        if opened == nil { fclose(file) }
+        if opened == nil {
+            let failure = gzip?.failure(afterFrame: 0)
+            fclose(file)
+            if let failure { throw failure }
+        }
         return opened
     }
 
@@ -245,22 +246,26 @@ final class PcapHandle: PacketSource {
         case 0:
             return .timeout
         case PCAP_ERROR_BREAK, -2:
+            truncation = gzip?.cutShortWarning(captureIndex: captureIndex, frames: frames)
             return .end
         default:
+            // A failed read, or records made of bytes zlib inflated from damaged data before it
+            // noticed: the gzip reader says which, and where.
+            if let failure = gzip?.failure(behindCorruptRecordIn: pcap_file(handle), afterFrame: frames) {
+                throw failure
+            }
             let detail = String(cString: pcap_geterr(handle))
+            if let cutShort = gzip?.cutShortWarning(captureIndex: captureIndex, frames: frames) {
+                truncation = cutShort
+                return .end
+            }
             if detail.contains("truncated") || detail.contains("cut short") {
                 truncation = .captureTruncated(input, captureIndex: captureIndex, frames: frames)
                 return .end
             }
-            if let inflateFailure, detail.hasPrefix(Self.readFailurePrefix) {
-                throw .corrupt(path: input.description, afterFrame: frames, detail: inflateFailure)
-            }
             throw .corrupt(path: input.description, afterFrame: frames, detail: detail)
         }
     }
-
-    /// How libpcap words a failed fread (followed by strerror(errno)).
-    private static let readFailurePrefix = "error reading dump file"
 
     /// The libpcap handle, for `pcap_breakloop` from a signal handler (libpcap sets a flag and
     /// wakes its poll through an eventfd).

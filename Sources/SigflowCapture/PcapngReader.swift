@@ -22,15 +22,14 @@ final class PcapngReader: PacketSource {
     /// 16 MiB, libpcap's limit too: far beyond any real packet (256 KiB) or block of secrets.
     static let maxBlockLength = 16 << 20
 
-    /// Takes over `file`, of which `prefix` (the bytes read to recognise pcapng) was already read,
-    /// and reads the section header: a file that is not pcapng fails here, when it is opened.
+    /// Takes over `file` and reads the section header: a file that is not pcapng fails here, when it
+    /// is opened. `gzip` is the reader under a gzip file or standard input, which `file` reads.
     init(
-        file: UnsafeMutablePointer<FILE>, prefix: [UInt8], input: CaptureInput, captureIndex: Int,
-        filter: LinkTypeFilters?, sizeTracker: SizeTracker, readFailure: String
+        file: UnsafeMutablePointer<FILE>, input: CaptureInput, captureIndex: Int,
+        filter: LinkTypeFilters?, sizeTracker: SizeTracker, gzip: GzipStream?
     ) throws(CaptureError) {
         parser = PcapngParser(
-            file: file, prefix: prefix, input: input, captureIndex: captureIndex, filters: filter,
-            readFailure: readFailure)
+            file: file, input: input, captureIndex: captureIndex, filters: filter, gzip: gzip)
         self.sizeTracker = sizeTracker
         // Every stored property is set: a throw runs deinit, which closes the file.
         try parser.readFirstSection()
@@ -41,7 +40,11 @@ final class PcapngReader: PacketSource {
     }
 
     func advance(secrets: (DecryptionSecrets) -> Void) throws(CaptureError) -> CaptureStep {
-        current = try parser.next(secrets: secrets)
+        do {
+            current = try parser.next(secrets: secrets)
+        } catch {
+            throw parser.explained(error)
+        }
         return current == nil ? .end : .packet
     }
 
@@ -50,11 +53,15 @@ final class PcapngReader: PacketSource {
     func readAll(_ body: (CapturedPacket) -> Void, secrets: (DecryptionSecrets) -> Void) throws(CaptureError) {
         var parser = self.parser
         defer { self.parser = parser }
-        while let packet = try parser.next(secrets: secrets) { body(packet) }
+        do {
+            while let packet = try parser.next(secrets: secrets) { body(packet) }
+        } catch {
+            throw parser.explained(error)
+        }
     }
 
     var truncation: Diagnostic? { parser.truncation }
-    var progress: Double? { sizeTracker.fraction }
+    var progress: ReadProgress? { sizeTracker.progress }
     var fileSize: Int? { sizeTracker.fileSize }
 
     var summary: CaptureSummary {
@@ -79,8 +86,9 @@ struct PcapngParser {
     private var bigEndian = false
     private var interfaces: [PcapngInterface] = []
     private let filters: LinkTypeFilters?
-    /// What a failed read means (zlib could not inflate, or the disk failed).
-    private let readFailure: String
+    /// The reader under a gzip file or standard input: it says why a read failed or the stream
+    /// ended early, and whether a block that makes no sense was inflated from damaged data.
+    private let gzip: GzipStream?
     /// Simple Packet Blocks have no timestamp: they take the previous packet's.
     private var previousTime = CaptureTime.zero
 
@@ -99,18 +107,16 @@ struct PcapngParser {
     static let decryptionSecrets: UInt32 = 0x0a
 
     init(
-        file: UnsafeMutablePointer<FILE>, prefix: [UInt8], input: CaptureInput, captureIndex: Int,
-        filters: LinkTypeFilters?, readFailure: String
+        file: UnsafeMutablePointer<FILE>, input: CaptureInput, captureIndex: Int, filters: LinkTypeFilters?,
+        gzip: GzipStream?
     ) {
         self.file = file
         self.input = input
         self.captureIndex = captureIndex
         self.filters = filters
-        self.readFailure = readFailure
+        self.gzip = gzip
         capacity = 1 << 20
         buffer = .allocate(byteCount: capacity, alignment: 16)
-        prefix.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        end = prefix.count
     }
 
     func close() {
@@ -127,9 +133,16 @@ struct PcapngParser {
             }
             try section(block.body)
         } catch {
-            guard case .corrupt(_, _, let detail) = error, detail != readFailure else { throw error }
+            guard case .corrupt(_, _, let detail) = error else { throw error }
             throw .notACapture(path: input.description, detail: detail)
         }
+    }
+
+    /// `error` as the gzip reader explains it: a corrupt block in a gzip stream may be bytes zlib
+    /// inflated from damaged data before it noticed, which reading on shows.
+    func explained(_ error: CaptureError) -> CaptureError {
+        guard case .corrupt = error, let gzip else { return error }
+        return gzip.failure(behindCorruptRecordIn: file, afterFrame: frames) ?? error
     }
 
     /// The next packet that passes the filter, or nil at the end (or at a truncation, which sets
@@ -180,7 +193,7 @@ struct PcapngParser {
     @inline(__always)
     private mutating func nextBlock() throws(CaptureError) -> (type: UInt32, body: UnsafeRawBufferPointer)? {
         guard try available(12) else {
-            if end > start { truncation = .captureTruncated(input, captureIndex: captureIndex, frames: frames) }
+            endOfInput(insideBlock: end > start)
             return nil
         }
         let head = UnsafeRawBufferPointer(start: buffer + start, count: 12)
@@ -202,7 +215,7 @@ struct PcapngParser {
             throw corrupt("a pcapng block of \(length) bytes, more than the \(PcapngReader.maxBlockLength) allowed")
         }
         guard try available(length) else {
-            truncation = .captureTruncated(input, captureIndex: captureIndex, frames: frames)
+            endOfInput(insideBlock: true)
             return nil
         }
         let block = UnsafeRawBufferPointer(start: buffer + start, count: length)
@@ -212,6 +225,16 @@ struct PcapngParser {
         }
         start += length
         return (type, UnsafeRawBufferPointer(rebasing: block[8..<(length - 4)]))
+    }
+
+    /// A gzip stream that ends inside a member was cut short, even between blocks; otherwise an input
+    /// that ends inside a block is truncated.
+    private mutating func endOfInput(insideBlock: Bool) {
+        if let cutShort = gzip?.cutShortWarning(captureIndex: captureIndex, frames: frames) {
+            truncation = cutShort
+        } else if insideBlock {
+            truncation = .captureTruncated(input, captureIndex: captureIndex, frames: frames)
+        }
     }
 
     /// Whether `count` unread bytes are in the buffer, reading more when needed.
@@ -235,15 +258,25 @@ struct PcapngParser {
             end -= start
             start = 0
         }
+        // A plain file is read in large chunks. A gzip stream is read only as far as the block
+        // needs, so that when a block makes no sense zlib has inflated at most a stdio buffer past
+        // it: where its damage shows, as for libpcap's records.
         while end - start < count && !atEndOfFile {
-            let read = fread(buffer + end, 1, capacity - end, file)
+            let read = fread(buffer + end, 1, gzip == nil ? capacity - end : count - end, file)
             if read == 0 {
-                if ferror(file) != 0 { throw corrupt(readFailure) }
+                if ferror(file) != 0 { throw readFailed() }
                 atEndOfFile = true
             }
             end += read
         }
         return end - start >= count
+    }
+
+    /// Why a read failed: the gzip reader's account, or the system's.
+    private func readFailed() -> CaptureError {
+        let reason = String(cString: strerror(errno))
+        return gzip?.failure(afterFrame: frames)
+            ?? .readFailed(path: input.description, afterFrame: frames, reason: reason)
     }
 
     private mutating func section(_ body: UnsafeRawBufferPointer) throws(CaptureError) {

@@ -4,6 +4,7 @@ import SigflowMatrix
 import SigflowPipeline
 import SigflowRender
 import SigflowSIP
+import SigflowTLS
 import SigflowXMPP
 
 #if canImport(Glibc)
@@ -20,6 +21,7 @@ public enum FuzzBodies {
     public static let all: [(name: String, body: @Sendable (UnsafeRawBufferPointer) -> Void)] = [
         ("capture-file", captureFile), ("tcp-streams", tcpStreams), ("sip-message", sipMessage),
         ("http-stream", httpStream), ("json", json), ("xmpp-stream", xmppStream), ("client-log", clientLog),
+        ("tls-streams", { tlsStreams($0) }),
     ]
 
     /// Any bytes as a capture file: libpcap, link layers, IP, fragments, TCP, every decoder, the
@@ -52,9 +54,29 @@ public enum FuzzBodies {
     /// reassembly, stream classification and the stream decoders. Each record is a header of five
     /// bytes (flags and direction, sequence step, length) and its payload.
     public static func tcpStreams(_ bytes: UnsafeRawBufferPointer) {
-        let decoder = SignalingDecoder(configuration: PipelineConfiguration(inputs: []), captureCount: 1)
+        decodeSegments(bytes, serverPorts: [5060, 8008], configuration: PipelineConfiguration(inputs: []))
+    }
+
+    /// Bytes as TCP segments (as `tcpStreams`) of TLS connections on 5061 and 443, decrypted with
+    /// the lab's key log (`FuzzKeyLog`): record framing and resynchronisation, handshakes, key
+    /// schedules, every cipher, and the plaintext through classification into the decoders. Seeds
+    /// that carry those connections' handshakes reach the records.
+    /// Returns how many calls came out and how many TLS connections were decrypted whole, for the
+    /// test that the seeds reach the records.
+    @discardableResult
+    public static func tlsStreams(_ bytes: UnsafeRawBufferPointer) -> (calls: Int, decrypted: Int) {
+        decodeSegments(
+            bytes, serverPorts: [5061, 443],
+            configuration: PipelineConfiguration(inputs: [], keyLogs: [TLSKeyLog(text: FuzzKeyLog.lab)]))
+    }
+
+    @discardableResult
+    static func decodeSegments(
+        _ bytes: UnsafeRawBufferPointer, serverPorts: [UInt16], configuration: PipelineConfiguration
+    ) -> (calls: Int, decrypted: Int) {
+        let decoder = SignalingDecoder(configuration: configuration, captureCount: 1)
         let client = [Endpoint(Substring("10.0.0.1:40000"))!, Endpoint(Substring("10.0.0.1:40001"))!]
-        let server = [Endpoint(Substring("10.0.0.2:5060"))!, Endpoint(Substring("10.0.0.2:8008"))!]
+        let server = serverPorts.map { Endpoint(address: IPAddress(Substring("10.0.0.2"))!, port: $0) }
         var sequence: [UInt32] = [1000, 50_000, 1000, 50_000]
         var offset = 0
         var frame = 0
@@ -80,7 +102,8 @@ public enum FuzzBodies {
                     wireLength: length + 54))
             sequence[lane] = sequence[lane] &+ UInt32(length)
         }
-        _ = decoder.finish(captureCount: 1, captureEnd: nil)
+        let finished = decoder.finish(captureCount: 1, captureEnd: nil)
+        return (finished.calls.count, finished.tls?.count(.decrypted) ?? 0)
     }
 
     /// Bytes as one SIP message, as a datagram would carry it, and as a TCP byte stream cut into

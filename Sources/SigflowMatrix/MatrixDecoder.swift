@@ -141,7 +141,7 @@ public final class MatrixDecoder {
         let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
         guard
             var message = message(
-                for: event, sender: party, receiver: server, stamp: request.stamp,
+                for: event, sender: party, receiver: server, stamp: request.stamp, transport: stream.httpTransportName,
                 identity: "send|\(sender.key)|\(event.transactionID ?? event.eventID ?? "?")",
                 headline: "\(request.method) \(path)", hopNote: "sent by \(sender.device)")
         else { return }
@@ -162,7 +162,7 @@ public final class MatrixDecoder {
         guard
             var message = message(
                 for: event, sender: Self.homeserver(stream), receiver: party, stamp: response.stamp,
-                identity: "deliver|\(event.eventID ?? "?")|\(receiver.key)",
+                transport: stream.httpTransportName, identity: "deliver|\(event.eventID ?? "?")|\(receiver.key)",
                 headline: "/sync: \(event.type) \(event.eventID ?? "") from \(event.senderUser ?? "?")",
                 hopNote: "delivered to \(receiver.device) by /sync")
         else { return }
@@ -174,8 +174,8 @@ public final class MatrixDecoder {
     /// The step of `event` from `sender` to `receiver`; `hopNote` (who sent it, or who it was
     /// delivered to) comes first among its notes.
     private func message(
-        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, identity: String, headline: String,
-        hopNote: String
+        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, transport: MessageTransport,
+        identity: String, headline: String, hopNote: String
     ) -> SignalingMessage? {
         let identity = MessageKey(tag: Self.identityTag, text: identity)
         let gapNote = event.limitedTimeline ? ["after a timeline gap: earlier events of this room may be missing"] : []
@@ -189,7 +189,8 @@ public final class MatrixDecoder {
                     + gapNote)
             return SignalingMessage(
                 call: CallKey(.matrix, callID: callID), callID: callID, kind: .other, method: event.type,
-                sender: sender, receiver: receiver, stamp: stamp, transport: .http, identity: identity, detail: detail)
+                sender: sender, receiver: receiver, stamp: stamp, transport: transport, identity: identity,
+                detail: detail)
         }
         guard let callID = event.callID else {
             sink.report(
@@ -214,7 +215,7 @@ public final class MatrixDecoder {
             age: event.age, headline: headline, notes: [hopNote] + Self.notes(for: event) + unheard + gapNote)
         var message = SignalingMessage(
             call: CallKey(.matrix, callID: callID), callID: callID, kind: meaning.kind, sender: sender,
-            receiver: receiver, stamp: stamp, transport: .http, identity: identity,
+            receiver: receiver, stamp: stamp, transport: transport, identity: identity,
             senderDevice: senderDevice.map(DeviceKey.init), outcome: meaning.outcome, detail: detail)
         message.ignoredByCaller = meaning.unheard
         if meaning.kind == .offer, let lifetime = event.content["lifetime"]?.integer, lifetime > 0 {

@@ -3,6 +3,7 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -23,6 +24,10 @@ public struct CallsResult {
     public var inputError: CaptureError?
     /// Log files read as evidence (by command-line position), with the number of lines read.
     public var logs: [Int: Int] = [:]
+    /// Packets that were UDP or TCP (the rest is other traffic, or not IP).
+    public var transportPackets = 0
+    /// What TLS decryption read, when key logs were given.
+    public var tls: TLSSummary?
 }
 
 /// Reads captures, decodes every signaling message and groups them into calls.
@@ -45,6 +50,20 @@ public enum CallsJob {
                 } catch {
                     throw .notACapture(path: path, detail: error.reason)
                 }
+            } else if input == .standardInput, !decoder.logDecoders.isEmpty,
+                case let prefix = StandardInput.peek(FilePrefix.length),
+                let logDecoder = decoder.logDecoders.first(where: { $0.recognizes(prefix) })
+            {
+                // Standard input can be read once: a log is read whole from it (up to a log's
+                // limit), a capture gets the peeked bytes back in front of the rest.
+                let (bytes, truncated) = StandardInput.readAll(limit: FilePrefix.maxLogBytes)
+                if truncated {
+                    decoder.report(
+                        Diagnostic(
+                            .warning, "log_too_large",
+                            "-: only the first \(FilePrefix.maxLogBytes >> 20) MiB of standard input were read"))
+                }
+                logs[index] = decoder.decodeLog(bytes: bytes, name: "-", captureIndex: index, with: logDecoder)
             } else {
                 captureInputs.append(input)
                 captureIndices.append(index)
@@ -78,14 +97,20 @@ public enum CallsJob {
         diagnostics.append(contentsOf: decoder.diagnostics)
         return CallsResult(
             calls: finished.calls, summaries: finished.summaries, clockOffsets: finished.clockOffsets,
-            captures: captures, diagnostics: diagnostics, inputError: inputError, logs: logs)
+            captures: captures, diagnostics: diagnostics, inputError: inputError, logs: logs,
+            transportPackets: decoder.transportPackets, tls: finished.tls)
     }
 }
 
 /// The first bytes of a file, for recognising its format; nil when it cannot be read (libpcap then
 /// reports why).
 enum FilePrefix {
-    static func read(_ path: String, count: Int = 4096) -> [UInt8]? {
+    /// Enough for every log format's first line.
+    static let length = 4096
+    /// The most of a client log read from standard input, as from a file (WhatsAppLogDecoder).
+    static let maxLogBytes = 256 << 20
+
+    static func read(_ path: String, count: Int = length) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
         var bytes = [UInt8](repeating: 0, count: count)

@@ -55,6 +55,6 @@ final class ProgressTicker {
     func tick() {
         guard let handler else { return }
         count &+= 1
-        if count & 0xffff == 0, let fraction = reader.progress { handler(fraction) }
+        if count & 0xffff == 0, let progress = reader.progress { handler(progress) }
     }
 }

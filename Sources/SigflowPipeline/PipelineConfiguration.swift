@@ -2,6 +2,7 @@ import SigflowCapture
 import SigflowCore
 import SigflowFraming
 import SigflowProtocols
+import SigflowTLS
 
 /// Everything a run needs to know about its inputs, decided by the CLI and handed over whole.
 public struct PipelineConfiguration: Sendable {
@@ -14,6 +15,9 @@ public struct PipelineConfiguration: Sendable {
     /// The date of client logs that print only the time of day (whatsmeow text logs without a
     /// received stanza carrying `t`), as days since 1970-01-01 in UTC: `--date`.
     public var logDate: Int?
+    /// TLS key logs (`--keylog`): TLS connections are decrypted with them. Without any, TLS is left
+    /// alone at no cost.
+    public var keyLogs: [TLSKeyLog]
 
     public enum Detail: Sendable {
         /// Everything: notes, decoded attributes and rule checks, for flows, documents and checks.
@@ -25,18 +29,19 @@ public struct PipelineConfiguration: Sendable {
 
     public init(
         inputs: [CaptureInput], filter: String? = nil, limits: ReassemblyLimits = ReassemblyLimits(),
-        detail: Detail = .full, logDate: Int? = nil
+        detail: Detail = .full, logDate: Int? = nil, keyLogs: [TLSKeyLog] = []
     ) {
         self.inputs = inputs
         self.filter = filter
         self.limits = limits
         self.detail = detail
         self.logDate = logDate
+        self.keyLogs = keyLogs
     }
 }
 
 /// Reports how far the reading got, for a progress bar; called at most a few times per second.
-public typealias ProgressHandler = (Double) -> Void
+public typealias ProgressHandler = (ReadProgress) -> Void
 
 /// Every rule the run checks, as `check --list-rules` and SARIF describe them.
 public enum RuleCatalog {

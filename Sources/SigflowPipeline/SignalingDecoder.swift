@@ -4,6 +4,7 @@ import SigflowCorrelator
 import SigflowFraming
 import SigflowMedia
 import SigflowProtocols
+import SigflowTLS
 
 /// The middle of the pipeline as one object: feed it packets (or log files), then ask for the calls.
 /// `CallsJob` drives it from captures; it also serves embedding and fuzzing.
@@ -22,6 +23,9 @@ public final class SignalingDecoder {
     private var extraDiagnostics = DiagnosticLog()
     private let policies = Protocols.policies
     private let checker = Checker(rules: Protocols.rules)
+    /// Packets that were UDP or TCP, for the message of a run that finds no call. Unchecked: it is
+    /// counted for every packet, and only this class's one reading thread touches it.
+    @exclusivity(unchecked) public private(set) var transportPackets = 0
 
     /// - Parameter captureCount: how many inputs feed this decoder; with more than one, every call is
     ///   kept until the end so their clocks can be aligned.
@@ -30,10 +34,17 @@ public final class SignalingDecoder {
         let full = configuration.detail == .full
         collector = MessageCollector(
             maxOpenCalls: captureCount <= 1 ? configuration.limits.maxOpenCalls : nil, policies: Protocols.policies)
-        registry = DecoderRegistry(sink: collector, detailed: full, logDate: configuration.logDate)
+        registry = DecoderRegistry(
+            sink: collector, detailed: full, logDate: configuration.logDate, keyLogs: configuration.keyLogs)
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         media = Unmanaged.passUnretained(registry.media)
+    }
+
+    /// More TLS secrets met while reading (a pcapng Decryption Secrets Block), as key log text:
+    /// connections whose handshake comes later are decrypted with them.
+    public func addTLSKeyLog(text: String) {
+        registry.tls.add(keyLogText: text)
     }
 
     /// Decoders for evidence logs, tried in order on each input file.
@@ -48,16 +59,25 @@ public final class SignalingDecoder {
         try decoder.decode(path: path, captureIndex: captureIndex, into: collector)
     }
 
+    /// Reads a log held in memory (given on standard input); returns how many lines it held.
+    public func decodeLog(
+        bytes: [UInt8], name: String, captureIndex: Int, with decoder: any EvidenceLogDecoder
+    ) -> Int {
+        decoder.decode(bytes: bytes, fileName: name, captureIndex: captureIndex, into: collector)
+    }
+
     /// One captured frame. Media and other traffic nobody decodes is dropped after a glance.
     @inline(__always)
     public func decode(_ packet: CapturedPacket) {
         if let first = PacketDissector.udpPayloadFirstByte(packet) {
             switch registry.interest(inDatagramStartingWith: first) {
             case .none:
+                transportPackets &+= 1
                 return
             case .mediaCount:
                 // RTP to announced endpoints is most of a call capture: counted from its headers.
                 if let datagram = PacketDissector.plainUDPv4(packet) {
+                    transportPackets &+= 1
                     media._withUnsafeGuaranteedRef {
                         $0.datagram(
                             to: datagram.destination, from: datagram.source, bytes: datagram.payloadCount,
@@ -70,6 +90,7 @@ public final class SignalingDecoder {
             }
         }
         guard let transport = dissector.dissect(packet) else { return }
+        transportPackets &+= 1
         decode(transport)
     }
 
@@ -91,6 +112,9 @@ public final class SignalingDecoder {
         }
     }
 
+    /// A diagnostic of the run itself (not of a decoder or stream).
+    func report(_ diagnostic: Diagnostic) { extraDiagnostics.append(diagnostic) }
+
     /// The messages still held, per call (for clock alignment and the end of the run).
     var heldMessages: [[SignalingMessage]] { collector.remaining() }
 
@@ -102,11 +126,12 @@ public final class SignalingDecoder {
     public func finish(
         captureCount: Int, captureEnd: CaptureTime?
     ) -> (
-        calls: [Call], summaries: CallSummaryStore, clockOffsets: [ClockOffset]
+        calls: [Call], summaries: CallSummaryStore, clockOffsets: [ClockOffset], tls: TLSSummary?
     ) {
         table.finish()
         registry.finish()
         finishCollected()
+        let tls = registry.tls.finish()
         let held = prepared(collector.remaining().map { $0 + registry.media.finish(call: $0) })
         let offsets = CallCorrelator.clockOffsets(held.flatMap { $0 }, captureCount: captureCount)
         finishCalls(held, offsets: offsets, captureEnd: captureEnd)
@@ -115,7 +140,7 @@ public final class SignalingDecoder {
             calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
         }
         summaries.linkedCallIDs = legLinks.links(summaries)
-        return (calls, summaries, offsets)
+        return (calls, summaries, offsets, tls)
     }
 
     public var diagnostics: DiagnosticLog {

@@ -3,6 +3,7 @@ import SigflowFraming
 import SigflowMatrix
 import SigflowMedia
 import SigflowSIP
+import SigflowTLS
 import SigflowWhatsApp
 import SigflowXMPP
 
@@ -21,15 +22,19 @@ public final class DecoderRegistry: StreamClassifier {
     public let media: MediaTracker
     /// SIP that HEP capture agents copied to a collector.
     let hep: HEPRouter
+    /// TLS connections, decrypted when key logs are given; their plaintext comes back here to be
+    /// classified like a cleartext connection.
+    public let tls: TLSDecryption
 
     /// - Parameter logDate: the date (days since 1970-01-01) of client logs that print only the time
     ///   of day (`--date`).
-    public init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil) {
+    public init(sink: any SignalingSink, detailed: Bool, logDate: Int? = nil, keyLogs: [TLSKeyLog] = []) {
         // Every decoder delivers through the media tracker, which learns where media goes.
         let sink = MediaTracker(next: sink)
         self.media = sink
+        self.tls = TLSDecryption(keyLogs: keyLogs, report: sink.report)
         self.sip = SIPDecoder(sink: sink, detailed: detailed)
-        self.xmpp = XMPPDecoder(sink: sink)
+        self.xmpp = XMPPDecoder(sink: sink, startTLS: tls)
         self.http = HTTPRouter(sink: sink, sip: sip, matrix: MatrixDecoder(sink: sink), xmpp: xmpp)
         self.whatsapp = WhatsAppTrafficTracker(sink: sink)
         self.hep = HEPRouter(sip: sip, sink: sink)
@@ -105,6 +110,11 @@ public final class DecoderRegistry: StreamClassifier {
         if let consumer = whatsapp.classify(stream, direction: direction, firstBytes: firstBytes) {
             return .consume(consumer)
         }
+        if stream.security == .plain && Self.looksLikeTLS(firstBytes),
+            let consumer = tls.consumer(for: stream, firstBytes: firstBytes, classifier: self)
+        {
+            return .consume(consumer)
+        }
         if SIPSniffer.looksLikeSIP(firstBytes) {
             return .consume(sip.streamConsumer(for: stream, synchronised: true))
         }
@@ -132,12 +142,12 @@ public final class DecoderRegistry: StreamClassifier {
         {
             return .consume(sip.streamConsumer(for: stream, synchronised: false))
         }
+        // TLS without key logs (or TLS inside TLS): nothing inside is readable.
         if Self.looksLikeTLS(firstBytes) { return .ignore }
         return .undecided
     }
 
-    /// A TLS record header (handshake, change-cipher-spec, alert or application data, version 3.x):
-    /// nothing inside is readable.
+    /// A TLS record header (handshake, change-cipher-spec, alert or application data, version 3.x).
     static func looksLikeTLS(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 3 && (20...23).contains(bytes[0]) && bytes[1] == 3
     }
@@ -189,7 +199,7 @@ final class HTTPRouter: HTTPStreamHandler {
             sip.decodeWebSocketMessage(
                 $0, source: stream.source(of: message.direction),
                 destination: stream.destination(of: message.direction),
-                stamp: message.stamp)
+                stamp: message.stamp, transport: stream.webSocketTransportName)
         }
     }
 

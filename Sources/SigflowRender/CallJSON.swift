@@ -1,14 +1,15 @@
 import SigflowCore
 import SigflowCorrelator
+import SigflowTLS
 
 /// The `flow --format json` document: the machine-readable truth about each call. Field names and
 /// order are a documented contract (README, man page); add fields, never rename them.
 public enum CallJSON {
     public static func document(
-        calls: [Call], clockOffsets: [ClockOffset], captures: [String]
+        calls: [Call], clockOffsets: [ClockOffset], captures: [String], tls: TLSSummary? = nil
     ) -> JSONValue {
         let offsets = Dictionary(uniqueKeysWithValues: clockOffsets.map { ($0.capture, $0.nanoseconds) })
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("captures", .array(captures.enumerated().map { .object([("index", .int($0)), ("file", .string($1))]) })),
             (
                 "clock_offsets",
@@ -22,6 +23,44 @@ public enum CallJSON {
                     })
             ),
             ("calls", .array(calls.map { call(for: $0, offsets: offsets) })),
+        ]
+        if let tls { members.append(("tls", Self.tls(tls))) }
+        return .object(members)
+    }
+
+    /// What TLS decryption read: counts by outcome, versions and suites, the connections not read
+    /// whole. No secret is in it.
+    static func tls(_ summary: TLSSummary) -> JSONValue {
+        .object([
+            ("connections", .int(summary.connections)),
+            ("decrypted", .int(summary.count(.decrypted))),
+            ("without_keys", .int(summary.count(.noKeys))),
+            ("handshake_not_captured", .int(summary.count(.handshakeNotCaptured))),
+            ("unsupported", .int(summary.count(.unsupported))),
+            ("failed_authentication", .int(summary.count(.failedAuthentication))),
+            ("failed_records", .int(summary.recordsFailed)),
+            ("versions", .array(summary.versions.map { .string($0) })),
+            ("cipher_suites", .array(summary.cipherSuites.map { .string($0) })),
+            (
+                "undecrypted",
+                .array(
+                    summary.unread.map { connection in
+                        .object([
+                            ("client", .string(connection.client.description)),
+                            ("server", .string(connection.server.description)),
+                            ("server_name", connection.serverName.map { .string($0) } ?? .null),
+                            ("version", connection.version.map { .string($0) } ?? .null),
+                            ("cipher_suite", connection.cipherSuite.map { .string($0) } ?? .null),
+                            ("outcome", .string(connection.outcome.rawValue)),
+                            ("detail", connection.detail.map { .string($0) } ?? .null),
+                            ("records_decrypted", .int(connection.recordsDecrypted)),
+                            ("records_failed", .int(connection.recordsFailed)),
+                            ("capture", .int(connection.firstPacket.capture)),
+                            ("frame", .int(connection.firstPacket.frame)),
+                        ])
+                    })
+            ),
+            ("undecrypted_not_listed", .int(summary.unlisted)),
         ])
     }
 

@@ -47,8 +47,10 @@ public struct CallNarrative {
         switch call.outcome {
         case .answered:
             let ender = hangupSender.map { " and ended by the \($0)" } ?? ""
+            let answering = devices.filter { $0.outcome == .answered }.count
             return isForked
-                ? "\(protocolName) call answered on one of \(devices.count) devices\(ender)"
+                ? "\(protocolName) call answered on \(answering > 1 ? String(answering) : "one") of "
+                    + "\(devices.count) devices\(ender)"
                 : "\(protocolName) call answered\(ender)"
         case .declined: return "\(who) declines \(forkedNoun)\(label)"
         case .busy: return "\(who) is busy: \(forkedNoun) is refused\(label)"
@@ -123,7 +125,12 @@ public struct CallNarrative {
         var sentences: [String] = []
         let caller = call.caller
         guard call.isCall else {
-            let requests = call.steps.filter { $0.message.kind == .request }.count
+            // What the client itself sent (a BYE outside any call too): a proxy's relayed copy and the
+            // far end's NOTIFY are not its.
+            let requests = call.steps.filter {
+                ($0.message.kind == .request || $0.message.kind == .hangup) && $0.from == caller?.id
+                    && $0.message.method == call.method
+            }.count
             sentences.append(
                 "\(who(caller).capitalizedFirst) sends \(requests) \(call.method) request\(requests == 1 ? "" : "s"); "
                     + "the exchange \(exchangeVerb)")
@@ -157,6 +164,15 @@ public struct CallNarrative {
             let fates = devices.enumerated().map { index, device in "device \(index + 1) \(device.outcome.phrase)" }
             sentences.append("The call rings \(devices.count) devices: " + fates.joined(separator: ", ") + ".")
         }
+        // Said whatever then settles the call: the caller's own hang-up or timeout.
+        if let unheard = call.steps.first(where: {
+            $0.message.ignoredByCaller && $0.message.isDecision && call.participant(id: $0.to)?.role == .caller
+        }) {
+            let source = origin(of: unheard)
+            sentences.append(
+                "\(name(source.from).capitalizedFirst) refuses with \(unheard.message.label), which the caller "
+                    + "does not understand: the refusal goes unheard.")
+        }
         if let step = decisiveStep, let offer {
             let delay = CallNarrative.seconds(step.time.nanoseconds(since: offer.time))
             switch call.outcome {
@@ -172,14 +188,6 @@ public struct CallNarrative {
                 )
             }
         } else {
-            if let unheard = call.steps.first(where: {
-                $0.message.ignoredByCaller && $0.message.isDecision && call.participant(id: $0.to)?.role == .caller
-            }) {
-                let source = origin(of: unheard)
-                sentences.append(
-                    "\(name(source.from).capitalizedFirst) refuses with \(unheard.message.label), which the caller "
-                        + "does not understand: the refusal goes unheard.")
-            }
             sentences.append("The call is \(call.outcome.phrase).")
         }
         var timing: [String] = []

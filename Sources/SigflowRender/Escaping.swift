@@ -1,5 +1,48 @@
 /// Escaping for text taken from a capture: header values, URIs, reason phrases, JSON strings, XML
 /// attributes are all hostile. Each output format gets one function, used for every such value.
+///
+/// Controls from a capture reach no output as controls: a terminal would act on them (an ESC
+/// sequence recolours or retitles it, a CR or BS overwrites what was printed). Every text output
+/// shows them as visible escapes, `\x1b` for a C0 control or DEL and `\u009b` for a C1 control;
+/// tab and newline, which only lay text out, become a space. JSON keeps the exact text.
+public enum TerminalText {
+    /// `text` on one line with its controls made visible, for tables, `check` text and messages.
+    public static func escape(_ text: String) -> String {
+        guard containsControls(text) else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if let visible = visible(scalar) { output += visible } else { output.unicodeScalars.append(scalar) }
+        }
+        return output
+    }
+
+    /// The visible form of `scalar` when it is a control (a space for tab and newline), else nil.
+    static func visible(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar.value {
+        case 0x09, 0x0a: return " "
+        case 0x00..<0x20, 0x7f: return "\\x" + hex(scalar.value)
+        case 0x80...0x9f: return "\\u00" + hex(scalar.value)
+        default: return nil
+        }
+    }
+
+    /// Whether `text` holds a C0 control, DEL or a C1 control (encoded C2 80 to C2 9F), judged on its
+    /// bytes so text without any (nearly all of it) costs one pass.
+    static func containsControls(_ text: String) -> Bool {
+        var afterC2 = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7f || (afterC2 && byte < 0xa0) { return true }
+            afterC2 = byte == 0xc2
+        }
+        return false
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return digits.count == 1 ? "0" + digits : digits
+    }
+}
+
 public enum MermaidText {
     /// Text safe inside a Mermaid message, note or participant label: it can neither end the
     /// statement (`;`, newline), start a comment (`%%`), open an arrow (`-->>`), nor carry HTML.
@@ -14,11 +57,12 @@ public enum MermaidText {
                 output += "…"
                 break
             }
-            switch scalar {
-            case "\n", "\r", "\t":
-                output += " "
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+            if let visible = TerminalText.visible(scalar) {
+                // The escape's backslash becomes an entity like any other mark.
+                output += visible.replacingAll("\\", with: "#92;")
                 continue
+            }
+            switch scalar {
             case "a"..."z", "A"..."Z", "0"..."9", " ", ".", "_", "/", "@", "(", ")", "=", "+", "*", "!", "?", "~", "'",
                 ",", "[", "]", "^", "$":
                 output.unicodeScalars.append(scalar)
@@ -48,8 +92,6 @@ public enum MarkdownText {
                 break
             }
             switch character {
-            case "\n", "\r", "\r\n", "\t":
-                output += " "
             case "&": output += "&amp;"
             case "<": output += "&lt;"
             case ">": output += "&gt;"
@@ -57,8 +99,14 @@ public enum MarkdownText {
             case "\\", "`", "*", "_", "[", "]", "#", "~", "{", "}", "!":
                 output += "\\" + String(character)
             default:
-                if character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) {
-                    output.append(character)
+                // A control is a grapheme of its own (CR LF being the one pair): shown escaped, with
+                // the escape's backslash escaped for Markdown.
+                for scalar in character.unicodeScalars {
+                    if let visible = TerminalText.visible(scalar) {
+                        output += visible.replacingAll("\\", with: "\\\\")
+                    } else {
+                        output.unicodeScalars.append(scalar)
+                    }
                 }
             }
         }
@@ -77,10 +125,13 @@ public enum MarkdownText {
                 clean += "…"
                 break
             }
-            if character.isNewline || character == "\t" {
-                clean += " "
-            } else if character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) {
-                clean.append(character)
+            // A code span shows backslashes literally, so the visible escape goes in as it is.
+            for scalar in character.unicodeScalars {
+                if let visible = TerminalText.visible(scalar) {
+                    clean += visible
+                } else {
+                    clean.unicodeScalars.append(scalar)
+                }
             }
         }
         clean = clean.replacingAll("|", with: "\\|")

@@ -4,9 +4,10 @@ import SigflowCore
 /// `sigflow check --expect`: how each call measures up to an expected-flow template.
 public enum ExpectationReport {
     public static func text(_ matches: [FlowMatch], templateName: String) -> String {
+        let template = TerminalText.escape(templateName)
         var lines: [String] = []
         for match in matches {
-            lines.append("call \(match.callID) against \(templateName):")
+            lines.append("call \(TerminalText.escape(match.callID)) against \(template):")
             for entry in match.entries {
                 let expected = entry.expected
                 var line =
@@ -16,24 +17,27 @@ public enum ExpectationReport {
                     line +=
                         " (step \(step.number), capture \(source.capture) frame \(source.frame), \(step.time.iso8601))"
                 }
-                lines.append(line)
+                lines.append(TerminalText.escape(line))
             }
             for extra in match.extras {
                 let source = extra.sightings[0].source
                 lines.append(
-                    "  extra: step \(extra.number) \(extra.from) -> \(extra.to): \(extra.message.label) "
-                        + "(capture \(source.capture) frame \(source.frame))")
+                    TerminalText.escape(
+                        "  extra: step \(extra.number) \(extra.from) -> \(extra.to): \(extra.message.label) "
+                            + "(capture \(source.capture) frame \(source.frame))"))
             }
             let observed = match.entries.count - match.missingCount
             lines.append(
-                "  \(observed) of \(match.entries.count) expected steps observed, \(match.extras.count) extra step"
-                    + (match.extras.count == 1 ? "" : "s"))
+                "  \(observed) of \(Wording.count(match.entries.count, "expected step")) observed, "
+                    + Wording.count(match.extras.count, "extra step"))
         }
-        if matches.isEmpty { lines.append("no calls to match against \(templateName)") }
+        if matches.isEmpty { lines.append("no calls to match against \(template)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public static func json(_ matches: [FlowMatch], templateName: String) -> String {
+    /// How one call matched: every expected step with its status and the step that matched it, and
+    /// every extra step. `check --format json` gives these next to the call's findings.
+    static func fields(_ match: FlowMatch) -> [(String, JSONValue)] {
         func stepFields(_ step: CallStep?) -> [(String, JSONValue)] {
             guard let step else { return [("step", .null), ("capture", .null), ("frame", .null), ("time", .null)] }
             let source = step.sightings[0].source
@@ -42,43 +46,33 @@ public enum ExpectationReport {
                 ("time", .number(step.time.epochString)),
             ]
         }
-        return JSONValue.object([
-            ("template", .string(templateName)),
+        return [
             (
-                "calls",
+                "expected",
                 .array(
-                    matches.map { match in
-                        .object([
-                            ("call_id", .string(match.callID)),
-                            (
-                                "expected",
-                                .array(
-                                    match.entries.map { entry in
-                                        .object(
-                                            [
-                                                ("number", .int(entry.expected.number)),
-                                                ("from", .string(entry.expected.from)),
-                                                ("to", .string(entry.expected.to)),
-                                                ("label", .string(entry.expected.label)),
-                                                ("status", .string(entry.status.rawValue)),
-                                            ] + stepFields(entry.step))
-                                    })
-                            ),
-                            (
-                                "extra",
-                                .array(
-                                    match.extras.map { step in
-                                        .object(
-                                            [
-                                                ("from", .string(step.from)), ("to", .string(step.to)),
-                                                ("label", .string(step.message.label)),
-                                            ] + stepFields(step))
-                                    })
-                            ),
-                        ])
+                    match.entries.map { entry in
+                        .object(
+                            [
+                                ("number", .int(entry.expected.number)),
+                                ("from", .string(entry.expected.from)),
+                                ("to", .string(entry.expected.to)),
+                                ("label", .string(entry.expected.label)),
+                                ("status", .string(entry.status.rawValue)),
+                            ] + stepFields(entry.step))
                     })
             ),
-        ]).rendered()
+            (
+                "extra",
+                .array(
+                    match.extras.map { step in
+                        .object(
+                            [
+                                ("from", .string(step.from)), ("to", .string(step.to)),
+                                ("label", .string(step.message.label)),
+                            ] + stepFields(step))
+                    })
+            ),
+        ]
     }
 
     /// The template printed back with each step row's Confidence cell set from evidence: `observed`

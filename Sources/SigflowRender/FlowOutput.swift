@@ -15,12 +15,17 @@ public enum FlowOutput {
         let calls = groupedByLegs(calls)
         switch format {
         case .json:
-            return CallJSON.document(calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name))
-                .rendered()
+            return CallJSON.document(
+                calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name), tls: provenance.tls
+            )
+            .rendered()
         case .mermaid:
+            // One diagram is a valid .mmd file; several are not, so they go out as Markdown with a
+            // fenced block per call, which renderers (GitHub, mermaid-cli) take as it is.
+            guard calls.count > 1 else { return calls.first.map(document.mermaid.diagram) ?? "" }
             return calls.enumerated().map { index, call in
-                (calls.count > 1 ? "%% call \(index + 1): \(MermaidText.escape(call.callID))\(legsNote(call))\n" : "")
-                    + document.mermaid.diagram(call)
+                "## Call \(index + 1): \(MarkdownText.code(call.callID))\(legsNote(call))\n\n```mermaid\n"
+                    + document.mermaid.diagram(call) + "```\n"
             }.joined(separator: "\n")
         case .markdown:
             return calls.map { document.render($0, provenance: provenance) }.joined(separator: "\n---\n\n")
@@ -40,9 +45,16 @@ public enum FlowOutput {
         return grouped
     }
 
+    /// `flow --format mermaid -o DIR`: one diagram file per call, named like `report`'s documents.
+    public static func mermaidFiles(_ calls: [Call], mermaid: MermaidRenderer) -> [(name: String, text: String)] {
+        groupedByLegs(calls).enumerated().map { index, call in
+            (ReportIndex.fileName(for: call, index: index + 1, extension: "mmd"), mermaid.diagram(call))
+        }
+    }
+
     static func legsNote(_ call: Call) -> String {
         call.linkedCallIDs.isEmpty
-            ? "" : " (linked with \(call.linkedCallIDs.map { MermaidText.escape($0) }.joined(separator: ", ")))"
+            ? "" : " (linked with \(call.linkedCallIDs.map { MarkdownText.code($0) }.joined(separator: ", ")))"
     }
 }
 

@@ -1,5 +1,6 @@
 import Mustache
 import SigflowCore
+import SigflowTLS
 
 /// Where a document's evidence came from, for its status line.
 public struct Provenance: Sendable {
@@ -7,11 +8,28 @@ public struct Provenance: Sendable {
     /// Each capture or log as named on the command line, with its frame (or line) count.
     public var inputs: [(name: String, frames: Int)]
     public var filter: String?
+    /// What TLS decryption read, when key logs were given.
+    public var tls: TLSSummary?
 
-    public init(version: String, inputs: [(name: String, frames: Int)], filter: String?) {
+    public init(version: String, inputs: [(name: String, frames: Int)], filter: String?, tls: TLSSummary? = nil) {
         self.version = version
         self.inputs = inputs
         self.filter = filter
+        self.tls = tls
+    }
+
+    /// The TLS versions and suites of the connections `call`'s messages were decrypted from, in
+    /// order of first use.
+    func tlsSessions(of call: Call) -> [String] {
+        guard let sessions = tls?.sessions, !sessions.isEmpty else { return [] }
+        var named: [String] = []
+        for step in call.steps {
+            guard let from = step.message.sender.endpoint, let to = step.message.receiver.endpoint,
+                let session = sessions[FlowKey.of(.tcp, from: from, to: to).key], !named.contains(session)
+            else { continue }
+            named.append(session)
+        }
+        return named
     }
 
     var inputsText: String {
@@ -52,6 +70,10 @@ public struct MarkdownDocument {
             // Legs a back-to-back agent or a transfer tied to this one (X-Call-ID, Session-ID, Replaces).
             status.append("linked legs: " + call.linkedCallIDs.map { MarkdownText.code($0) }.joined(separator: ", "))
         }
+        let sessions = provenance.tlsSessions(of: call)
+        if !sessions.isEmpty {
+            status.append("over " + sessions.map { MarkdownText.code($0) }.joined(separator: ", "))
+        }
         status += [
             "inputs: \(provenance.inputsText)",
             "filter: \(provenance.filter.map { MarkdownText.code($0) } ?? "none")",
@@ -86,6 +108,7 @@ public struct MarkdownDocument {
                 "severity": finding.severity.rawValue,
                 "rule": MarkdownText.code(finding.ruleID),
                 "steps": finding.steps.map(String.init).joined(separator: ", "),
+                "hasSteps": !finding.steps.isEmpty,
                 "message": MarkdownText.escape(finding.message),
                 "clause": MarkdownText.escape(finding.clause),
             ]

@@ -13,8 +13,8 @@ public struct ReportIndex: Sendable {
         ReportIndex(template: try! MustacheTemplate(string: BuiltInTemplates.index))
     }
 
-    /// The document file name of the `index`-th call (1-based): `03-declined-<call id>.md`.
-    public static func fileName(for call: Call, index: Int) -> String {
+    /// The document file name of the `index`-th call (1-based): `003-declined-<call id>.md`.
+    public static func fileName(for call: Call, index: Int, extension suffix: String = "md") -> String {
         var slug = ""
         for character in call.callID.unicodeScalars.prefix(48) {
             switch character {
@@ -24,7 +24,7 @@ public struct ReportIndex: Sendable {
         }
         let number = String(index)
         let padded = String(repeating: "0", count: max(0, 3 - number.count)) + number
-        return "\(padded)-\(call.outcome.rawValue)-\(slug).md"
+        return "\(padded)-\(call.outcome.rawValue)-\(slug).\(suffix)"
     }
 
     public func render(_ calls: [Call], provenance: Provenance) -> String {
@@ -57,7 +57,7 @@ public struct ReportIndex: Sendable {
         return template.render([
             "captures": provenance.inputs.map { MarkdownText.code($0.name) }.joined(separator: ", "),
             "version": MarkdownText.escape(provenance.version),
-            "callCount": calls.count,
+            "callCount": Wording.count(calls.count, "call"),
             "filter": provenance.filter.map { MarkdownText.code($0) } ?? "none",
             "calls": rows,
         ])

@@ -1,4 +1,5 @@
-/// Plain-text tables for the terminal: columns padded to their widest cell.
+/// Plain-text tables for the terminal: columns padded to their widest cell, every cell on one line
+/// with its controls made visible (`TerminalText`).
 enum TextTable {
     /// Writes `header` and then `rows`, each column as wide as its widest cell. Rows are read twice
     /// (once to measure, once to write) rather than kept, and the text goes out in chunks: a table of
@@ -9,7 +10,7 @@ enum TextTable {
         var widths = header.map(width)
         for row in rows {
             for (column, cell) in row.enumerated() where column < widths.count {
-                widths[column] = max(widths[column], width(cell))
+                widths[column] = max(widths[column], width(TerminalText.escape(cell)))
             }
         }
         // Written as bytes, then made a string once per chunk: string concatenation per cell cost
@@ -19,6 +20,7 @@ enum TextTable {
         chunk.reserveCapacity(chunkSize + 256)
         func line(_ cells: [String]) {
             for (column, cell) in cells.enumerated() {
+                let cell = TerminalText.escape(cell)
                 let padding = widths[column] - width(cell)
                 if column > 0 { chunk.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
                 if rightAligned.contains(column) {

@@ -34,11 +34,12 @@ public final class SIPDecoder {
             handler: SIPStreamHandler(decoder: self, stream: stream))
     }
 
-    /// One WebSocket message is one SIP message (RFC 7118 §5.2).
+    /// One WebSocket message is one SIP message (RFC 7118 §5.2); `transport` is `ws`, or `wss` over TLS.
     public func decodeWebSocketMessage(
-        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp
+        _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp,
+        transport: MessageTransport
     ) {
-        decodeMessage(bytes, source: source, destination: destination, stamp: stamp, transport: .ws)
+        decodeMessage(bytes, source: source, destination: destination, stamp: stamp, transport: transport)
     }
 
     /// One whole SIP message that travelled by `transport` (a copy a HEP agent made, say).
@@ -111,7 +112,7 @@ final class SIPStreamHandler: FramedStreamHandler {
     func handle(_ event: SIPStreamFramer.Event, direction: StreamDirection, stamp: PacketStamp) {
         let context = SIPMapper.Context(
             source: stream.source(of: direction), destination: stream.destination(of: direction), stamp: stamp,
-            transport: .tcp)
+            transport: stream.transportName)
         switch event {
         case .message(let message):
             message.withUnsafeBytes { decoder.decode($0, context: context, requireHeaderEnd: true) }

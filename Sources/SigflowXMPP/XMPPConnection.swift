@@ -15,7 +15,7 @@ final class XMPPConnection {
     /// The endpoints, with `client` the XMPP client whatever the TCP handshake said.
     let client: Endpoint
     let server: Endpoint
-    /// `tcp` or `ws`.
+    /// `tcp`, `tls`, `ws` or `wss`.
     let transport: MessageTransport
     /// The bound full JID of the client (from the bind result, or the `to` of stanzas delivered to it).
     var jid: String?
@@ -35,6 +35,8 @@ final class XMPPConnection {
     /// stanzas may have reached it outside what the capture shows as live traffic.
     var caughtUp = false
     var starttlsRequested = false
+    /// The server answered STARTTLS with `<proceed/>`: TLS follows on this connection.
+    var proceededToTLS = false
     var encrypted = false
 
     /// The framing layer's client (the first sender) is the XMPP server: picked up mid-way.
@@ -56,6 +58,16 @@ final class XMPPConnection {
         self.init(
             client: swapped ? stream.server : stream.client, server: swapped ? stream.client : stream.server,
             transport: transport, swapped: swapped)
+    }
+
+    /// The same connection as a fresh stream inside the TLS that STARTTLS began.
+    func restartedOverTLS() -> XMPPConnection {
+        XMPPConnection(client: client, server: server, transport: .tls, swapped: swapped)
+    }
+
+    /// The TCP connection as the framing layer sees it (its client the first sender).
+    var stream: StreamInfo {
+        StreamInfo(client: swapped ? server : client, server: swapped ? client : server)
     }
 
     /// Client-to-server (5222, direct TLS 5223) and server-to-server (5269, 5270) ports.

@@ -18,10 +18,13 @@ public final class XMPPDecoder {
     /// Jingle IQ-sets waiting for their answers, by requester full JID + IQ id.
     private var pending: BoundedDictionary<String, (callID: String, action: String)>
     private var webSockets: BoundedDictionary<FlowKey, XMPPConnection>
+    /// Decrypts what follows STARTTLS; nil (or one without key logs) reports it encrypted.
+    private let startTLS: (any StreamDecryptor)?
 
-    public init(sink: any SignalingSink, limits: XMPPLimits = XMPPLimits()) {
+    public init(sink: any SignalingSink, limits: XMPPLimits = XMPPLimits(), startTLS: (any StreamDecryptor)? = nil) {
         self.sink = sink
         self.limits = limits
+        self.startTLS = startTLS
         self.calls = BoundedDictionary(capacity: limits.maxTrackedCalls)
         self.pending = BoundedDictionary(capacity: limits.maxPendingRequests)
         self.webSockets = BoundedDictionary(capacity: limits.maxWebSocketConnections)
@@ -30,7 +33,7 @@ public final class XMPPDecoder {
     /// A consumer for a TCP connection that carries XMPP; `synchronised` is false for a connection
     /// picked up mid-way (it resynchronises at the next stanza).
     public func streamConsumer(for stream: StreamInfo, synchronised: Bool) -> any StreamConsumer {
-        streamConsumer(on: XMPPConnection(stream: stream, transport: .tcp), synchronised: synchronised)
+        streamConsumer(on: XMPPConnection(stream: stream, transport: stream.transportName), synchronised: synchronised)
     }
 
     func streamConsumer(on connection: XMPPConnection, synchronised: Bool) -> any StreamConsumer {
@@ -62,11 +65,14 @@ public final class XMPPDecoder {
         }
         if element.namespace == XMPPNamespace.framing && element.name == "close" { return }
         handle(element, on: connection, side: side, stamp: stamp)
+        // WebSocket has no STARTTLS (RFC 7395 §3.6): a `<proceed/>` leaves the stream unreadable.
+        if connection.proceededToTLS { encrypted(connection, how: "STARTTLS", stamp: stamp) }
     }
 
     private func webSocketConnection(_ stream: StreamInfo) -> XMPPConnection {
         if let known = webSockets[stream.key] { return known }
-        let connection = XMPPConnection(client: stream.client, server: stream.server, transport: .ws)
+        let connection = XMPPConnection(
+            client: stream.client, server: stream.server, transport: stream.webSocketTransportName)
         webSockets[stream.key] = connection
         return connection
     }
@@ -101,6 +107,16 @@ public final class XMPPDecoder {
         }
     }
 
+    /// The connection turned to TLS after `<proceed/>`: a decryption that hands the plaintext to a
+    /// fresh stream on the same connection, or nil when there is none (no key log), and the stream
+    /// is reported encrypted as before.
+    func decryption(after connection: XMPPConnection, stamp: PacketStamp) -> (any StreamConsumer)? {
+        let plaintext = streamConsumer(on: connection.restartedOverTLS(), synchronised: true)
+        if let decryption = startTLS?.decrypting(connection.stream, into: plaintext) { return decryption }
+        encrypted(connection, how: "STARTTLS", stamp: stamp)
+        return nil
+    }
+
     func gap(on connection: XMPPConnection) { connection.hadGap = true }
 
     private func encrypted(_ connection: XMPPConnection, how: String, stamp: PacketStamp) {
@@ -131,7 +147,7 @@ public final class XMPPDecoder {
             connection.starttlsRequested = true
             return
         case ("proceed", XMPPNamespace.tls):
-            encrypted(connection, how: "STARTTLS", stamp: stamp)
+            connection.proceededToTLS = true
             return
         case ("resumed", XMPPNamespace.streamManagement):
             connection.caughtUp = true

@@ -91,6 +91,14 @@ public struct XMPPStreamFramer {
         return .skipped(buffer.count - elementStart, reason: "the stream ends inside a stanza")
     }
 
+    /// Stops for good and gives back the bytes after the last event (the stream switched to TLS:
+    /// they are its first records).
+    public mutating func stopTakingRest() -> [UInt8] {
+        let rest = Array(buffer[min(start, buffer.count)...])
+        stop()
+        return rest
+    }
+
     /// Stops for good (the stream switched to TLS): later bytes are ignored.
     private mutating func stop() {
         state = .stopped

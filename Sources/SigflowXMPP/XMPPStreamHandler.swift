@@ -2,7 +2,9 @@ import SigflowCore
 import SigflowFraming
 
 /// Hands each element the framer cuts from an XMPP-over-TCP connection to the decoder, as written
-/// by the XMPP side the TCP direction belongs to; stops for good once the stream turns to TLS.
+/// by the XMPP side the TCP direction belongs to. When the stream turns to TLS (STARTTLS), the rest
+/// goes through TLS decryption into a fresh stream when key logs are given, and is left alone
+/// otherwise.
 final class XMPPStreamHandler: FramedStreamHandler {
     private let decoder: XMPPDecoder
     private let connection: XMPPConnection
@@ -19,6 +21,14 @@ final class XMPPStreamHandler: FramedStreamHandler {
     func gap(direction: StreamDirection, stamp: PacketStamp) { decoder.gap(on: connection) }
 
     var isStopped: Bool { connection.encrypted }
+
+    /// `<proceed/>`: both directions' bytes after it are TLS records.
+    func successor(stamp: PacketStamp) -> (any StreamConsumer)? {
+        guard connection.proceededToTLS, !connection.encrypted else { return nil }
+        return decoder.decryption(after: connection, stamp: stamp)
+    }
 }
 
-extension XMPPStreamFramer: StreamMessageFramer {}
+extension XMPPStreamFramer: StreamMessageFramer {
+    public mutating func takeRest() -> [UInt8] { stopTakingRest() }
+}

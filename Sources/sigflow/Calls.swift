@@ -13,7 +13,8 @@ struct Calls: ParsableCommand {
             outcome, the status code that settled it (STATUS: 200, 603, 486, 480, 487; JSON final_status \
             and final_reason), number of steps (retransmissions not counted) and linked legs. Outcomes: \
             answered, declined, busy, rejected, cancelled, redirected, unauthorized, timed-out, \
-            incomplete, the same words for exchanges that are not calls (answered on a 2xx). A 401/407 \
+            incomplete; exchanges that are not calls (REGISTER, OPTIONS, ...) use the same words: \
+            answered on a 2xx, otherwise what the final response says, incomplete without one. A 401/407 \
             answered by the request again with credentials is a challenge, not the outcome: the last \
             attempt settles the call. Past a few thousand calls the list \
             waits in sorted runs in an unlinked temporary file in $TMPDIR (else /tmp), about 150 bytes \
@@ -37,6 +38,8 @@ struct Calls: ParsableCommand {
         let calls = result.summaries.lazy.filter { !callsOnly || $0.isCall }
         var output = StandardOutput()
         switch format {
+        case .text where !calls.contains(where: { _ in true }):
+            output.write(console.noCallsMessage(input, result) + "\n")
         case .text: CallsTable.writeText(calls, to: &output)
         case .json: CallsTable.writeJSON(calls, to: &output)
         }

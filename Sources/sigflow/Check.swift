@@ -19,7 +19,11 @@ struct Check: ParsableCommand {
             reported observed (with frame and time) or missing, every other step as extra. A missing \
             step counts as an error finding, an extra or out-of-order one as a warning. With \
             --format markdown the template is printed back with each step's Confidence set to \
-            'observed' or 'not observed'.
+            'observed' or 'not observed'. The text, JSON and SARIF formats carry the same findings, the \
+            template's (expect.missing-step, expect.out-of-order-step, expect.extra-step) next to the rules'; \
+            JSON also gives each call's expected and extra steps.
+
+            --list-rules prints every rule (with --format json, as JSON).
 
             Exit status: 0 when no finding reaches --fail-on; 1 when one does; 2 when an input cannot \
             be read.
@@ -31,7 +35,7 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Match each call against this expected-flow template.", valueName: "file"))
     var expect: String?
 
-    @Option(help: "Output format: text, json, sarif, or markdown (with --expect).")
+    @Option(help: "Output format: text, json, sarif, or markdown (with --expect); text or json with --list-rules.")
     var format: CheckFormat = .text
 
     @Option(help: "Exit with status 1 when a finding has at least this severity: error, warning, info, or never.")
@@ -45,6 +49,9 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         if !listRules { try input.requireInputs() }
+        if listRules && format != .text && format != .json {
+            throw ValidationError("--list-rules prints text or JSON, not \(format.rawValue).")
+        }
         if format == .markdown && expect == nil {
             throw ValidationError("--format markdown prints an expected-flow template back: give --expect FILE.")
         }
@@ -52,7 +59,10 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if listRules {
-            StandardOutput.write(FindingsReport.ruleList(RuleCatalog.descriptors))
+            StandardOutput.write(
+                format == .json
+                    ? FindingsReport.ruleListJSON(RuleCatalog.descriptors)
+                    : FindingsReport.ruleList(RuleCatalog.descriptors))
             return
         }
         let console = Console(quiet: input.quiet)
@@ -81,16 +91,17 @@ struct Check: ParsableCommand {
             }
         }
         switch format {
+        case .text where calls.isEmpty:
+            StandardOutput.write(console.noCallsMessage(input, result) + "\n")
         case .text:
             if let path = expect { StandardOutput.write(ExpectationReport.text(matches, templateName: path)) }
             StandardOutput.write(FindingsReport.text(calls))
         case .json:
-            StandardOutput.write(
-                expect.map { ExpectationReport.json(matches, templateName: $0) } ?? FindingsReport.json(calls))
+            StandardOutput.write(FindingsReport.json(calls, expectation: expect.map { (matches, $0) }))
         case .sarif:
             StandardOutput.write(
                 FindingsReport.sarif(
-                    calls, rules: RuleCatalog.descriptors, captures: input.captureNames,
+                    calls, protocolRules: RuleCatalog.descriptors, captures: input.captureNames,
                     version: SigflowVersion.current))
         case .markdown:
             StandardOutput.write(

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Mustache
+import SigflowCapture
 import SigflowCore
 import SigflowPipeline
 import SigflowRender
+import SigflowTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -10,21 +12,32 @@ import SigflowRender
     import Darwin
 #endif
 
-/// Standard error: warnings, the one-line error before exit 2, and the progress bar.
+/// Standard error: warnings, the one-line error before exit 2, and the progress bar. Every line it
+/// prints passes through `TerminalText`: a file name or a diagnostic quoting a capture cannot
+/// steer the terminal.
 struct Console {
     var quiet: Bool
+    private let bar: ProgressBar?
 
-    /// Prints `error` as one line and exits with status 2 (input error).
+    init(quiet: Bool) {
+        self.quiet = quiet
+        bar = !quiet && isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
+    }
+
+    /// Prints `error` as one line and exits with status 2 (input or output error).
     func fail(_ error: any Error) -> Never {
         clearProgress()
-        FileHandleStderr.write("sigflow: error: \(error)\n")
+        FileHandleStderr.write("sigflow: error: \(TerminalText.escape("\(error)"))\n")
         exit(2)
     }
 
-    /// Decodes the input into calls, or exits with status 2 when it cannot be read.
+    /// Decodes the input into calls, or exits with status 2 when it (or a key log) cannot be read.
     func runCalls(_ input: InputOptions, summary: Bool = false) -> CallsResult {
         do {
-            let configuration = summary ? input.summaryConfiguration : input.pipelineConfiguration
+            var configuration = summary ? input.summaryConfiguration : input.pipelineConfiguration
+            configuration.keyLogs = try input.keyLogs.map { path throws(TLSKeyLogError) in
+                try TLSKeyLog.read(path: path)
+            }
             let result = try CallsJob.run(configuration, progress: progressHandler(for: input))
             clearProgress()
             return result
@@ -52,55 +65,160 @@ struct Console {
         }
     }
 
-    /// Writes `text` to the file, or to standard output when `path` is nil.
+    /// Writes `text` whole to the file (see `OutputFile`), or to standard output when `path` is nil;
+    /// exit 2 with the file and the reason when it cannot be written.
     func write(_ text: String, to path: String?) {
         guard let path else {
             StandardOutput.write(text)
             return
         }
-        if !TextFile.write(text, to: path) { fail(UsageProblem("\(path): cannot write")) }
+        do {
+            try OutputFile.write(text, to: path)
+        } catch {
+            fail(error)
+        }
     }
 
-    func makeDirectory(_ path: String) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { fail(UsageProblem("\(path): cannot create the directory")) }
+    /// The directory of `report -o DIR` (or of several diagrams), created if missing; exit 2 when it
+    /// cannot be written.
+    func openDirectory(_ path: String) -> OutputDirectory {
+        do {
+            return try OutputDirectory(path)
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Writes the planned files into `directory`, each made by `render` from its position when its
+    /// turn comes (so a report never holds every document at once), then removes what an earlier
+    /// run left and says what was written (`what`: `document`, `diagram`); exit 2 at the first file
+    /// that cannot be written, saying which were.
+    func write(
+        _ names: [String], into directory: inout OutputDirectory, what: String, render: (Int) -> String
+    ) {
+        do {
+            try directory.plan(names)
+        } catch {
+            fail(UsageProblem("\(error); nothing was written"))
+        }
+        for (index, name) in names.enumerated() {
+            do {
+                try directory.write(render(index), named: name)
+            } catch {
+                fail(UsageProblem("\(error); \(directory.writtenSummary)"))
+            }
+        }
+        let removed: Int
+        do {
+            removed = try directory.finish()
+        } catch {
+            fail(error)
+        }
+        guard !quiet else { return }
+        let wrote =
+            names.last == "index.md"
+            ? "\(Wording.count(names.count - 1, what)) and index.md" : Wording.count(names.count, what)
+        let cleaned = removed == 0 ? "" : " (and removed \(Wording.count(removed, "file")) of an earlier run)"
+        FileHandleStderr.write("sigflow: wrote \(wrote) to \(TerminalText.escape(directory.path))\(cleaned)\n")
+    }
+
+    /// `no calls found in FILE (...)`: what a run that found no call prints instead of an empty table.
+    func noCallsMessage(_ input: InputOptions, _ result: CallsResult) -> String {
+        let logLines = result.logs.values.reduce(0, +)
+        let packets = result.captures.reduce(0) { $0 + $1.frames } - logLines
+        return Wording.noCallsFound(
+            in: input.captureNames, packets: packets, transportPackets: result.transportPackets, logLines: logLines)
+    }
+
+    /// The same as a note on standard error, for outputs that have no room for prose (a diagram).
+    func noteNoCalls(_ input: InputOptions, _ result: CallsResult) {
+        guard !quiet else { return }
+        FileHandleStderr.write("sigflow: note: \(noCallsMessage(input, result))\n")
     }
 
     func report(_ diagnostics: DiagnosticLog) {
         guard !quiet else { return }
         for entry in diagnostics.entries {
-            FileHandleStderr.write("sigflow: \(entry.severity.rawValue): \(entry.message)\n")
+            FileHandleStderr.write("sigflow: \(entry.severity.rawValue): \(TerminalText.escape(entry.message))\n")
         }
         for (name, count) in diagnostics.suppressed.sorted(by: { $0.key < $1.key }) {
-            FileHandleStderr.write("sigflow: note: \(count) more '\(name)' diagnostics not shown\n")
+            FileHandleStderr.write(
+                "sigflow: note: \(count) more '\(TerminalText.escape(name))' diagnostics not shown\n")
         }
     }
 
-    /// A progress bar on a terminal, for inputs large enough to wait for.
-    func progressHandler(for input: InputOptions) -> ((Double) -> Void)? {
-        guard !quiet, isatty(STDERR_FILENO) == 1, input.interfaces.isEmpty else { return nil }
-        let largeEnough = input.captures.contains { path in
-            var info = stat()
-            return stat(path, &info) == 0 && info.st_size > 20 << 20
-        }
-        guard largeEnough else { return nil }
-        return { fraction in
-            let width = 30
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandleStderr.write("\rreading [\(bar)] \(Int(fraction * 100))%")
-        }
+    /// A progress bar on a terminal while files or standard input are read (not for live capture,
+    /// which has no end to measure against).
+    func progressHandler(for input: InputOptions) -> ProgressHandler? {
+        guard let bar, input.interfaces.isEmpty else { return nil }
+        return bar.draw
     }
 
+    /// Erases the progress bar, if one was drawn.
     func clearProgress() {
-        guard !quiet, isatty(STDERR_FILENO) == 1 else { return }
+        bar?.erase()
+    }
+}
+
+/// The one line of `reading [#####.....] 42%` (or `reading 12.3 MB` for standard input, whose size
+/// is unknown) at the bottom of the terminal: fitted to the terminal's width so it never wraps, and
+/// erased before anything else is printed.
+final class ProgressBar {
+    private var drawn = false
+
+    func draw(_ progress: ReadProgress) {
+        let line = Self.line(progress, columns: Self.terminalColumns())
+        FileHandleStderr.write("\r" + line + "\u{1b}[K")
+        drawn = true
+    }
+
+    func erase() {
+        guard drawn else { return }
         FileHandleStderr.write("\r\u{1b}[K")
+        drawn = false
+    }
+
+    /// The text of the bar, shorter than `columns` (writing the last column makes some terminals
+    /// wrap): the bar shrinks first, then the words go.
+    static func line(_ progress: ReadProgress, columns: Int) -> String {
+        let room = columns - 1
+        let amount: String
+        var bar = ""
+        if let fraction = progress.fraction {
+            amount = "\(Int(fraction * 100))%"
+            let width = min(30, room - "reading [] ".count - amount.count)
+            if width >= 5 {
+                let filled = Int(fraction * Double(width))
+                bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+            }
+        } else {
+            amount = megabytes(progress.bytesRead)
+        }
+        for candidate in ["reading " + bar + amount, "reading " + amount, amount] where candidate.count <= room {
+            return candidate
+        }
+        return ""
+    }
+
+    /// `12.3 MB`.
+    static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes + 50_000) / 100_000
+        return "\(tenths / 10).\(tenths % 10) MB"
+    }
+
+    /// The terminal's width: the window size of standard error, else `COLUMNS`, else 80.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
+        if let text = getenv("COLUMNS"), let columns = Int(String(cString: text)), columns > 0 { return columns }
+        return 80
     }
 }
 
 enum FileHandleStderr {
     static func write(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in _ = unistdWrite(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        text.withUTF8 { bytes in _ = writeEvery(bytes, to: STDERR_FILENO) }
     }
 }
 
@@ -128,21 +246,11 @@ struct StandardOutput: TextOutputStream {
     /// A full disk (or any failed write) ends the run with exit 2 and one line, never with the
     /// output silently cut.
     private static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var written = 0
-        while written < bytes.count {
-            let count = unistdWrite(STDOUT_FILENO, bytes.baseAddress! + written, bytes.count - written)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                FileHandleStderr.write("sigflow: error: standard output: \(String(cString: strerror(errno)))\n")
-                exit(2)
-            }
-            written += count
+        if let failure = writeEvery(bytes, to: STDOUT_FILENO) {
+            FileHandleStderr.write("sigflow: error: standard output: \(String(cString: strerror(failure)))\n")
+            exit(2)
         }
     }
-}
-
-private func unistdWrite(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
 }
 
 /// A problem with what the user asked for, reported like an input error.
@@ -154,7 +262,7 @@ struct UsageProblem: Error, CustomStringConvertible {
     }
 }
 
-/// Whole-file reads and writes through the C library, without Foundation.
+/// Whole-file reads through the C library, without Foundation.
 enum TextFile {
     static func read(_ path: String) -> String? {
         guard let file = fopen(path, "rb") else { return nil }
@@ -167,12 +275,5 @@ enum TextFile {
             bytes += chunk[0..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func write(_ text: String, to path: String) -> Bool {
-        guard let file = fopen(path, "wb") else { return false }
-        defer { fclose(file) }
-        var text = text
-        return text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
     }
 }

@@ -11,7 +11,11 @@ struct Flow: ParsableCommand {
         discussion: """
             mermaid: a sequenceDiagram per call (autonumbered; requests solid, responses dashed; \
             retransmissions marked; notes for SDP and Reason headers; a '... N s later ...' note for \
-            pauses over 2 s). Several calls give several diagrams, each after a '%% call N' comment line.
+            pauses over 2 s). One call gives one diagram, a valid .mmd file. Several calls give Markdown \
+            on standard output, a '## Call N: <call id>' heading and a fenced mermaid block per call \
+            (GitHub and mermaid-cli render it as it is); with -o DIR (a directory, created if missing, \
+            which -o names whenever there are several calls) one NNN-<outcome>-<call id>.mmd file per \
+            call, like report's documents.
 
             markdown: a document per call in the shape of a protocol write-up: title, status with \
             provenance, summary, the Mermaid sequence, participants, a steps table (# | From | To | \
@@ -22,7 +26,10 @@ struct Flow: ParsableCommand {
             participants (roles, devices and their outcomes), every message (step, time, src, dst, from, \
             to, label, kind, retransmission, capture, frame, transport, confidence, truncated, \
             also_seen_in, notes, attributes), findings and open questions; the clock \
-            offsets applied between captures. Field names are stable (see the README).
+            offsets applied between captures; with --keylog a 'tls' object (connections, decrypted, \
+            without_keys, handshake_not_captured, unsupported, failed_authentication, versions, \
+            cipher_suites and the connections not decrypted; never a secret). Field names are stable (see \
+            the README).
             """
     )
 
@@ -49,7 +56,9 @@ struct Flow: ParsableCommand {
 
     @Option(
         name: [.customShort("o"), .customLong("output")],
-        help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        help: ArgumentHelp(
+            "Write to this file instead of standard output (written whole or not at all); for several Mermaid "
+                + "diagrams, a directory.", valueName: "path"))
     var output: String?
 
     func run() throws {
@@ -61,10 +70,19 @@ struct Flow: ParsableCommand {
             calls = calls.filter { $0.callID == call }
             if calls.isEmpty { console.fail(UsageProblem("no call with id '\(call)' in the input")) }
         }
-        let text = FlowOutput.render(
-            calls, format: format, clockOffsets: result.clockOffsets, provenance: input.provenance(result),
-            document: document)
-        console.write(text, to: output)
+        if calls.isEmpty && format != .json { console.noteNoCalls(input, result) }
+        if format == .mermaid, let output,
+            FlowOutput.groupedByLegs(calls).count > 1 || OutputDirectory.isDirectory(output)
+        {
+            let files = FlowOutput.mermaidFiles(calls, mermaid: document.mermaid)
+            var directory = console.openDirectory(output)
+            console.write(files.map(\.name), into: &directory, what: "diagram") { files[$0].text }
+        } else {
+            let text = FlowOutput.render(
+                calls, format: format, clockOffsets: result.clockOffsets, provenance: input.provenance(result),
+                document: document)
+            console.write(text, to: output)
+        }
         console.finish(result)
     }
 }

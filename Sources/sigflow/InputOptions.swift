@@ -22,6 +22,14 @@ struct InputOptions: ParsableArguments {
         help: ArgumentHelp("BPF filter applied to files and interfaces alike.", valueName: "expr"))
     var filter: String?
 
+    @Option(
+        name: .customLong("keylog"),
+        help: ArgumentHelp(
+            "A TLS key log (NSS format, as SSLKEYLOGFILE writes it) to decrypt TLS 1.2 and 1.3 connections with "
+                + "(repeatable). 'flows' counts conversations and does not need it.",
+            valueName: "file"))
+    var keyLogs: [String] = []
+
     @Flag(name: [.short, .long], help: "No progress bar and no warnings on standard error.")
     var quiet = false
 
@@ -74,7 +82,7 @@ struct InputOptions: ParsableArguments {
         Provenance(
             version: SigflowVersion.current,
             inputs: zip(captureNames, result.captures).map { ($0, $1.frames) },
-            filter: filter)
+            filter: filter, tls: result.tls)
     }
 
     var pipelineConfiguration: PipelineConfiguration {

@@ -11,7 +11,10 @@ struct Report: ParsableCommand {
         discussion: """
             Writes DIR/index.md (a table of all calls: outcome, devices, start, post-dial delay, \
             duration, findings, each linking to its document) and one document per call named \
-            NNN-<outcome>-<call id>.md, in the shape 'flow --format markdown' prints.
+            NNN-<outcome>-<call id>.md, in the shape 'flow --format markdown' prints. Each file is written \
+            to a temporary name and renamed when complete, so a full disk leaves no half-written \
+            document. DIR/.sigflow-manifest names the files sigflow wrote there: a later run into DIR \
+            removes those it does not write again, and only those.
             """
     )
 
@@ -38,18 +41,16 @@ struct Report: ParsableCommand {
     func run() throws {
         let console = Console(quiet: input.quiet)
         let document = try console.loadDocument(template: template, showTime: time)
+        var directory = console.openDirectory(output)
         let result = console.runCalls(input)
         let calls = FlowOutput.groupedByLegs(callsOnly ? result.calls.filter(\.isCall) : result.calls)
         let provenance = input.provenance(result)
-        console.makeDirectory(output)
-        for (index, call) in calls.enumerated() {
-            console.write(
-                document.render(call, provenance: provenance),
-                to: output + "/" + ReportIndex.fileName(for: call, index: index + 1))
-        }
-        console.write(ReportIndex.builtIn.render(calls, provenance: provenance), to: output + "/index.md")
-        if !input.quiet {
-            FileHandleStderr.write("sigflow: wrote \(calls.count) documents and index.md to \(output)\n")
+        if calls.isEmpty { console.noteNoCalls(input, result) }
+        let names = calls.indices.map { ReportIndex.fileName(for: calls[$0], index: $0 + 1) } + ["index.md"]
+        console.write(names, into: &directory, what: "document") { index in
+            index < calls.count
+                ? document.render(calls[index], provenance: provenance)
+                : ReportIndex.builtIn.render(calls, provenance: provenance)
         }
         console.finish(result)
     }

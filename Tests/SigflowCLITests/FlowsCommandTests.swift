@@ -54,10 +54,12 @@ import Testing
         #expect(result.standardError == "")
     }
 
-    /// `-` reads the capture from standard input, plain or gzip-compressed, with the same result.
-    @Test(arguments: [false, true])
-    func standardInput(compressed: Bool) throws {
-        let bytes = Self.capture().bytes
+    /// `-` reads the capture from standard input, pcap or pcapng, plain or gzip-compressed, with the
+    /// same result.
+    @Test(arguments: [false, true], [false, true])
+    func standardInput(compressed: Bool, pcapng: Bool) throws {
+        let pcap = Self.capture().bytes
+        let bytes = pcapng ? PcapngWriter(convertingPcap: pcap).bytes : pcap
         let result = try SigflowProcess.run(["flows", "-"], standardInput: compressed ? try gzip(bytes) : bytes)
         #expect(result.status == 0)
         #expect(Self.rows(result.standardOutput) == Self.expectedRows)

@@ -32,10 +32,10 @@ enum SigflowProcess {
     /// Runs `sigflow arguments...`, with `standardInput` (a file's contents) on standard input, and
     /// waits for it: at most `timeout` seconds, after which it is killed and the result says so.
     /// `standardOutputPath` sends standard output to that file (such as /dev/full) instead of
-    /// collecting it.
+    /// collecting it. `prefix` runs sigflow through another program (`setpriv ... --`).
     static func run(
         _ arguments: [String], standardInput: [UInt8] = [], standardOutputPath: String? = nil,
-        timeout: TimeInterval = 60
+        prefix: [String] = [], timeout: TimeInterval = 60
     ) throws -> Result {
         let directory = TemporaryDirectory()
         let input = directory.write(standardInput, to: "stdin")
@@ -44,8 +44,8 @@ enum SigflowProcess {
         if standardOutputPath == nil { _ = FileManager.default.createFile(atPath: output, contents: nil) }
         _ = FileManager.default.createFile(atPath: error, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: prefix.first ?? executable)
+        process.arguments = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [executable] + arguments
         process.standardInput = FileHandle(forReadingAtPath: input)
         process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: error)

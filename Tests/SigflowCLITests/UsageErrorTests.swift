@@ -23,7 +23,7 @@ struct UsageErrorTests {
         let result = try SigflowProcess.run(["--help"])
         #expect(result.status == 0)
         let words = result.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(words.contains("2 an input could not be read"))
+        #expect(words.contains("2 an input or a key log could not be read"))
         #expect(words.contains("64 a usage error"))
     }
 }

@@ -41,6 +41,8 @@ import Testing
         case truncated(Int)
         /// Read this many packets, then `CaptureError.corrupt` whose text holds the string.
         case corrupt(Int, String)
+        /// Read this many packets, then `CaptureError.damagedCompression` whose text holds the string.
+        case damaged(Int, String)
 
         var description: String {
             switch self {
@@ -50,6 +52,7 @@ import Testing
             case .read(let count): return "read(\(count))"
             case .truncated(let count): return "truncated(\(count))"
             case .corrupt(let count, let text): return "corrupt(\(count), \(text))"
+            case .damaged(let count, let text): return "damaged(\(count), \(text))"
             }
         }
     }
@@ -68,6 +71,7 @@ import Testing
             case .empty: return .empty
             case .notACapture: return match(expected, .notACapture(error.description))
             case .corrupt: return match(expected, .corrupt(0, error.description))
+            case .damagedCompression: return match(expected, .damaged(0, error.description))
             default: return .cannotOpen("unexpected \(error)")
             }
         }
@@ -80,13 +84,16 @@ import Testing
         case nil:
             if let warning = truncated.first {
                 #expect(truncated.count == 1 && warning.severity == .warning)
-                #expect(warning.message.contains("after frame \(count)"))
+                #expect(warning.message.contains("the \(count) packets before it were read"))
                 return .truncated(count)
             }
             return .read(count)
         case .corrupt(let errorPath, let frame, _)?:
             #expect(errorPath == path && frame == count)
             return match(expected, .corrupt(count, result.error!.description))
+        case .damagedCompression(let errorPath, _, _, let frame, _)?:
+            #expect(errorPath == path && frame == count)
+            return match(expected, .damaged(count, result.error!.description))
         case let other?:
             return .corrupt(count, "unexpected \(other)")
         }
@@ -98,6 +105,7 @@ import Testing
         case (.cannotOpen(let want), .cannotOpen(let got)) where got.contains(want): return expected
         case (.notACapture(let want), .notACapture(let got)) where got.contains(want): return expected
         case (.corrupt(let n, let want), .corrupt(let m, let got)) where n == m && got.contains(want): return expected
+        case (.damaged(let n, let want), .damaged(let m, let got)) where n == m && got.contains(want): return expected
         default: return actual
         }
     }
@@ -305,13 +313,16 @@ import Testing
         )
     }
 
-    /// Damaged gzip: cut in the middle (zlib reports a clean end of data: truncated, with the packets
-    /// before the cut), or corrupted (zlib fails: an error that says the gzip data is bad, never a
-    /// stale errno such as "No such file or directory").
-    @Test func damagedGzipCaptures() throws {
+    /// Damaged gzip: cut in the middle (truncated, with the packets before the cut and the compressed
+    /// byte where the data ends), or corrupted (an error that says the gzip data is damaged and near
+    /// which compressed byte, after the packets before the damage; never a stale errno such as "No
+    /// such file or directory"). The same for pcap, read by libpcap, and pcapng, read by sigflow.
+    @Test(arguments: [false, true])
+    func damagedGzipCaptures(pcapng: Bool) throws {
+        let format = { (pcap: [UInt8]) in pcapng ? PcapngWriter(convertingPcap: pcap).bytes : pcap }
         var writer = PcapWriter(linkType: 1)
         for index in 0..<300 { writer.add(numberedFrame(index, length: 100), at: Fixture.time(ofFrame: index + 1)) }
-        let compressed = try gzip(writer.bytes)
+        let compressed = try gzip(format(writer.bytes))
         let directory = TemporaryDirectory()
 
         let cut = directory.write(Array(compressed.prefix(compressed.count / 2)), to: "cut.pcap.gz")
@@ -320,6 +331,10 @@ import Testing
             return
         }
         #expect(count > 0 && count < 300)
+        let warning = try read([.file(cut)]).diagnostics.entries.first?.message
+        #expect(
+            warning?.hasPrefix("\(cut): the gzip data ends early, at compressed byte \(compressed.count / 2); ") == true
+        )
 
         var flipped = compressed
         flipped[compressed.count / 2] ^= 0xff
@@ -331,32 +346,36 @@ import Testing
         } catch {
             failure = error.description
         }
-        #expect(failure.contains("gzip data is corrupt"))
+        #expect(failure.contains("\(corrupt): damaged gzip data near compressed byte "))
         #expect(!failure.contains("No such file"))
 
         // Corruption deep inside a large, compressible capture. Deflate often decodes a damaged byte
         // into other bytes without noticing (gzip's CRC is only checked at the end), so a few damaged
-        // packets may come out before libpcap meets an impossible record (or zlib fails): an error
+        // packets may come out before the reader meets an impossible record (or zlib fails): an error
         // part-way, after the intact packets.
         var large = PcapWriter(linkType: 1)
         let text = Array(String(repeating: "INVITE sip:bob@example.com SIP/2.0\r\n", count: 40).utf8)
         for index in 0..<2000 { large.add(UInt16(index).bigEndianBytes + text, at: Fixture.time(ofFrame: index + 1)) }
-        var damaged = try gzip(large.bytes)
+        var damaged = try gzip(format(large.bytes))
         damaged[damaged.count * 3 / 4] ^= 0x55
         let deep = directory.write(damaged, to: "deep.pcap.gz")
         let partial = try read([.file(deep)])
         #expect(partial.packets.count > 1000 && partial.packets.count < 2000)
-        guard case .corrupt(deep, partial.packets.count, _)? = partial.error else {
-            Issue.record("expected a corrupt error after the packets read, got \(String(describing: partial.error))")
+        guard case .damagedCompression(deep, let offset, damaged.count, partial.packets.count, _)? = partial.error
+        else {
+            Issue.record(
+                "expected a damaged-gzip error after the packets read, got \(String(describing: partial.error))")
             return
         }
+        // Where the records stopped making sense: past the damage by at most what stdio reads ahead.
+        #expect(offset > damaged.count * 3 / 4 && offset < damaged.count * 3 / 4 + 4096)
         let intact = partial.packets.enumerated().prefix { $0.element.bytes == UInt16($0.offset).bigEndianBytes + text }
         #expect(intact.count > 1000 && partial.packets.count - intact.count < 10)
 
         let garbage = directory.write(Array(compressed.prefix(10)) + patternBytes(4000), to: "garbage.pcap.gz")
         #expect(
-            Self.outcome(ofFileAt: garbage, expected: .corrupt(0, "gzip data is corrupt"))
-                == .corrupt(0, "gzip data is corrupt"))
+            Self.outcome(ofFileAt: garbage, expected: .damaged(0, "damaged gzip data near compressed byte 14 of 4010 "))
+                == .damaged(0, "damaged gzip data near compressed byte 14 of 4010 "))
     }
 
     /// Random bytes of every length up to 64 after each kind of header, and random files: whatever the
@@ -373,7 +392,7 @@ import Testing
             let path = directory.write(header + noise, to: "random-\(index).pcap")
             let outcome = Self.outcome(ofFileAt: path, expected: .read(0))
             switch outcome {
-            case .read(let count), .truncated(let count), .corrupt(let count, _):
+            case .read(let count), .truncated(let count), .corrupt(let count, _), .damaged(let count, _):
                 #expect(count <= (index == 2 ? 1 : 0) + noise.count / 16)
             case .empty, .notACapture, .cannotOpen:
                 break

@@ -132,11 +132,11 @@ import Testing
         for batching in [nil, ReadAhead.Batching.standard, Self.tiny] {
             let reader = try CaptureReader(inputs: [.file(path)])
             var seen: [Double] = []
-            try reader.forEachPacket(batching: batching) { _ in seen.append(reader.progress ?? -1) }
+            try reader.forEachPacket(batching: batching) { _ in seen.append(reader.progress?.fraction ?? -1) }
             #expect(seen.count == 4_000)
             #expect(seen.first! >= 0 && (batching != nil || seen.first! < 0.2))
             #expect(zip(seen, seen.dropFirst()).allSatisfy { $0 <= $1 })
-            #expect(reader.progress == 1)
+            #expect(reader.progress?.fraction == 1)
         }
     }
 }

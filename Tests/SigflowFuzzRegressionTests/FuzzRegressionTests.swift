@@ -26,7 +26,16 @@ struct FuzzRegressionTests {
         #expect(
             Set(FuzzBodies.all.map(\.name)) == [
                 "capture-file", "tcp-streams", "sip-message", "http-stream", "json", "xmpp-stream", "client-log",
+                "tls-streams",
             ])
+    }
+
+    /// The tls-streams seeds are lab connections the target's key log decrypts: each is one call.
+    @Test(arguments: inputs.filter { $0.hasPrefix("FuzzSeeds/tls/") })
+    func tlsSeedsAreDecrypted(path: String) throws {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent(path))
+        let result = data.withUnsafeBytes { FuzzBodies.tlsStreams($0) }
+        #expect(result.decrypted == 1 && result.calls == 1, "\(path): \(result)")
     }
 
     /// A regression file belongs to the target named by its folder; seeds are run through every body.

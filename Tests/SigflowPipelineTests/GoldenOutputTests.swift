@@ -91,11 +91,25 @@ struct GoldenOutputTests {
         #expect(Self.cases.count >= 30)
     }
 
+    /// The golden file of a format: the Mermaid of a capture with several calls is Markdown with a
+    /// block per call (`NAME.mermaid.md`), of one call a plain diagram (`NAME.mmd`).
+    static func goldenPath(_ testCase: Case, _ format: FlowOutput.Format) -> URL {
+        let base = "\(testCase.directory)/expected/\(testCase.name)"
+        switch format {
+        case .json: return Paths.repository.appendingPathComponent(base + ".json")
+        case .markdown: return Paths.repository.appendingPathComponent(base + ".md")
+        case .mermaid:
+            let markdown = Paths.repository.appendingPathComponent(base + ".mermaid.md")
+            return FileManager.default.fileExists(atPath: markdown.path)
+                ? markdown : Paths.repository.appendingPathComponent(base + ".mmd")
+        }
+    }
+
     @Test(arguments: cases)
     func outputsMatchGoldenFiles(testCase: Case) throws {
-        for (format, suffix) in [(FlowOutput.Format.json, "json"), (.markdown, "md"), (.mermaid, "mmd")] {
-            let path = Paths.repository.appendingPathComponent(
-                "\(testCase.directory)/expected/\(testCase.name).\(suffix)")
+        for format in FlowOutput.Format.allCases {
+            let path = Self.goldenPath(testCase, format)
+            let suffix = path.lastPathComponent
             let golden = try String(contentsOf: path, encoding: .utf8)
             let rendered = try Self.render(testCase, format: format)
             #expect(
@@ -108,28 +122,33 @@ struct GoldenOutputTests {
     func goldenDiagramsParseInMermaid() throws {
         var diagrams: [String] = []
         for testCase in Self.cases {
-            let golden = try String(
-                contentsOf: Paths.repository.appendingPathComponent(
-                    "\(testCase.directory)/expected/\(testCase.name).mmd"), encoding: .utf8)
-            diagrams += Self.diagrams(in: golden)
+            let path = Self.goldenPath(testCase, .mermaid)
+            let golden = try String(contentsOf: path, encoding: .utf8)
+            if path.pathExtension == "mmd" {
+                if !golden.isEmpty { diagrams.append(golden) }
+            } else {
+                diagrams += Self.diagrams(inMarkdown: golden)
+            }
         }
         #expect(diagrams.count >= Self.cases.count)
         let result = try MermaidCheck.run(diagrams)
         #expect(result.status == 0, "mermaid-check: \(result.output)")
     }
 
-    /// The diagrams of a rendered .mmd, split where a `%% call N:` comment opens the next call.
-    static func diagrams(in text: String) -> [String] {
+    /// The fenced `mermaid` blocks of a Markdown text, each a diagram of its own.
+    static func diagrams(inMarkdown text: String) -> [String] {
         var diagrams: [String] = []
-        var current = ""
+        var current: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("%% call "), current.contains("sequenceDiagram") {
-                diagrams.append(current)
+            if line == "```mermaid" {
                 current = ""
+            } else if line == "```", let diagram = current {
+                diagrams.append(diagram)
+                current = nil
+            } else if current != nil {
+                current! += line + "\n"
             }
-            current += line + "\n"
         }
-        if current.contains("sequenceDiagram") { diagrams.append(current) }
         return diagrams
     }
 }

@@ -61,7 +61,7 @@ struct MatrixLabTests {
     }
 
     @Test func labCapturesArePresent() {
-        #expect(Self.names.count >= 10)
+        #expect(Self.names.count >= 12)
     }
 
     @Test(arguments: names)

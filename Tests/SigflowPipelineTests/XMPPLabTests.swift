@@ -71,7 +71,8 @@ struct XMPPLabTests {
     @Test func labCapturesArePresent() {
         #expect(
             Self.names == [
-                "jingle-accept-terminate", "jingle-decline", "jmi-reject", "jmi-retract", "x1-reject-without-propose",
+                "jingle-accept-terminate", "jingle-decline", "jmi-reject", "jmi-reject-busy", "jmi-reject-no-reason",
+                "jmi-retract", "x1-reject-without-propose",
                 "x13-media-after-terminate", "x2-proceed-after-reject", "x5-accept-after-terminate",
                 "x7-initiator-declines",
             ])

@@ -131,3 +131,37 @@ struct HostileTextTests {
         return output
     }
 }
+
+/// Controls from a capture (ESC, BEL, BS, CR, DEL, the 8-bit CSI) come out as visible escapes in
+/// every text format, and JSON keeps them exactly, escaped.
+struct ControlTextTests {
+    static let hostile = "a\u{1b}[31mb\u{1b}]0;t\u{07}c\u{08}d\re\u{7f}f\u{9b}2Jg\u{85}h"
+
+    @Test func terminalTextShowsEscapes() {
+        #expect(TerminalText.escape(Self.hostile) == #"a\x1b[31mb\x1b]0;t\x07c\x08d\x0de\x7ff\u009b2Jg\u0085h"#)
+        #expect(TerminalText.escape("tab\tand\nnewline") == "tab and newline")
+        #expect(TerminalText.escape("plain café ü") == "plain café ü")
+        // U+00A0 and above are text, not controls.
+        #expect(TerminalText.escape("\u{a0}\u{2028}") == "\u{a0}\u{2028}")
+    }
+
+    @Test func mermaidShowsEscapesAsEntities() {
+        let escaped = MermaidText.escape(Self.hostile)
+        #expect(escaped.unicodeScalars.allSatisfy { $0.value >= 0x20 && !(0x7f...0x9f).contains($0.value) })
+        #expect(escaped.hasPrefix("a#92;x1b[31mb#92;x1b]0#59;t#92;x07c#92;x08d#92;x0de#92;x7ff#92;u009b2Jg"))
+    }
+
+    @Test func markdownShowsEscapes() {
+        let escaped = MarkdownText.escape(Self.hostile)
+        #expect(escaped.hasPrefix(#"a\\x1b\[31mb\\x1b\]0;t\\x07c\\x08d\\x0de\\x7ff\\u009b2Jg"#))
+        let code = MarkdownText.code(Self.hostile)
+        #expect(code == #"`a\x1b[31mb\x1b]0;t\x07c\x08d\x0de\x7ff\u009b2Jg\u0085h`"#)
+        #expect(MarkdownText.escape("line\r\nnext") == #"line\\x0d next"#)
+    }
+
+    @Test func jsonEscapesControlsAndReadsThemBack() throws {
+        let rendered = JSONValue.string(Self.hostile).rendered(indent: nil)
+        #expect(rendered == #""a\u001b[31mb\u001b]0;t\u0007c\u0008d\re\u007ff\u009b2Jg\u0085h""#)
+        #expect(try JSONValue(parsing: Array(rendered.utf8)).string == Self.hostile)
+    }
+}

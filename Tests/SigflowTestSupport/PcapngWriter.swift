@@ -109,3 +109,26 @@ public struct PcapngWriter {
         bytes += raw
     }
 }
+
+extension PcapngWriter {
+    /// The packets of a little-endian classic pcap (as `PcapWriter` writes by default) as pcapng: one
+    /// interface of the file's link type and snap length, at its timestamp resolution.
+    public init(convertingPcap pcap: [UInt8]) {
+        func uint32(_ offset: Int) -> Int {
+            (0..<4).reduce(0) { value, index in value | Int(pcap[offset + index]) << (8 * index) }
+        }
+        let nanoseconds = uint32(0) == 0xa1b2_3c4d
+        self.init()
+        addInterface(linkType: Int32(uint32(20)), snaplen: uint32(16), nanoseconds: nanoseconds)
+        var offset = 24
+        while offset + 16 <= pcap.count {
+            let captured = uint32(offset + 8)
+            let fraction = Int64(uint32(offset + 4)) * (nanoseconds ? 1 : 1000)
+            let time = CaptureTime(seconds: Int64(uint32(offset)), nanoseconds: fraction)
+            add(
+                Array(pcap[(offset + 16)..<(offset + 16 + captured)]), at: time,
+                originalLength: uint32(offset + 12))
+            offset += 16 + captured
+        }
+    }
+}

@@ -5,6 +5,7 @@ captures, reporting medians of three runs (eleven for runs under a second). Run 
 usage: scripts/bench [MEGABYTES ...]   (default: 100 1000)
        scripts/bench signaling          (a busy proxy's SIP port only, 100 and 300 MB, with sngrep)
        scripts/bench hostile            (floods of connections, fragments and SIP Call-IDs)
+       scripts/bench tls                (a SIP trunk over TLS: what decrypting costs next to decoding)
 """
 import os
 import statistics
@@ -91,6 +92,33 @@ def signaling():
                   f"{results['loop'][0] / seconds:>7.2f}x {results['tshark'][0] / seconds:>8.1f}x")
 
 
+def tls():
+    """A SIP trunk over one TLS 1.3 connection (real OpenSSL and sipp, 2000 calls, made by
+    captures/lab/tls/make.sh bench-tls-trunk; needs root) whose capture holds its cleartext twin, the
+    same bytes between the TLS server and sipp. Three runs over the same file: the TLS leg decrypted
+    and decoded, the cleartext leg decoded, the TLS leg without keys (read, filtered and ignored).
+    Decrypting costs the first minus the second, decoding the second minus the third."""
+    capture = os.path.join(WORK, "bench-tls-trunk.pcap")
+    keylog = os.path.join(WORK, "bench-tls-trunk.keylog")
+    if not os.path.exists(capture):
+        subprocess.run([os.path.join(ROOT, "captures", "lab", "tls", "make.sh"), "bench-tls-trunk"], check=True,
+                       env=dict(os.environ, TLSLAB_OUT=WORK, TLSLAB_CALLS="2000"))
+    megabytes = os.path.getsize(capture) / 1e6
+    runs = [("TLS leg, --keylog", ["--keylog", keylog, "-f", "tcp port 5061"]),
+            ("cleartext leg", ["-f", "tcp port 5060"]),
+            ("TLS leg, no key log", ["-f", "tcp port 5061"])]
+    print(f"{'bench-tls-trunk (%.0f MB, 2000 calls)' % megabytes:<40} {'seconds':>8} {'CPU s':>7} {'peak RSS':>9}")
+    results = []
+    for label, options in runs:
+        seconds, rss, cpu = median_of_three([SIGFLOW, "calls", "-q"] + options + [capture])
+        results.append((seconds, cpu))
+        print(f"{label:<40} {seconds:>8.3f} {cpu:>7.2f} {rss / 1024:>7.1f}MB")
+    (tls_s, tls_cpu), (clear_s, clear_cpu), (none_s, none_cpu) = results
+    print(f"decrypting: {tls_s - clear_s:.3f} s ({tls_cpu - clear_cpu:.2f} CPU s); "
+          f"decoding: {clear_s - none_s:.3f} s ({clear_cpu - none_cpu:.2f} CPU s)")
+    print("target: decrypting costs no more than the decoding after it")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     subprocess.run(["gcc", "-O2", "-o", LOOP, os.path.join(ROOT, "scripts", "bench-support", "pcaploop.c"), "-lpcap"], check=True)
@@ -103,6 +131,8 @@ def main():
         return hostile()
     if sys.argv[1:] == ["signaling"]:
         return signaling()
+    if sys.argv[1:] == ["tls"]:
+        return tls()
     sizes = [float(arg) for arg in sys.argv[1:]] or [100, 1000]
     print(f"{'size':>7} {'tool':<8} {'seconds':>8} {'CPU s':>7} {'MB/s':>8} {'packets/s':>11} {'peak RSS':>9} {'vs loop':>8} "
           f"{'vs tshark':>9}")

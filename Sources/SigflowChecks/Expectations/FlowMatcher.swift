@@ -22,33 +22,46 @@ public struct FlowMatch: Sendable {
 
     public var missingCount: Int { entries.filter { $0.status == .missing }.count }
 
-    /// The match as findings, so `--fail-on` covers templates too: a missing step is an error, an
-    /// extra or out-of-order step a warning.
+    /// The rules `--expect` adds: a missing step is an error, an extra or out-of-order step a warning.
+    public static let missingStep = RuleDescriptor(
+        id: "expect.missing-step", signalingProtocol: nil, severity: .error,
+        summary: "A step of the expected-flow template (--expect) was not observed.",
+        clause: "the expected-flow template given with --expect")
+    public static let outOfOrderStep = RuleDescriptor(
+        id: "expect.out-of-order-step", signalingProtocol: nil, severity: .warning,
+        summary: "A step of the expected-flow template (--expect) was observed before a step it should follow.",
+        clause: "the expected-flow template given with --expect")
+    public static let extraStep = RuleDescriptor(
+        id: "expect.extra-step", signalingProtocol: nil, severity: .warning,
+        summary: "An observed step is not in the expected-flow template (--expect).",
+        clause: "the expected-flow template given with --expect")
+    public static let ruleDescriptors = [missingStep, outOfOrderStep, extraStep]
+
+    /// The match as findings, so `--fail-on` covers templates too. Each rests on the template itself.
     public func findings(templateName: String) -> [Finding] {
         var findings: [Finding] = []
+        func add(_ rule: RuleDescriptor, _ message: String, steps: [Int]) {
+            var finding = rule.finding(message, steps: steps)
+            finding.clause = templateName
+            findings.append(finding)
+        }
         for entry in entries where entry.status == .missing {
-            findings.append(
-                Finding(
-                    ruleID: "expect.missing-step", severity: .error,
-                    message: "Expected step \(entry.expected.number) (\(entry.expected.from) -> \(entry.expected.to): "
-                        + "\(entry.expected.label)) of \(templateName) was not observed.",
-                    steps: [], clause: templateName))
+            add(
+                Self.missingStep,
+                "Expected step \(entry.expected.number) (\(entry.expected.from) -> \(entry.expected.to): "
+                    + "\(entry.expected.label)) of \(templateName) was not observed.", steps: [])
         }
         for entry in entries where entry.status == .observedOutOfOrder {
-            findings.append(
-                Finding(
-                    ruleID: "expect.out-of-order-step", severity: .warning,
-                    message: "Expected step \(entry.expected.number) (\(entry.expected.label)) of \(templateName) was "
-                        + "observed out of order, at step \(entry.step!.number).",
-                    steps: [entry.step!.number], clause: templateName))
+            add(
+                Self.outOfOrderStep,
+                "Expected step \(entry.expected.number) (\(entry.expected.label)) of \(templateName) was "
+                    + "observed out of order, at step \(entry.step!.number).", steps: [entry.step!.number])
         }
         for extra in extras {
-            findings.append(
-                Finding(
-                    ruleID: "expect.extra-step", severity: .warning,
-                    message: "Step \(extra.number) (\(extra.from) -> \(extra.to): \(extra.message.label)) is not in "
-                        + "\(templateName).",
-                    steps: [extra.number], clause: templateName))
+            add(
+                Self.extraStep,
+                "Step \(extra.number) (\(extra.from) -> \(extra.to): \(extra.message.label)) is not in "
+                    + "\(templateName).", steps: [extra.number])
         }
         return findings
     }

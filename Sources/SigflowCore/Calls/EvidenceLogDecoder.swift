@@ -9,6 +9,10 @@ public protocol EvidenceLogDecoder: AnyObject {
     /// Decodes a whole log into the sink. Returns how many lines it read; throws a one-line reason
     /// when the file cannot be read at all.
     func decode(path: String, captureIndex: Int, into sink: any SignalingSink) throws(EvidenceLogError) -> Int
+
+    /// Decodes a log already read (standard input), named `fileName` in messages. Returns how many
+    /// lines it read.
+    func decode(bytes: [UInt8], fileName: String, captureIndex: Int, into sink: any SignalingSink) -> Int
 }
 
 public struct EvidenceLogError: Error, Equatable, Sendable, CustomStringConvertible {

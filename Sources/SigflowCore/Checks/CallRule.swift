@@ -2,7 +2,8 @@
 public struct RuleDescriptor: Hashable, Sendable {
     /// `sip.S1.answer-after-decline`: protocol, number in the protocol sheet, what it flags.
     public var id: String
-    public var signalingProtocol: SignalingProtocol
+    /// The protocol whose calls the rule judges; nil for the rules of `--expect`, which judge any.
+    public var signalingProtocol: SignalingProtocol?
     public var severity: Finding.Severity
     /// What the rule flags, in one line.
     public var summary: String
@@ -10,13 +11,34 @@ public struct RuleDescriptor: Hashable, Sendable {
     public var clause: String
 
     public init(
-        id: String, signalingProtocol: SignalingProtocol, severity: Finding.Severity, summary: String, clause: String
+        id: String, signalingProtocol: SignalingProtocol?, severity: Finding.Severity, summary: String, clause: String
     ) {
         self.id = id
         self.signalingProtocol = signalingProtocol
         self.severity = severity
         self.summary = summary
         self.clause = clause
+    }
+
+    /// Where the clause can be read, from the first document it names: the RFC section at the RFC
+    /// Editor, the XEP section at xmpp.org, the Voice over IP module of the Matrix spec; nil for
+    /// sources without a stable address (the WhatsApp rules cite client implementations).
+    public var helpURI: String? {
+        let words = clause.split(separator: " ")
+        guard let first = words.first else { return nil }
+        let second = words.count > 1 ? words[1].trimmingCharacters(in: ",;") : nil
+        if first == "RFC", let number = second, number.allSatisfy(\.isNumber) {
+            let section =
+                words.count > 2 && words[2].hasPrefix("§") ? words[2].dropFirst().trimmingCharacters(in: ",;") : nil
+            return "https://www.rfc-editor.org/rfc/rfc\(number)" + (section.map { "#section-\($0)" } ?? "")
+        }
+        if first.hasPrefix("XEP-") {
+            let number = first.dropFirst(4).trimmingCharacters(in: ",;")
+            let anchor = second.flatMap { $0.hasPrefix("#") ? $0 : nil } ?? ""
+            return "https://xmpp.org/extensions/xep-\(number).html\(anchor)"
+        }
+        if first == "Matrix" { return "https://spec.matrix.org/latest/client-server-api/#voice-over-ip" }
+        return nil
     }
 
     public func finding(_ message: String, steps: [Int]) -> Finding {
@@ -70,5 +92,15 @@ public final class CallViews: @unchecked Sendable {
         let view = make()
         views[ObjectIdentifier(type)] = view
         return view
+    }
+}
+
+extension Substring {
+    /// The text without the given marks at either end (`§16.7,` becomes `16.7`).
+    fileprivate func trimmingCharacters(in marks: String) -> String {
+        var text = self
+        while let last = text.last, marks.contains(last) { text.removeLast() }
+        while let first = text.first, marks.contains(first) { text.removeFirst() }
+        return String(text)
     }
 }

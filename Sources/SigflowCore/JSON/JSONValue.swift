@@ -98,7 +98,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         output += "\n" + String(repeating: " ", count: indent * depth)
     }
 
-    /// RFC 8259 string escaping; control characters as `\u00XX`, everything else as UTF-8.
+    /// RFC 8259 string escaping; control characters as `\u00XX`, everything else as UTF-8. The C1
+    /// controls (U+0080-U+009F) are escaped too, though RFC 8259 allows them raw: U+009B is the 8-bit
+    /// CSI, which some terminals obey, and JSON is printed to terminals as well. The text read back is
+    /// exactly the text written.
     static func writeString(_ text: String, to output: inout String) {
         output += "\""
         for scalar in text.unicodeScalars {
@@ -108,7 +111,9 @@ public indirect enum JSONValue: Equatable, Sendable {
             case "\n": output += "\\n"
             case "\r": output += "\\r"
             case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f || scalar == "\u{2028}" || scalar == "\u{2029}":
+            case _
+            where scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) || scalar == "\u{2028}"
+                || scalar == "\u{2029}":
                 let hex = String(scalar.value, radix: 16)
                 output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default:

@@ -16,17 +16,32 @@ public enum StreamEndReason: String, Hashable, Sendable {
     case captureEnded = "capture-ended"
 }
 
+/// How a connection's bytes reach the decoders: as they crossed the wire, or decrypted from TLS.
+public enum StreamSecurity: Hashable, Sendable {
+    case plain
+    case tls
+}
+
 /// A TCP connection as the layers above see it.
 public struct StreamInfo: Hashable, Sendable {
     public var key: FlowKey
     public var client: Endpoint
     public var server: Endpoint
+    public var security: StreamSecurity
 
-    public init(client: Endpoint, server: Endpoint) {
+    public init(client: Endpoint, server: Endpoint, security: StreamSecurity = .plain) {
         self.key = FlowKey.of(.tcp, from: client, to: server).key
         self.client = client
         self.server = server
+        self.security = security
     }
+
+    /// What the messages of this connection travel over, as their `transport` says: `tcp` or `tls`.
+    public var transportName: MessageTransport { security == .tls ? .tls : .tcp }
+    /// The same for WebSocket messages on it (RFC 7118 §5.3's names): `ws` or `wss`.
+    public var webSocketTransportName: MessageTransport { security == .tls ? .wss : .ws }
+    /// The same for HTTP exchanges on it: `http` or `https`.
+    public var httpTransportName: MessageTransport { security == .tls ? .https : .http }
 
     public func source(of direction: StreamDirection) -> Endpoint { direction == .fromClient ? client : server }
     public func destination(of direction: StreamDirection) -> Endpoint {
@@ -48,6 +63,14 @@ public protocol StreamConsumer: AnyObject {
     /// their sum over every connection (`ReassemblyLimits.maxStreamBufferedBytes`) by telling the
     /// largest holders a gap, which must let go of them.
     var bufferedBytes: Int { get }
+}
+
+/// Decrypts a connection that turns to TLS part-way (XMPP's STARTTLS): the consumer it returns takes
+/// the connection's bytes from the first TLS record on and hands their plaintext to `inner` as a
+/// fresh stream. nil when there is nothing to decrypt with (no key log): the connection then stays
+/// encrypted, as it always was.
+public protocol StreamDecryptor: AnyObject {
+    func decrypting(_ stream: StreamInfo, into inner: any StreamConsumer) -> (any StreamConsumer)?
 }
 
 public enum StreamClassification {

@@ -5,7 +5,7 @@ struct MatrixAnswerAfterLosingRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "matrix.M4.answer-after-other-selected", signalingProtocol: .matrix, severity: .error,
         summary: "A device answers after it received an m.call.select_answer choosing another party (or a reject).",
-        clause: "Matrix spec m.call.select_answer, m.call.reject")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.select_answer, m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

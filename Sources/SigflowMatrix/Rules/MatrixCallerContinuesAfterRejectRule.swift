@@ -6,7 +6,7 @@ struct MatrixCallerContinuesAfterRejectRule: CallRule {
         id: "matrix.M8.caller-continues-after-reject", signalingProtocol: .matrix, severity: .error,
         summary:
             "The caller selects an answer or sends candidates after a reject reached it first: the first of answer and reject wins.",
-        clause: "Matrix spec m.call.reject")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

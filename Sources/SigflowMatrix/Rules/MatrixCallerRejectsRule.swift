@@ -6,7 +6,7 @@ struct MatrixCallerRejectsRule: CallRule {
         id: "matrix.M2.caller-rejects", signalingProtocol: .matrix, severity: .error,
         summary:
             "The caller sends m.call.reject for its own call; a caller ends an unanswered call with m.call.hangup.",
-        clause: "Matrix spec m.call.reject")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -6,7 +6,7 @@ struct MatrixDecisionAfterExpiryRule: CallRule {
         id: "matrix.M12.decision-after-expiry", signalingProtocol: .matrix, severity: .warning,
         summary:
             "An answer or reject is sent after the invite's lifetime ran out, or after the caller hung up with invite_timeout.",
-        clause: "Matrix spec m.call.invite lifetime; Call Event Liveness")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.invite lifetime; Call Event Liveness")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -6,7 +6,7 @@ struct MatrixGlareRule: CallRule {
         id: "matrix.M15.glare-wrong-call-kept", signalingProtocol: .matrix, severity: .warning,
         summary:
             "Two users invite each other in one room at once and the call with the lesser call_id is the one aborted, or both survive.",
-        clause: "Matrix spec voip_events.md, Glare")
+        clause: "Matrix Client-Server API, Voice over IP: Glare")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -6,7 +6,7 @@ struct MatrixHangupAsRejectRule: CallRule {
         id: "matrix.M10.v1-decline-by-hangup", signalingProtocol: .matrix, severity: .warning,
         summary:
             "A version 1 callee declines with m.call.hangup without having answered; v1 callers (matrix-js-sdk) ignore it and ring until timeout.",
-        clause: "Matrix spec m.call.reject; matrix-js-sdk onHangupReceived")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject; matrix-js-sdk onHangupReceived")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -5,7 +5,7 @@ struct MatrixRejectWithReasonRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "matrix.M14.reject-with-reason", signalingProtocol: .matrix, severity: .info,
         summary: "An m.call.reject carries a reason field, which the event does not define.",
-        clause: "Matrix spec m.call.reject")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         context.views.view(MatrixCallView.self) { MatrixCallView(call) }.events("m.call.reject").compactMap { reject in
@@ -21,7 +21,7 @@ struct MatrixUnknownHangupReasonRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "matrix.M18.unknown-hangup-reason", signalingProtocol: .matrix, severity: .info,
         summary: "An m.call.hangup reason outside the spec's enum (matrix-js-sdk sends replaced, transferred, ...).",
-        clause: "Matrix spec m.call.hangup")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.hangup")
 
     static let reasons: Set<String> = [
         "ice_failed", "ice_timeout", "invite_timeout", "user_hangup", "user_media_failed", "user_busy", "unknown_error",
@@ -44,7 +44,7 @@ struct MatrixRejectNotSelectedRule: CallRule {
         id: "matrix.M19.reject-not-selected", signalingProtocol: .matrix, severity: .info,
         summary:
             "A reject ended the call but the caller sent no m.call.select_answer for it (the spec asks for one; matrix-js-sdk sends none).",
-        clause: "Matrix spec m.call.reject vs matrix-js-sdk onRejectReceived")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject vs matrix-js-sdk onRejectReceived")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -6,7 +6,7 @@ struct MatrixLateRejectHonouredRule: CallRule {
         id: "matrix.M9.late-reject-honoured", signalingProtocol: .matrix, severity: .warning,
         summary:
             "A reject reaches the caller after it selected an answer, and the caller hangs up right after: a reject seen after an answer must be disregarded.",
-        clause: "Matrix spec m.call.reject")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject")
 
     /// A hang-up this soon after the late reject is taken as caused by it.
     static let reactionWindowSeconds: Double = 5

@@ -6,7 +6,7 @@ struct MatrixLoserContinuesRule: CallRule {
         id: "matrix.M5.unselected-party-continues", signalingProtocol: .matrix, severity: .warning,
         summary:
             "A party that was not selected sends m.call.candidates, negotiate or hangup after it received the select_answer.",
-        clause: "Matrix spec m.call.select_answer, m.call.negotiate")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.select_answer, m.call.negotiate")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -10,7 +10,7 @@ struct MatrixMediaAfterEndRule: CallRule {
         id: "matrix.M17.media-after-end", signalingProtocol: .matrix, severity: .error,
         summary:
             "Media to a device's candidates goes on more than 3 s after m.call.hangup, m.call.reject or a select_answer that chose another device.",
-        clause: "Matrix spec m.call.hangup, m.call.select_answer")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.hangup, m.call.select_answer")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let media = MediaAfterEnd(call)

@@ -5,7 +5,7 @@ struct MatrixNotInviteeRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "matrix.M13.answer-by-non-invitee", signalingProtocol: .matrix, severity: .warning,
         summary: "A user other than the invite's invitee answers or rejects the call.",
-        clause: "Matrix spec voip_events.md, Invitees")
+        clause: "Matrix Client-Server API, Voice over IP: Invitees")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -6,7 +6,7 @@ struct MatrixOrphanDecisionRule: CallRule {
         id: "matrix.M11.decision-without-invite", signalingProtocol: .matrix, severity: .warning,
         summary:
             "m.call.answer, reject or hangup for a call_id with no m.call.invite in the capture (and no timeline gap).",
-        clause: "Matrix spec voip_events.md")
+        clause: "Matrix Client-Server API, Voice over IP")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

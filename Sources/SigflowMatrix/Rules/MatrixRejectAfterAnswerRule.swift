@@ -6,7 +6,7 @@ struct MatrixRejectAfterAnswerRule: CallRule {
         id: "matrix.M3.reject-after-answer", signalingProtocol: .matrix, severity: .error,
         summary:
             "A device sends m.call.reject after it answered the same call; after answering, a call ends with m.call.hangup.",
-        clause: "Matrix spec voip_events.md, Client behaviour")
+        clause: "Matrix Client-Server API, Voice over IP: Client behaviour")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -5,7 +5,7 @@ struct MatrixRejectOfVersionZeroRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "matrix.M1.reject-of-v0-invite", signalingProtocol: .matrix, severity: .error,
         summary: "An m.call.reject answers a version 0 invite, which must be declined with m.call.hangup.",
-        clause: "Matrix spec m.call.reject; MSC2746")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.reject; MSC2746")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

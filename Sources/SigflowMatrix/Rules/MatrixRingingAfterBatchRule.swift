@@ -6,7 +6,7 @@ struct MatrixRingingAfterBatchRule: CallRule {
         id: "matrix.M16.ringing-after-ended-batch", signalingProtocol: .matrix, severity: .warning,
         summary:
             "A device answers an invite although the same /sync batch that brought the invite also held its hangup, reject or answer.",
-        clause: "Matrix spec Call Event Liveness")
+        clause: "Matrix Client-Server API, Voice over IP: Call Event Liveness")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

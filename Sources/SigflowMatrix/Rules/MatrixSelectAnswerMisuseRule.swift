@@ -7,7 +7,7 @@ struct MatrixSelectAnswerMisuseRule: CallRule {
         id: "matrix.M6.select-answer-misuse", signalingProtocol: .matrix, severity: .error,
         summary:
             "m.call.select_answer is sent by someone other than the caller, or twice with different selected_party_id.",
-        clause: "Matrix spec m.call.select_answer")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.select_answer")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }
@@ -37,7 +37,7 @@ struct MatrixSelectUnknownPartyRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "matrix.M7.select-unknown-party", signalingProtocol: .matrix, severity: .warning,
         summary: "m.call.select_answer names a party from which no answer or reject was seen.",
-        clause: "Matrix spec m.call.select_answer")
+        clause: "Matrix Client-Server API, Voice over IP: m.call.select_answer")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(MatrixCallView.self) { MatrixCallView(call) }

@@ -15,7 +15,9 @@ struct SIPCancelTagsDifferRule: CallRule {
             for cancel in view.requests("CANCEL", onHopOf: invite) {
                 for accepted in view.responses(to: cancel, method: "CANCEL") where accepted.status?.isSuccess == true {
                     for final in terminated {
-                        guard let a = accepted.toTag, let b = final.toTag, a != b else { continue }
+                        guard let a = accepted.toTag, let b = final.toTag, a != b, !relayed(final, view) else {
+                            continue
+                        }
                         findings.append(
                             descriptor.finding(
                                 "The 200 to the CANCEL (step \(accepted.number)) has To tag \(a) but the 487 "
@@ -26,5 +28,14 @@ struct SIPCancelTagsDifferRule: CallRule {
             }
         }
         return findings
+    }
+
+    /// A 487 a proxy passes on from a device: the proxy answered the CANCEL itself (RFC 3261 §16.10)
+    /// before any device's tag could be known, so the tags differ by design; §9.2 asks it of the UAS.
+    private func relayed(_ terminated: SIPStep, _ view: SIPCallView) -> Bool {
+        view.role(of: terminated.from) == .proxy
+            && view.steps.contains {
+                $0.status == 487 && $0.to == terminated.from && $0.toTag == terminated.toTag
+            }
     }
 }

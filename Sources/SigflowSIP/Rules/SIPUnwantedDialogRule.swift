@@ -1,7 +1,7 @@
 import SigflowCore
 
 /// S17: the caller gets 2xx from several devices (a forked INVITE answered twice) and does not
-/// acknowledge each one, or keeps more than one of the dialogs without a BYE.
+/// acknowledge each one, or keeps more than one of the dialogs without a BYE for 32 s.
 struct SIPUnwantedDialogRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "sip.S17.unwanted-dialog-not-ended", signalingProtocol: .sip, severity: .warning,
@@ -34,14 +34,17 @@ struct SIPUnwantedDialogRule: CallRule {
                             steps: [answer.number]))
                 }
             }
+            // Kept: still without a BYE when the caller has had its 64*T1 to decide. A BYE on the wanted
+            // dialog at the end of the call does not end the unwanted one.
+            let decided = last.time.adding(nanoseconds: 32_000_000_000)
             let kept = answers.filter { answer in
-                !callerRequests.contains { $0.isRequest("BYE") && $0.toTag == answer.toTag }
+                !callerRequests.contains { $0.isRequest("BYE") && $0.toTag == answer.toTag && $0.time <= decided }
             }
             if kept.count > 1 {
                 findings.append(
                     descriptor.finding(
                         "The caller was answered by \(answers.count) devices and kept \(kept.count) of the dialogs "
-                            + "(steps \(kept.map { String($0.number) }.joined(separator: ", "))) without a BYE.",
+                            + "(steps \(kept.map { String($0.number) }.joined(separator: ", "))) for 32 s without a BYE.",
                         steps: kept.map(\.number)))
             }
         }

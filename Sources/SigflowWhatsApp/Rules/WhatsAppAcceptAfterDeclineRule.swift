@@ -7,7 +7,7 @@ struct WhatsAppAcceptAfterDeclineRule: CallRule {
         id: "whatsapp.W5.accept-after-decline", signalingProtocol: .whatsapp, severity: .warning,
         summary:
             "A reject without reason (a user decline) is followed by an accept from another device of the user. [U]",
-        clause: "whatsapp-rust reject_is_device_busy; protocols.md 2.3 (reject), 2.8 W5")
+        clause: "whatsapp-rust reject_is_device_busy")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -6,7 +6,7 @@ struct WhatsAppAcceptAfterDismissalRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W2.accept-after-dismissal", signalingProtocol: .whatsapp, severity: .warning,
         summary: "A device accepts after it was sent terminate rejected_elsewhere or accepted_elsewhere. [U]",
-        clause: "whatsapp-rust handlers/call.rs, types/call.rs (sibling dismissal); protocols.md 2.5, 2.8 W2")
+        clause: "whatsapp-rust handlers/call.rs, types/call.rs (sibling dismissal)")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

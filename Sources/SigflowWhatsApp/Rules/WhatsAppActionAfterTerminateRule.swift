@@ -10,7 +10,7 @@ struct WhatsAppActionAfterTerminateRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W9.action-after-terminate", signalingProtocol: .whatsapp, severity: .error,
         summary: "A call action (other than an ack) follows the terminate that ended the call.",
-        clause: "Baileys deletes call state on terminate; whatsapp-rust ends the registry entry; protocols.md 2.8 W9")
+        clause: "Baileys deletes call state on terminate; whatsapp-rust ends the registry entry")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -9,7 +9,7 @@ struct WhatsAppActionWithoutOfferRule: CallRule {
         summary:
             "A reject, accept, preaccept or terminate for a call-id with no offer or offer_notice in the logs "
             + "(the log was running and nothing was an offline replay).",
-        clause: "whatsmeow call.go (actions keyed by call-id); Baileys callOfferCache; protocols.md 2.8 W1")
+        clause: "whatsmeow call.go (actions keyed by call-id); Baileys callOfferCache")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -6,7 +6,7 @@ struct WhatsAppAnswerToEndedOfferRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W7.answer-to-ended-offer", signalingProtocol: .whatsapp, severity: .warning,
         summary: "A preaccept or accept answers an offer marked is_call_ended or carrying terminate_reason.",
-        clause: "purpshell/meowcaller engine.go onOffer; protocols.md 2.3 (offer), 2.8 W7")
+        clause: "purpshell/meowcaller engine.go onOffer")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -5,8 +5,7 @@ struct WhatsAppAnswererDismissedRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W6.answerer-dismissed", signalingProtocol: .whatsapp, severity: .warning,
         summary: "terminate accepted_elsewhere is sent to the device that itself accepted. [U]",
-        clause: "whatsapp-rust handlers/call.rs (routed answerer must not receive accepted_elsewhere); "
-            + "protocols.md 2.8 W6")
+        clause: "whatsapp-rust handlers/call.rs (routed answerer must not receive accepted_elsewhere)")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -6,7 +6,7 @@ struct WhatsAppBaileysRingingRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W13.baileys-ringing", signalingProtocol: .whatsapp, severity: .warning,
         summary: "A Baileys log shows call status 'ringing', which stands for any unknown action, not ringing.",
-        clause: "Baileys Utils/generics.ts getCallStatusFromNode; protocols.md 2.6, 2.8 W13")
+        clause: "Baileys Utils/generics.ts getCallStatusFromNode")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         call.steps.filter { $0.message.waLog?.baileysStatus == "ringing" }.map { step in

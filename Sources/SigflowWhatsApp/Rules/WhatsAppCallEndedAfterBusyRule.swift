@@ -8,7 +8,7 @@ struct WhatsAppCallEndedAfterBusyRule: CallRule {
         summary:
             "The caller ends the call within seconds of a busy reject from one device while another device "
             + "has preaccepted (busy is per device).",
-        clause: "whatsapp-rust REJECT_REASON_BUSY; purpshell/meowcaller issue #25; protocols.md 2.5, 2.8 W4")
+        clause: "whatsapp-rust REJECT_REASON_BUSY; purpshell/meowcaller issue #25")
 
     /// How soon after the busy reject an ending terminate counts as caused by it.
     static let window: Int64 = 3_000_000_000

@@ -8,7 +8,7 @@ struct WhatsAppCallNotAckedRule: CallRule {
         id: "whatsapp.W10.call-not-acked", signalingProtocol: .whatsapp, severity: .error,
         summary: "A received <call> is never answered with <ack class=\"call\" id=...> by the receiving client.",
         clause:
-            "whatsmeow receipt.go sendAck; Baileys stanza-ack.ts; whatsapp-rust should_ack; protocols.md 2.4, 2.8 W10")
+            "whatsmeow receipt.go sendAck; Baileys stanza-ack.ts; whatsapp-rust should_ack")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -5,8 +5,7 @@ struct WhatsAppCallerRejectsRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W8.caller-rejects", signalingProtocol: .whatsapp, severity: .error,
         summary: "The caller's own device sends <reject>; reject is a callee action, a caller terminates.",
-        clause: "whatsmeow RejectCall; whatsapp-rust builders (reject built with call-creator = remote caller); "
-            + "protocols.md 2.8 W8")
+        clause: "whatsmeow RejectCall; whatsapp-rust builders (reject built with call-creator = remote caller)")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

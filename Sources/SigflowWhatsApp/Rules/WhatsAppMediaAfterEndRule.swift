@@ -7,7 +7,8 @@ struct WhatsAppMediaAfterEndRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W12.media-after-end", signalingProtocol: .whatsapp, severity: .warning,
         summary: "Relay/UDP media continues more than a few seconds after the reject or terminate that ended the call.",
-        clause: "protocols.md 2.8 W12, 5 (grace period for teardown); only timing is observable")
+        clause: "no published WhatsApp specification; whatsmeow and Baileys end a call on terminate or reject, "
+            + "and only timing is observable (3 s teardown grace, as for SIP rule S18)")
 
     /// Teardown grace: media may trail the ending stanza by this much.
     static let grace: Int64 = 3_000_000_000

@@ -6,7 +6,7 @@ struct WhatsAppRefusedOfferContinuesRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W11.refused-offer-continues", signalingProtocol: .whatsapp, severity: .warning,
         summary: "The server's ack of the offer carries an error, yet the call continues.",
-        clause: "meowcaller onCallAck; JotaDev66/WaCalls PR #10; protocols.md 2.4, 2.8 W11")
+        clause: "purpshell/meowcaller onCallAck; JotaDev66/WaCalls PR #10")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -6,7 +6,7 @@ struct WhatsAppSecondAcceptRule: CallRule {
     let descriptor = RuleDescriptor(
         id: "whatsapp.W3.second-accept", signalingProtocol: .whatsapp, severity: .warning,
         summary: "A second callee device accepts after the first accept. [U]",
-        clause: "whatsapp-rust dismiss_outgoing_siblings; protocols.md 2.5, 2.8 W3")
+        clause: "whatsapp-rust dismiss_outgoing_siblings")
 
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(WhatsAppCallView.self) { WhatsAppCallView(call) }

@@ -1,5 +1,6 @@
 import SigflowCore
 import SigflowFraming
+import SigflowTLS
 
 /// One frame of an encrypted signaling connection: when, which way, how big.
 struct WAFrame: Hashable {
@@ -131,7 +132,9 @@ final class WAStreamConsumer: StreamConsumer {
         if bytes[0] == UInt8(ascii: "W") && bytes[1] == UInt8(ascii: "A") && (1...9).contains(bytes[2]) {
             return .chat(magic: bytes[2], version: bytes[3])
         }
-        if let name = TLSClientHello.serverName(bytes), isWhatsAppHost(name) { return .tls(serverName: name) }
+        if let name = TLSClientHello(firstRecord: bytes)?.serverName, isWhatsAppHost(name) {
+            return .tls(serverName: name)
+        }
         return nil
     }
 

@@ -6,10 +6,15 @@
 #
 # Usage: ./make.sh                 all scenarios
 #        ./make.sh v1-reject ...   only the named scenarios
-# Env:   MATRIX_LAB_VENV  (default /work/venvs/matrix)      python venv, created when missing
+# Env:   MATRIX_LAB_NETNS (default 1)                       0: run on the host's lo instead of a private
+#                                                           network namespace (unshare --net)
+#        MATRIX_LAB_VENV  (default /work/venvs/matrix)      python venv, created when missing
 #        MATRIX_LAB_STATE (default /tmp/sigflow-matrix-lab) Synapse data dir, wiped on every run
 #        PYTHON           (default python3)                 interpreter used to create the venv
 #        MATRIX_LAB_PIP   (default: the pinned versions)    pip requirement list for a new venv
+# Once the packages and the venv are in place the script re-runs itself inside a private network
+# namespace with its own loopback (as ../sip/make.sh does): port 8008 cannot clash with another
+# Synapse on the machine, and nothing else is captured.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +22,7 @@ VENV="${MATRIX_LAB_VENV:-/work/venvs/matrix}"
 STATE="${MATRIX_LAB_STATE:-/tmp/sigflow-matrix-lab}"
 PY="${PYTHON:-python3}"
 PORT=8008
-ALL_SCENARIOS=(v1-reject answer-select-hangup m9-reject-after-select m1-v0-reject invite-timeout
+ALL_SCENARIOS=(v1-reject answer-select-hangup m9-reject-after-select m1-v0-reject m1-v0-reject-hangup invite-timeout
                m10-v1-hangup-decline caller-cancel gzip-answer encrypted-room m17-media-after-hangup
                m17-loser-media)
 if [ $# -gt 0 ]; then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
@@ -31,6 +36,8 @@ command -v tcpdump >/dev/null || need_apt+=(tcpdump)
 command -v tshark  >/dev/null || need_apt+=(tshark)
 command -v "$PY"   >/dev/null || need_apt+=(python3)
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)   # Debian ships ensurepip there
+command -v unshare >/dev/null || need_apt+=(util-linux)
+command -v ip      >/dev/null || need_apt+=(iproute2)
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "installing ${need_apt[*]}"
     echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
@@ -60,6 +67,12 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import synapse, nio, 
     "$VENV/bin/pip" install -q "${pip_reqs[@]}"
 fi
 VPY="$VENV/bin/python"
+
+# 2b. a private network namespace (the installs above needed the host's network)
+if [[ -z "${MATRIX_LAB_INSIDE:-}" && "${MATRIX_LAB_NETNS:-1}" != 0 ]] && unshare --net true 2>/dev/null; then
+    exec env MATRIX_LAB_INSIDE=netns unshare --net -- bash "$HERE/make.sh" "$@"
+fi
+if [[ "${MATRIX_LAB_INSIDE:-}" == netns ]]; then ip link set lo up; else log "note: running on the host loopback"; fi
 "$VPY" - <<'EOF' >&2
 import importlib.metadata as m
 print("[make.sh] matrix-synapse", m.version("matrix-synapse"), "/ matrix-nio", m.version("matrix-nio"))

@@ -310,12 +310,34 @@ async def sc_m9(L, cid):
           devices={"bob-phone": "declined", "bob-desktop": "declined-elsewhere"},
           findings=["M1"], info=["M19"])
 async def sc_m1(L, cid):
+    await _v0_invite_rejected(L, cid)
+
+
+async def _v0_invite_rejected(L, cid):
+    """alice invites with version 0 and no party_id; bob-phone rejects with m.call.reject (v1)"""
     A, P, D = L.A, L.P, L.D
     await L.send(A, "m.call.invite", invite(cid, version=0, party=None), "invite")
     await L.wait_seen([P, D], cid, "m.call.invite")
     await asyncio.sleep(1.5)
     await L.send(P, "m.call.reject", base(cid, P.device), "reject")
     await L.wait_seen([D, A], cid, "m.call.reject")
+
+
+@scenario("m1-v0-reject-hangup", call_id="c-v0-2",
+          summary="alice invites with version 0 (integer, no party_id, like a pre-v1 client); bob-phone "
+                  "answers it with m.call.reject (M1: v0 invites are declined with m.call.hangup); "
+                  "bob-desktop stops ringing; alice (v0) does not understand the reject and, 1.5 s "
+                  "later, hangs up (a v0 m.call.hangup) before any answer",
+          outcome="cancelled",
+          notes="alice is a v0 client: the v1 m.call.reject goes unheard, and her own m.call.hangup before "
+                "any answer decides the call (cancelled).",
+          devices={"bob-phone": "declined", "bob-desktop": "declined-elsewhere"},
+          findings=["M1"], info=["M19"])
+async def sc_m1_hangup(L, cid):
+    await _v0_invite_rejected(L, cid)
+    await asyncio.sleep(1.5)                                  # alice goes on ringing
+    await L.send(L.A, "m.call.hangup", base(cid, None, version=0), "hangup")
+    await L.wait_seen([L.P, L.D], cid, "m.call.hangup")
 
 
 @scenario("invite-timeout", call_id="c-timeout-1",

@@ -81,6 +81,7 @@ def sip_messages(pcap):
         for f in pkt.iter("field"):
             fields.setdefault(f.get("name"), f)
         frame = int(fields["frame.number"].get("show"))
+        when = float(fields["frame.time_epoch"].get("show"))
         src_ip, dst_ip = fields["ip.src"].get("show"), fields["ip.dst"].get("show")
         proto = "udp" if "udp.srcport" in fields else "tcp"
         sport, dport = fields[proto + ".srcport"].get("show"), fields[proto + ".dstport"].get("show")
@@ -88,7 +89,7 @@ def sip_messages(pcap):
         ws = [p for p in pkt.iter("proto") if p.get("name") == "websocket"]
         for idx, sp in enumerate(p for p in pkt.iter("proto") if p.get("name") == "sip"):
             m = Msg()
-            m.frame, m.transport = frame, proto
+            m.frame, m.time, m.transport = frame, when, proto
             m.src, m.dst = f"{src_ip}:{sport}", f"{dst_ip}:{dport}"
             first = None
             for f in sp:
@@ -97,9 +98,18 @@ def sip_messages(pcap):
             hdr = next((f for f in sp if f.get("name") == "sip.msg_hdr"), None)
             if first is None or hdr is None:
                 raise SystemExit(f"frame {frame}: SIP PDU without start line or headers")
-            m.start = hx(first).decode("utf-8", "replace").rstrip("\r\n")
+            start = hx(first)
+            # tshark ends a line at a lone CR too; SIP lines end at CRLF (terminal-controls' reason phrase
+            # holds a CR): take the start line from the datagram when it is there
+            payload = hx(fields.get("udp.payload"))
+            if payload.startswith(start.rstrip(b"\r\n")):
+                start = payload.split(b"\r\n", 1)[0]
+            m.start = start.decode("utf-8", "replace").rstrip("\r\n")
             m.is_request = first.get("name") == "sip.Request-Line"
             raw_hdr = hx(hdr)
+            body = next((f for f in sp if f.get("name") == "sip.msg_body"), None)
+            # what the body says, field by field (tshark gives the body's bytes only as decoded fields)
+            m.body = "|".join(f.get("show", "") for f in body.iter("field")) if body is not None else ""
             m.headers = parse_headers(raw_hdr)
             m.size = int(sp.get("size"))
             start_len = int(hdr.get("pos")) - int(sp.get("pos"))
@@ -229,12 +239,14 @@ def check_media(call, observed, packets, names):
 
 
 def mark_retransmissions(msgs):
+    """a retransmission is the same message again: same transaction and, for a response, the same
+    status line, To tag and body (100 Trying and 100 Giving a try are two messages)"""
     seen = set()
     for m in msgs:
         if m.is_request:
             key = ("req", m.src, m.dst, m.method, m.branch, m.cseq_num, m.cseq_method, m.call_id)
         else:
-            key = ("rsp", m.src, m.dst, m.code, m.branch, m.cseq_num, m.cseq_method, m.to_tag, m.call_id)
+            key = ("rsp", m.src, m.dst, m.label, m.branch, m.cseq_num, m.cseq_method, m.to_tag, m.call_id, m.body)
         m.retrans = m.transport == "udp" and key in seen
         seen.add(key)
 
@@ -249,7 +261,8 @@ def name_of(endpoint, names):
 def check_flow(cap, idx, call, observed, names):
     """observed: list of Msg of this call. Returns list of problems."""
     want = []
-    for line in call["flow"].strip().splitlines():
+    # split at LF only: a label may hold a lone CR (terminal-controls)
+    for line in call["flow"].strip().split("\n"):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -373,6 +386,16 @@ def main():
             devices.append({"endpoint": endpoint, "device": name, "outcome": outcome})
         call = {"protocol": "sip", "call_id": cid, "method": ci["method"], "outcome": ci["outcome"],
                 "devices": devices, "messages": entries, "findings": ci.get("findings", [])}
+        if "inferred" in ci:   # responses to the call's request that the capture lacks but its later messages prove
+            endpoints = {n: ep for ep, n in names.items() if not ep.endswith(":*")}
+            call["inferred"] = []
+            for line in ci["inferred"]:
+                route, label = line.split(" ", 1)
+                src, dst = route.split(">")
+                if any(name_of(m.src, names) == src and name_of(m.dst, names) == dst and m.label == label
+                       and m.cseq_method == ci["method"] for m in observed):
+                    problems.append(f"call {idx} ({cid}): '{line}' is in the capture, not missing")
+                call["inferred"].append({"src": endpoints[src], "dst": endpoints[dst], "label": label})
         if "linked" in ci:   # the other calls (by index) this one is a leg of, as Call-IDs
             call["linked_calls"] = sorted(order[i] for i in ci["linked"] if i < len(order))
         calls.append(call)

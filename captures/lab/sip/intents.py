@@ -37,12 +37,106 @@ def reg(dev):
             "flow": f"{dev}>proxy REGISTER\nproxy>{dev} 200 OK"}
 
 
+def reg_auth(dev):
+    """a device REGISTERs with kamailio WITH_REGISTER_AUTH: 401, then again with credentials, 200"""
+    return {"method": "REGISTER", "outcome": "answered", "devices": [], "findings": [],
+            "flow": f"{dev}>proxy REGISTER\nproxy>{dev} 401 Unauthorized\n{dev}>proxy REGISTER\nproxy>{dev} 200 OK"}
+
+
+# alice's INVITE challenged by kamailio (auth_db, proxy_challenge) and sent again with credentials
+CHALLENGE = """
+alice>proxy INVITE
+proxy>alice 407 Proxy Authentication Required
+alice>proxy ACK
+alice>proxy INVITE
+"""
+
+
+def challenge_check(msgs):
+    """the challenge is a 407 with a Digest Proxy-Authenticate, answered by an INVITE of the same Call-ID
+    with a higher CSeq, a new branch and Proxy-Authorization"""
+    invites = [m for m in msgs if m.is_request and m.method == "INVITE" and m.src.startswith("127.0.0.2:")]
+    challenge = next((m for m in msgs if m.code == 407), None)
+    if len(invites) != 2 or challenge is None:
+        return f"{len(invites)} INVITEs from alice, 407 {'present' if challenge else 'missing'}"
+    first, retry = invites
+    problems = []
+    if not challenge.h.get("proxy-authenticate", [""])[0].startswith("Digest "):
+        problems.append("the 407 carries no Digest challenge")
+    if retry.cseq_num <= first.cseq_num or retry.branch == first.branch:
+        problems.append("the retry is not a new transaction (CSeq, branch)")
+    if "proxy-authorization" not in retry.h or "proxy-authorization" in first.h:
+        problems.append("Proxy-Authorization is not (only) on the retry")
+    return "; ".join(problems) or None
+
+
+def auth_refusal(final, outcome, ring=False):
+    """alice's challenged INVITE, sent again with credentials, relayed to bob-dev1, which refuses it
+    with `final` (after ringing, with `ring`); kamailio ACKs and relays the refusal; alice ACKs"""
+    ringing = "bob-dev1>proxy 180 Ringing\nproxy>alice 180 Ringing\n" if ring else ""
+    return {"method": "INVITE", "outcome": outcome, "devices": [("bob-dev1", outcome)],
+            "flow": CHALLENGE + f"""proxy>alice {K100}
+proxy>bob-dev1 INVITE
+bob-dev1>proxy 100 Trying
+{ringing}bob-dev1>proxy {final}
+proxy>bob-dev1 ACK
+proxy>alice {final}
+alice>proxy ACK"""}
+
+
 def reason_check(dst_ip, want):
     """the CANCEL sent to dst_ip carries exactly this Reason header value"""
     def check(msgs):
         got = [r for m in msgs if m.is_request and m.method == "CANCEL" and m.dst.startswith(dst_ip + ":")
-               for r in m.reason_hdr]
+               and not m.retrans for r in m.reason_hdr]
         return None if got == [want] else f"CANCEL to {dst_ip}: Reason {got}, want [{want!r}]"
+    return check
+
+
+def rings_after_cancel_check(msgs):
+    """bob-dev2 answers the CANCEL 200 and then sends its 180 Ringing once more (the same message)"""
+    dev2 = [m for m in msgs if m.src.startswith("127.0.0.12:")]
+    accepted = next((i for i, m in enumerate(dev2) if m.code == 200 and m.cseq_method == "CANCEL"), None)
+    again = [m for m in dev2[accepted + 1:] if m.code == 180] if accepted is not None else []
+    if not again or not all(m.retrans for m in again):
+        return "bob-dev2 does not send its 180 again after its 200 to the CANCEL"
+    return None
+
+
+def two_100s_check(msgs):
+    """two 100s to one INVITE that differ in reason phrase only, neither a retransmission"""
+    trying = [m for m in msgs if m.code == 100]
+    if [m.label for m in trying] != ["100 Trying", "100 Giving a try"] or any(m.retrans for m in trying):
+        return f"100s on the wire: {[(m.label, m.retrans) for m in trying]}"
+    if len({(m.branch, m.cseq_num, m.to_tag) for m in trying}) != 1:
+        return "the two 100s are not of one transaction"
+    return None
+
+
+def sibling_check(msgs):
+    """every response after the first 100 comes from the sibling address, no request goes to it"""
+    to_sibling = [m for m in msgs if m.dst.startswith("127.0.0.33:")]
+    from_sibling = [m for m in msgs if m.src.startswith("127.0.0.33:")]
+    if to_sibling or any(m.is_request for m in from_sibling) or len(from_sibling) != 3:
+        return f"{len(to_sibling)} messages to the sibling, {len(from_sibling)} from it"
+    return None
+
+
+def filtered_check(msgs):
+    """the proxy's 200 to alice's INVITE is absent, the device's 200 to the proxy and alice's ACK are there"""
+    oks = [(m.src, m.dst, m.cseq_method) for m in msgs if m.code == 200]
+    if ("127.0.0.1:5060", "127.0.0.2:5060", "INVITE") in oks or ("127.0.0.3:5060", "127.0.0.1:5060", "INVITE") not in oks:
+        return f"200 OKs on the wire: {oks}"
+    return None
+
+
+def covers_check(after_label, seconds):
+    """the capture goes on at least `seconds` after the last `after_label` (a rule's judging time)"""
+    def check(msgs):
+        last = [m for m in msgs if m.label == after_label and m.cseq_method == "INVITE" and not m.retrans][-1]
+        if msgs[-1].time - last.time < seconds:
+            return f"the capture ends {msgs[-1].time - last.time:.1f} s after the last {after_label}, want {seconds}"
+        return None
     return check
 
 
@@ -94,6 +188,29 @@ def frag_notes(msgs):
     return [f"the INVITE ({inv.size} bytes of SIP) travels in {len(inv.ip_fragments)} IP fragments, frames "
             f"{inv.ip_fragments}; frame = the last fragment, where tshark reassembles the datagram",
             "lo had MTU 1500 during this capture"]
+
+
+def controls_check(msgs):
+    """the wire carries controls.py's bytes exactly: Call-ID, From display name, User-Agent, reason"""
+    from controls import CONTROLS_AGENT, CONTROLS_CALL_ID, CONTROLS_DISPLAY, CONTROLS_REASON
+    inv = next(m for m in msgs if m.is_request and m.method == "INVITE")
+    dec = next(m for m in msgs if m.code == 603)
+    problems = []
+    if inv.call_id != CONTROLS_CALL_ID.decode():
+        problems.append(f"Call-ID is {inv.call_id!r}")
+    if f'"{CONTROLS_DISPLAY.decode()}"' not in inv.h.get("from", [""])[0]:
+        problems.append(f"From is {inv.h.get('from')!r}")
+    if inv.h.get("user-agent") != [CONTROLS_AGENT.decode()]:
+        problems.append(f"User-Agent is {inv.h.get('user-agent')!r}")
+    if dec.label != "603 " + CONTROLS_REASON.decode():
+        problems.append(f"603 label is {dec.label!r}")
+    return "; ".join(problems) or None
+
+
+def controls_flow():
+    from controls import CONTROLS_REASON
+    return "\n".join(["alice>bob INVITE", "bob>alice 100 Trying", "bob>alice 180 Ringing",
+                      "bob>alice 603 " + CONTROLS_REASON.decode(), "alice>bob ACK"])
 
 
 HOSTILE_STRINGS = [";", "#", ":", "|", "-->>", "%%", "`", "<script>alert(1)</script>", "&lt;b&gt;",
@@ -262,12 +379,13 @@ proxy>alice 200 OK"""}],
         "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": BASIC}],
     },
     "register-options-message": {
-        "scenario": "non-INVITE transactions through kamailio: bob REGISTERs (no challenge); alice REGISTERs, "
-                    "gets 401, REGISTERs again with Authorization (same Call-ID, CSeq 2), 200; alice OPTIONS-pings "
+        "scenario": "non-INVITE transactions through kamailio (auth_db: www_authorize / www_challenge): bob "
+                    "REGISTERs, gets 401, REGISTERs again with Authorization, 200; alice likewise (same Call-ID, CSeq "
+                    "2, 200); alice OPTIONS-pings "
                     "kamailio, 200; alice sends a MESSAGE to bob, 200; alice SUBSCRIBEs to bob's presence, 200, "
                     "bob NOTIFYs back through kamailio, 200. Each has its own Call-ID",
         "calls": [
-            reg("bob"),
+            reg_auth("bob"),
             {"method": "REGISTER", "outcome": "answered", "devices": [], "flow": """
 alice>proxy REGISTER
 proxy>alice 401 Unauthorized
@@ -293,9 +411,11 @@ proxy>bob 200 OK"""},
         ],
     },
     "auth-invite": {
-        "scenario": "alice calls bob through kamailio as outbound proxy; kamailio challenges with 407, alice "
-                    "ACKs and re-sends the INVITE with Proxy-Authorization (same Call-ID, CSeq 2); bob rings, "
-                    "answers; ACK, BYE. A challenge followed by success is not a rejection",
+        "scenario": "alice calls bob through kamailio as outbound proxy; kamailio (auth_db: proxy_authorize / "
+                    "proxy_challenge) challenges with 407, alice ACKs and re-sends the INVITE with "
+                    "Proxy-Authorization (same Call-ID, CSeq 2); bob rings, answers; ACK, BYE. A challenge followed "
+                    "by success is not a rejection",
+        "capture_checks": [challenge_check],
         "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "strict": False,
                    "before": [("proxy>alice 407 Proxy Authentication Required", "proxy>bob INVITE")],
                    "flow": f"""
@@ -354,6 +474,172 @@ bob>alice 100 Trying
 bob>alice 180 Ringing
 bob>alice 603 Decline ; # : | -->> %% ` <script>alert(1)</script> &lt;b&gt; {{mustache}} end
 alice>bob ACK"""}],
+    },
+    "terminal-controls": {
+        "scenario": "alice (display name 'Eve' with controls) calls bob over UDP from controls.py; the Call-ID, "
+                    "From display name, User-Agent and bob's 603 reason phrase carry ESC sequences (SGR, clear "
+                    "screen), OSC title sets ended by BEL and ST, BEL, BS, a lone CR and the 8-bit CSI (U+009B); "
+                    "bob rings and declines; ACK",
+        "capture_checks": [controls_check],
+        "calls": [{"method": "INVITE", "outcome": "declined", "devices": [("bob", "declined")],
+                   "flow": controls_flow()}],
+    },
+    # ------------------------------------------------------------------ challenged by auth_db, then ...
+    "auth-fork-answer": {
+        "scenario": "kamailio authenticates with auth_db (db_text subscriber table): bob's two devices REGISTER, "
+                    "get 401 and REGISTER again with credentials; alice calls sip:bob@127.0.0.1, gets 407, ACKs and "
+                    "sends the INVITE again with Proxy-Authorization; kamailio forks to both devices, both ring, "
+                    "device 1 answers; kamailio CANCELs device 2 ('Reason: SIP;cause=200;text=\"Call completed "
+                    "elsewhere\"'), 487; alice ACKs, talks 3 s and hangs up",
+        "capture_checks": [challenge_check],
+        "calls": [reg_auth("bob-dev1"), reg_auth("bob-dev2"), {
+            "method": "INVITE", "outcome": "answered", "strict": False,
+            "devices": [("bob-dev1", "answered"), ("bob-dev2", "answered-elsewhere")],
+            "before": [("proxy>alice 407 Proxy Authentication Required", "proxy>bob-dev1 INVITE"),
+                       ("bob-dev1>proxy 200 OK", "proxy>bob-dev2 CANCEL")],
+            "checks": [reason_check("127.0.0.12", 'SIP;cause=200;text="Call completed elsewhere"')],
+            "flow": CHALLENGE + f"""
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev2>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK
+proxy>bob-dev2 CANCEL
+bob-dev2>proxy 200 OK
+bob-dev2>proxy 487 Request Terminated
+proxy>bob-dev2 ACK
+alice>proxy ACK
+proxy>bob-dev1 ACK
+alice>proxy BYE
+proxy>bob-dev1 BYE
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK"""}],
+    },
+    "auth-403-wrong-password": {
+        "scenario": "kamailio with auth_db: bob's device REGISTERs (401, then with credentials, 200); alice calls "
+                    "bob, gets 407, ACKs and sends the INVITE again with Proxy-Authorization computed from a wrong "
+                    "password; kamailio refuses it with 403 Forbidden (it does not challenge again); alice ACKs",
+        "capture_checks": [challenge_check],
+        "calls": [reg_auth("bob-dev1"), {
+            "method": "INVITE", "outcome": "rejected", "devices": [],
+            "flow": CHALLENGE + """
+proxy>alice 403 Forbidden
+alice>proxy ACK"""}],
+    },
+    "auth-480-unavailable": {
+        "scenario": "kamailio with auth_db: bob's device REGISTERs (401, then with credentials); alice's INVITE "
+                    "is challenged (407) and sent again with credentials; kamailio relays it to the device, which "
+                    "is in do-not-disturb and answers 100 then 480 Temporarily Unavailable; kamailio ACKs it and "
+                    "relays the 480; alice ACKs",
+        "capture_checks": [challenge_check],
+        "calls": [reg_auth("bob-dev1"), auth_refusal("480 Temporarily Unavailable", "rejected")],
+    },
+    "auth-486-busy": {
+        "scenario": "kamailio with auth_db: bob's device REGISTERs (401, then with credentials); alice's INVITE "
+                    "is challenged (407) and sent again with credentials; the device answers 100 then 486 Busy "
+                    "Here; kamailio relays it; alice ACKs",
+        "capture_checks": [challenge_check],
+        "calls": [reg_auth("bob-dev1"), auth_refusal("486 Busy Here", "busy")],
+    },
+    "auth-603-decline": {
+        "scenario": "kamailio with auth_db: bob's device REGISTERs (401, then with credentials); alice's INVITE "
+                    "is challenged (407) and sent again with credentials; the device rings and declines with 603 "
+                    "Decline; kamailio relays it; alice ACKs",
+        "capture_checks": [challenge_check],
+        "calls": [reg_auth("bob-dev1"), auth_refusal("603 Decline", "declined", ring=True)],
+    },
+    "auth-fork-cancel": {
+        "scenario": "kamailio with auth_db: bob's two devices REGISTER (401, then with credentials); alice's "
+                    "INVITE is challenged (407) and sent again with credentials; kamailio forks to both devices, "
+                    "both ring; alice CANCELs the second INVITE 1.5 s after the first 180; kamailio answers 200, "
+                    "CANCELs both devices (200, 487, ACK each) and relays a 487; alice ACKs",
+        "capture_checks": [challenge_check],
+        "calls": [reg_auth("bob-dev1"), reg_auth("bob-dev2"), {
+            "method": "INVITE", "outcome": "cancelled", "strict": False,
+            "devices": [("bob-dev1", "cancelled"), ("bob-dev2", "cancelled")],
+            "flow": CHALLENGE + f"""
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev2>proxy 180 Ringing
+proxy>alice 180 Ringing
+alice>proxy CANCEL
+proxy>alice 200 canceling
+proxy>bob-dev1 CANCEL
+proxy>bob-dev2 CANCEL
+bob-dev1>proxy 200 OK
+bob-dev2>proxy 200 OK
+bob-dev1>proxy 487 Request Terminated
+proxy>bob-dev1 ACK
+bob-dev2>proxy 487 Request Terminated
+proxy>bob-dev2 ACK
+proxy>alice 487 Request Terminated
+alice>proxy ACK"""}],
+    },
+    # ------------------------------------------------------------------ hops and transactions
+    "filtered-200-to-caller": {
+        "scenario": "alice calls bob through kamailio (outbound proxy, Record-Route): 100, 180, bob's 200 OK, "
+                    "alice's ACK, 3 s, BYE, 200; the capture filter drops kamailio's 200 OK to alice's INVITE "
+                    "(payload 'SIP/2.0 200 ', over 450 bytes, from the proxy to alice), so the capture has the 2xx "
+                    "only on the bob side, yet alice's ACK (new branch, bob's To tag) and BYE show she got it",
+        "capture_checks": [filtered_check],
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "strict": False,
+                   "inferred": ["proxy>alice 200 OK"],
+                   "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob INVITE
+bob>proxy 100 Trying
+bob>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob>proxy 200 OK
+alice>proxy ACK
+proxy>bob ACK
+alice>proxy BYE
+proxy>bob BYE
+bob>proxy 200 OK
+proxy>alice 200 OK"""}],
+    },
+    "sibling-address-response": {
+        "scenario": "alice (sipp) calls bob, a two-address server (timed_uas.py): the INVITE, ACK and BYE go "
+                    "to 127.0.0.3, which sends the 100 Trying; the 180, the 200 OK (Contact 127.0.0.3) and the 200 "
+                    "to the BYE come from its sibling address 127.0.0.33; the responses belong to their requests "
+                    "by transaction (Via branch, CSeq, Call-ID)",
+        "names": {"127.0.0.33:5060": "bob-sibling"},
+        "capture_checks": [sibling_check],
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob-sibling>alice 180 Ringing
+bob-sibling>alice 200 OK
+alice>bob ACK
+alice>bob BYE
+bob-sibling>alice 200 OK"""}],
+    },
+    "two-100s": {
+        "scenario": "alice calls bob directly; bob sends two different 100s to the INVITE, as the OnSIP proxy "
+                    "does: '100 Trying' then, 50 ms later, '100 Giving a try' (same transaction, other reason "
+                    "phrase: not a retransmission); 180, 200, ACK, 3 s, BYE, 200",
+        "capture_checks": [two_100s_check],
+        "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "flow": """
+alice>bob INVITE
+bob>alice 100 Trying
+bob>alice 100 Giving a try
+bob>alice 180 Ringing
+bob>alice 200 OK
+alice>bob ACK
+alice>bob BYE
+bob>alice 200 OK"""}],
     },
     # ------------------------------------------------------------------ misbehaving on purpose
     "s1-6xx-then-2xx": {
@@ -646,6 +932,109 @@ alice>bob ACK"""}],
         "calls": [{"method": "INVITE", "outcome": "answered", "devices": [("bob", "answered")], "findings": ["S21"],
                    "flow": BASIC}],
     },
+    "s4-480-forwarded-over-603": {
+        "scenario": "S4: a broken forking proxy (sipp at 127.0.0.4) sends alice's INVITE to bob-dev1 and, once "
+                    "it rings, to bob-dev2 (both pending); dev2 is in do-not-disturb and answers 480; dev1 declines "
+                    "603; the proxy ACKs both and forwards the 480 Temporarily Unavailable, not the 603",
+        "calls": [{"method": "INVITE", "outcome": "rejected", "strict": False, "findings": ["S4"],
+                   "devices": [("bob-dev1", "declined"), ("bob-dev2", "rejected")],
+                   "before": [("bob-dev1>badproxy 603 Decline", "badproxy>alice 480 Temporarily Unavailable")],
+                   "flow": """
+alice>badproxy INVITE
+badproxy>alice 100 Trying
+badproxy>bob-dev1 INVITE
+bob-dev1>badproxy 100 Trying
+bob-dev1>badproxy 180 Ringing
+badproxy>alice 180 Ringing
+badproxy>bob-dev2 INVITE
+bob-dev2>badproxy 100 Trying
+bob-dev2>badproxy 480 Temporarily Unavailable
+badproxy>bob-dev2 ACK
+bob-dev1>badproxy 603 Decline
+badproxy>bob-dev1 ACK
+badproxy>alice 480 Temporarily Unavailable
+alice>badproxy ACK"""}],
+    },
+    "s11-rings-after-completed-elsewhere": {
+        "scenario": "S11: like fork-answer, but bob-dev2 answers kamailio's CANCEL ('Reason: SIP;cause=200;"
+                    "text=\"Call completed elsewhere\"') with 200 and then rings again: it sends its 180 once more "
+                    "(the same message, 200 ms later) before its 487; kamailio does not relay that 180 and "
+                    "retransmits its CANCEL",
+        "calls": [reg("bob-dev1"), reg("bob-dev2"), {
+            "method": "INVITE", "outcome": "answered", "strict": False, "findings": ["S11"],
+            "devices": [("bob-dev1", "answered"), ("bob-dev2", "answered-elsewhere")],
+            "retransmissions": 2,
+            "checks": [reason_check("127.0.0.12", 'SIP;cause=200;text="Call completed elsewhere"'),
+                       rings_after_cancel_check],
+            "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev2>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK
+proxy>bob-dev2 CANCEL
+bob-dev2>proxy 200 OK
+bob-dev2>proxy 487 Request Terminated
+proxy>bob-dev2 ACK
+alice>proxy ACK
+proxy>bob-dev1 ACK
+alice>proxy BYE
+proxy>bob-dev1 BYE
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK"""}],
+    },
+    "s17-unwanted-dialog-kept": {
+        "scenario": "S17: bob's two devices REGISTER; alice (two_dialog_uac.py) calls bob through kamailio, which "
+                    "forks; both devices ring and both answer: dev1 (sipp) first, kamailio relays its 200 and "
+                    "CANCELs dev2, whose 200 (timed_uas.py, 50 ms later) crosses that CANCEL; dev2 answers the "
+                    "CANCEL 200 after its 200 (no effect) and kamailio relays dev2's 200 too; alice ACKs both 2xx, "
+                    "talks 34 s on dev1's dialog and BYEs it, but never sends a BYE on dev2's dialog",
+        "capture_checks": [covers_check("200 OK", 32)],
+        "calls": [reg("bob-dev1"), reg("bob-dev2"), {
+            "method": "INVITE", "outcome": "answered", "strict": False, "findings": ["S17"],
+            "devices": [("bob-dev1", "answered"), ("bob-dev2", "answered")],
+            "before": [("proxy>bob-dev2 CANCEL", "bob-dev2>proxy 200 OK")],
+            "flow": f"""
+alice>proxy INVITE
+proxy>alice {K100}
+proxy>bob-dev1 INVITE
+proxy>bob-dev2 INVITE
+bob-dev1>proxy 100 Trying
+bob-dev2>proxy 100 Trying
+bob-dev1>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev2>proxy 180 Ringing
+proxy>alice 180 Ringing
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK
+proxy>bob-dev2 CANCEL
+alice>proxy ACK
+proxy>bob-dev1 ACK
+bob-dev2>proxy 200 OK
+bob-dev2>proxy 200 OK
+proxy>alice 200 OK
+alice>proxy ACK
+proxy>bob-dev2 ACK
+alice>proxy BYE
+proxy>bob-dev1 BYE
+bob-dev1>proxy 200 OK
+proxy>alice 200 OK"""}],
+    },
+    "s22-bye-unknown-dialog": {
+        "scenario": "S22: alice sends bob a BYE (with a To tag) for a dialog the capture never shows being set up "
+                    "(a Call-ID bob's phone has forgotten); bob answers 481 Call/Transaction Does Not Exist",
+        "calls": [{"method": "BYE", "outcome": "rejected", "devices": [("bob", "rejected")], "findings": ["S22"],
+                   "flow": """
+alice>bob BYE
+bob>alice 481 Call/Transaction Does Not Exist"""}],
+    },
     "ws-call": {
         "scenario": "bob REGISTERs over UDP; alice, a python SIP-over-WebSocket client (127.0.0.2:50080), REGISTERs with kamailio over "
                     "ws://127.0.0.1:8080 (sub-protocol sip) and calls sip:bob@127.0.0.1; kamailio relays to bob over "
@@ -655,7 +1044,7 @@ alice>bob ACK"""}],
         "capture_checks": [ws_check],
         "notes": ws_notes,
         "calls": [
-            reg("bob"),
+            reg_auth("bob"),
             {"method": "REGISTER", "outcome": "answered", "devices": [], "flow": """
 alice>proxy REGISTER
 proxy>alice 200 OK"""},

@@ -19,13 +19,17 @@ export PYTHONDONTWRITEBYTECODE=1
 
 ALL_CAPTURES=(
   basic-call decline-603 busy-486 cancel-ringing fork-decline fork-answer tcp-call udp-fragmented
-  register-options-message auth-invite auth-fail redirect-302 timeout-no-answer hostile-headers
+  register-options-message auth-invite auth-fail auth-fork-answer auth-403-wrong-password
+  auth-480-unavailable auth-486-busy auth-603-decline auth-fork-cancel redirect-302 timeout-no-answer
+  hostile-headers filtered-200-to-caller sibling-address-response two-100s
   s1-6xx-then-2xx s2-6xx-forwarded-with-pending s3-branch-after-6xx s5-200-after-cancel
   s6-487-without-cancel s7-cancel-before-provisional s8-cancel-after-final s9-cancel-mismatch
   s10-completed-elsewhere-without-answer s12-bye-on-early-dialog s13-bye-before-ack
   s14-ack-wrong-branch s15-603-never-acked s16-reject-without-invite
-  s19-6xx-while-other-device-rings s20-cancel-487-to-tag-mismatch s21-short-body ws-call
-  media-call s18-rtp-after-bye b2bua-linked-legs transfer-replaces
+  s19-6xx-while-other-device-rings s20-cancel-487-to-tag-mismatch s21-short-body
+  s4-480-forwarded-over-603 s11-rings-after-completed-elsewhere s17-unwanted-dialog-kept
+  s22-bye-unknown-dialog ws-call
+  media-call s18-rtp-after-bye b2bua-linked-legs transfer-replaces terminal-controls
 )
 
 # ------------------------------------------------------------------------------------------- setup
@@ -176,6 +180,9 @@ kam_start() { # [FEATURE...]  (kamailio -A defines, see kamailio.cfg)
   local defs=() f
   for f in "$@"; do defs+=(-A "$f"); done
   mkdir -p "$WORK/kam"
+  # the subscriber table (db_text) is read from a copy: db_text may rewrite its files
+  rm -rf "$WORK/kamdb"; cp -r "$HERE/kamailio-db" "$WORK/kamdb"
+  defs+=(-A "AUTH_DB_URL=\"text://$WORK/kamdb\"")
   kamailio -f "$HERE/kamailio.cfg" -DD -E -Y "$WORK/kam" -P "$WORK/kam/kamailio.pid" "${defs[@]}" \
     >"$WORK/$CAP.kamailio.log" 2>&1 &
   KAM_PID=$!; PIDS+=("$KAM_PID")
@@ -194,6 +201,16 @@ viaproxy() { echo -key ruri "sip:bob@$PROXY" -key to "sip:bob@$PROXY"; }
 register_devices() { # REGISTER bob's two devices with kamailio (inside the capture)
   caller bob-dev1 $DEV1 dev-register.xml $PROXY:5060
   caller bob-dev2 $DEV2 dev-register.xml $PROXY:5060
+}
+# REGISTER bob's devices (default both) with kamailio started WITH_REGISTER_AUTH: 401, then again
+# with bob's credentials, 200
+register_devices_auth() {
+  local devs=("$@") dev ip
+  ((${#devs[@]})) || devs=(bob-dev1 bob-dev2)
+  for dev in "${devs[@]}"; do
+    ip=$DEV1; [[ $dev == bob-dev2 ]] && ip=$DEV2
+    caller "$dev" $ip dev-register-auth.xml $PROXY:5060 -au bob -ap bobpw
+  done
 }
 
 # ------------------------------------------------------------------------------------------- captures
@@ -291,7 +308,7 @@ cap_udp-fragmented() {
 cap_register-options-message() {
   cap_begin register-options-message "$UDP"
   kam_start WITH_REGISTER_AUTH
-  caller bob $BOB dev-register.xml $PROXY:5060
+  caller bob $BOB dev-register-auth.xml $PROXY:5060 -au bob -ap bobpw
   caller alice $ALICE uac-register-auth.xml $PROXY:5060 -auth_uri sip:$PROXY
   caller alice-options $ALICE uac-options.xml $PROXY:5060
   callee bob-msg $BOB uas-message.xml
@@ -308,6 +325,139 @@ cap_auth-invite() {
   callee bob $BOB uas-answer.xml
   caller alice $ALICE uac-auth-invite.xml $PROXY:5060 $(direct) -auth_uri sip:bob@$BOB:5060
   callees_done; kam_stop; cap_end
+}
+
+# ---- challenged by kamailio's auth_db (REGISTER 401, INVITE 407), then answered, refused or cancelled
+AUTH_KAM=(WITH_REGISTER_AUTH WITH_INVITE_AUTH)
+alice_auth() { echo -au alice -ap "${1:-alicepw}" $(viaproxy); }
+
+cap_auth-fork-answer() {
+  cap_begin auth-fork-answer "$UDP"
+  kam_start "${AUTH_KAM[@]}"
+  register_devices_auth
+  callee bob-dev1 $DEV1 uas-answer.xml
+  callee bob-dev2 $DEV2 dev-cancelable-ring.xml
+  caller alice $ALICE uac-auth-invite.xml $PROXY:5060 $(alice_auth)
+  callees_done; kam_stop; cap_end
+}
+
+cap_auth-403-wrong-password() {
+  cap_begin auth-403-wrong-password "$UDP"
+  kam_start "${AUTH_KAM[@]}"
+  register_devices_auth bob-dev1
+  caller alice $ALICE uac-auth-reject.xml $PROXY:5060 $(alice_auth not-alicepw)
+  kam_stop; cap_end
+}
+
+auth_refusal() { # NAME DEVICE-SCENARIO: dev1 REGISTERs, alice is challenged, retries, dev1 refuses
+  cap_begin "$1" "$UDP"
+  kam_start "${AUTH_KAM[@]}"
+  register_devices_auth bob-dev1
+  callee bob-dev1 $DEV1 "$2"
+  caller alice $ALICE uac-auth-reject.xml $PROXY:5060 $(alice_auth)
+  callees_done; kam_stop; cap_end
+}
+cap_auth-480-unavailable() { auth_refusal auth-480-unavailable dev-dnd-480.xml; }
+cap_auth-486-busy() { auth_refusal auth-486-busy uas-busy.xml; }
+cap_auth-603-decline() { auth_refusal auth-603-decline uas-ring-603.xml; }
+
+cap_auth-fork-cancel() {
+  cap_begin auth-fork-cancel "$UDP"
+  kam_start "${AUTH_KAM[@]}"
+  register_devices_auth
+  callee bob-dev1 $DEV1 dev-cancelable-ring.xml
+  callee bob-dev2 $DEV2 dev-cancelable-ring.xml
+  caller alice $ALICE uac-auth-cancel.xml $PROXY:5060 $(alice_auth)
+  callees_done; kam_stop; cap_end
+}
+
+# timed_uas ROLE ARGS...: start timed_uas.py (a UAS on a fixed timeline, see its docstring) in the
+# background with the capture's To tag for ROLE; timed_uas_done waits until it has finished
+UAS_PID=""
+timed_uas() {
+  local role=$1; shift
+  python3 "$HERE/timed_uas.py" --tag "$(hex 8 "$CAP" "$role" tag)" "$@" >"$WORK/$CAP.$role.timed_uas.log" 2>&1 &
+  UAS_PID=$!; PIDS+=("$UAS_PID")
+  local listen; listen=$(printf '%s\n' "$@" | grep -A1 -x -- --listen | tail -1)
+  wait_listen udp "${listen%:*}" "${listen##*:}"
+}
+timed_uas_done() {
+  wait "$UAS_PID" || die "$CAP: timed_uas.py failed (see $WORK/$CAP.*.timed_uas.log)"
+  forget_pid "$UAS_PID"; UAS_PID=""
+}
+
+# ---- hops and transactions as real networks have them
+cap_filtered-200-to-caller() {
+  # alice -> kamailio (outbound proxy, Record-Route) -> bob; the capture filter drops the proxy's 200 OK
+  # to alice's INVITE: UDP from the proxy to alice whose payload starts "SIP/2.0 200 " (bytes 8-11 after
+  # the 8-byte UDP header are "200 ") and that is longer than 450 bytes (the 200 to the INVITE carries
+  # SDP; the 200 to the BYE, ~280 bytes, is kept)
+  cap_begin filtered-200-to-caller \
+    "$UDP and not (src host $PROXY and dst host $ALICE and udp[8:4] = 0x5349502f and udp[16:4] = 0x32303020 and udp[4:2] > 450)"
+  kam_start
+  callee bob $BOB uas-answer.xml
+  caller alice $ALICE uac-answer.xml $PROXY:5060 $(direct)
+  callees_done; kam_stop; cap_end
+}
+
+SIBLING=127.0.0.33
+cap_sibling-address-response() {
+  # bob is a two-address cluster (timed_uas.py): requests go to 127.0.0.3, every response after the
+  # first 100 Trying comes from 127.0.0.33; alice is a plain sipp UAC
+  cap_begin sibling-address-response "$UDP"
+  timed_uas bob --listen $BOB:5060 --answer-from $SIBLING:5060 --ring 0.3 --answer 1.5
+  caller alice $ALICE uac-answer.xml $BOB:5060 $(direct)
+  timed_uas_done; cap_end
+}
+
+cap_two-100s() {
+  cap_begin two-100s "$UDP"
+  callee bob $BOB uas-two-100s.xml
+  caller alice $ALICE uac-answer.xml $BOB:5060 $(direct)
+  callees_done; cap_end
+}
+
+cap_s22-bye-unknown-dialog() {
+  cap_begin s22-bye-unknown-dialog "$UDP"
+  callee bob $BOB uas-481-bye.xml
+  caller alice $ALICE uac-stale-bye.xml $BOB:5060 $(direct)
+  callees_done; cap_end
+}
+
+cap_s4-480-forwarded-over-603() {
+  cap_begin s4-480-forwarded-over-603 "$UDP"
+  callee bob-dev1 $DEV1 uas-ring-603.xml
+  callee bob-dev2 $DEV2 dev-dnd-480.xml
+  callee badproxy $BADPROXY proxy-s4.xml
+  caller alice $ALICE uac-reject.xml $BADPROXY:5060 -key ruri "sip:bob@$BADPROXY" -key to "sip:bob@$BADPROXY"
+  callees_done; cap_end
+}
+
+cap_s11-rings-after-completed-elsewhere() {
+  cap_begin s11-rings-after-completed-elsewhere "$UDP"
+  kam_start
+  register_devices
+  callee bob-dev1 $DEV1 uas-answer.xml
+  callee bob-dev2 $DEV2 dev-s11.xml
+  caller alice $ALICE uac-answer.xml $PROXY:5060 $(viaproxy)
+  callees_done; kam_stop; cap_end
+}
+
+cap_s17-unwanted-dialog-kept() {
+  # both devices answer: dev1 (sipp) 1.5 s after its INVITE, dev2 (timed_uas.py) 1.56 s after its own,
+  # so its 200 crosses kamailio's CANCEL (dev2 answers that CANCEL 200 after its 200: no effect);
+  # kamailio relays both 2xx; alice (two_dialog_uac.py) ACKs both, talks 34 s on the first dialog, BYEs
+  # it and never ends the other
+  cap_begin s17-unwanted-dialog-kept "$UDP"
+  kam_start
+  register_devices
+  callee bob-dev1 $DEV1 uas-answer.xml
+  timed_uas bob-dev2 --listen $DEV2:5060 --user bob-dev2 --ring 0.4 --answer 1.56 --until ack
+  python3 "$HERE/two_dialog_uac.py" --bind $ALICE:5060 --proxy $PROXY:5060 --to "sip:bob@$PROXY" \
+    --call-id "$(hex 24 "$CAP" alice call-id)@$ALICE" --tag "$(hex 8 "$CAP" alice tag)" \
+    --branch "z9hG4bK$(hex 10 "$CAP" alice branch)" --answers 2 --hold 34 >"$WORK/$CAP.two_dialog_uac.log" 2>&1 \
+    || die "$CAP: two_dialog_uac.py failed (see $WORK/$CAP.two_dialog_uac.log)"
+  callees_done; timed_uas_done; kam_stop; cap_end
 }
 
 cap_auth-fail() {
@@ -338,6 +488,13 @@ cap_hostile-headers() {
   callee bob $BOB uas-hostile.xml
   caller alice $ALICE uac-hostile.xml $BOB:5060 $(direct)
   callees_done; cap_end
+}
+
+cap_terminal-controls() {
+  # ESC, BEL, BS, CR and the 8-bit CSI in headers: sent by controls.py, since sipp's XML cannot hold them
+  cap_begin terminal-controls "$UDP"
+  python3 "$HERE/controls.py" || die "terminal-controls: controls.py did not complete the call"
+  cap_end
 }
 
 # ---- misbehaving on purpose

@@ -13,6 +13,8 @@ All client frames are masked (a fresh 4-byte key per frame). On purpose the fram
 Prints one line per frame sent/received (the expectation script reads nothing from here).
 
 usage: ws_client.py --url ws://127.0.0.1:8080 --callee sip:bob@127.0.0.1 --call-id ID --tag TAG [--bind IP:PORT]
+A wss:// URL speaks TLS (Python's default context: SSL_CERT_FILE names the certificate to trust,
+SSLKEYLOGFILE gets the key log), and Via says WSS.
 """
 import argparse
 import base64
@@ -21,6 +23,7 @@ import os
 import random
 import re
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -51,8 +54,8 @@ def frame(opcode, payload, fin=True):
 
 class WS:
     def __init__(self, url, bind):
-        m = re.match(r"ws://([^:/]+):(\d+)(/.*)?$", url)
-        host, port, path = m.group(1), int(m.group(2)), m.group(3) or "/"
+        m = re.match(r"(wss?)://([^:/]+):(\d+)(/.*)?$", url)
+        secure, host, port, path = m.group(1) == "wss", m.group(2), int(m.group(3)), m.group(4) or "/"
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if bind:
@@ -61,6 +64,8 @@ class WS:
         self.sock.settimeout(10)
         self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if secure:
+            self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=host)
         self.local = "%s:%d" % self.sock.getsockname()
         key = base64.b64encode(bytes(rng.randrange(256) for _ in range(16))).decode()
         req = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -175,7 +180,8 @@ def main():
 
     host = "r7kq2m9x4c.invalid"                 # RFC 7118 style: the client does not know its address
     ws = WS(args.url, args.bind)
-    proxy = re.match(r"ws://([^/]+)", args.url).group(1)
+    proxy = re.match(r"wss?://([^/]+)", args.url).group(1)
+    via = "WSS" if args.url.startswith("wss:") else "WS"
     domain = args.callee.split("@", 1)[1]
     aor = f"sip:alice@{domain}"
     contact = f"<sip:alice@{host};transport=ws>"
@@ -186,7 +192,7 @@ def main():
     # REGISTER (own Call-ID) --------------------------------------------------------------------
     reg_cid = args.call_id.replace("@", "") + "-reg"
     ws.send_sip(f"""REGISTER sip:{domain} SIP/2.0
-Via: SIP/2.0/WS {host};branch={br()}
+Via: SIP/2.0/{via} {host};branch={br()}
 Max-Forwards: 70
 From: "Alice (ws)" <{aor}>;tag={args.tag}r
 To: <{aor}>
@@ -207,7 +213,7 @@ Content-Length: 0
            "m=audio 16400 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
     inv_branch = br()
     ws.send_sip(f"""INVITE {args.callee} SIP/2.0
-Via: SIP/2.0/WS {host};branch={inv_branch}
+Via: SIP/2.0/{via} {host};branch={inv_branch}
 Max-Forwards: 70
 From: "Alice (ws)" <{aor}>;tag={args.tag}
 To: <{args.callee}>
@@ -237,7 +243,7 @@ Content-Length: {len(sdp)}
 
     # ACK as a binary frame ------------------------------------------------------------------------
     ws.send_sip(f"""ACK {target} SIP/2.0
-Via: SIP/2.0/WS {host};branch={br()}
+Via: SIP/2.0/{via} {host};branch={br()}
 {routes}Max-Forwards: 70
 From: "Alice (ws)" <{aor}>;tag={args.tag}
 To: {to}
@@ -250,7 +256,7 @@ Content-Length: 0
 
     # BYE -------------------------------------------------------------------------------------------
     ws.send_sip(f"""BYE {target} SIP/2.0
-Via: SIP/2.0/WS {host};branch={br()}
+Via: SIP/2.0/{via} {host};branch={br()}
 {routes}Max-Forwards: 70
 From: "Alice (ws)" <{aor}>;tag={args.tag}
 To: {to}

@@ -7,10 +7,15 @@
 #
 # Usage: ./make.sh                 all scenarios
 #        ./make.sh jmi-reject ...  only the named scenarios
-# Env:   XMPP_LAB_VENV  (default /work/venvs/xmpp)      python venv with slixmpp, created when missing
+# Env:   XMPP_LAB_NETNS (default 1)                     0: run on the host's lo instead of a private
+#                                                       network namespace (unshare --net)
+#        XMPP_LAB_VENV  (default /work/venvs/xmpp)      python venv with slixmpp, created when missing
 #        XMPP_LAB_STATE (default /tmp/sigflow-xmpp-lab) Prosody config + data dir, wiped on every run
 #        PYTHON         (default python3)               interpreter used to create the venv
 # The machine's own Prosody setup (/etc/prosody, /var/lib/prosody, any service) is not touched.
+# Once the packages and the venv are in place the script re-runs itself inside a private network
+# namespace with its own loopback (as ../sip/make.sh does): port 5222 cannot clash with another
+# Prosody on the machine, and nothing else is captured.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +24,7 @@ STATE="${XMPP_LAB_STATE:-/tmp/sigflow-xmpp-lab}"
 PY="${PYTHON:-python3}"
 PORT=5222
 DOMAIN=lab.example
-ALL_SCENARIOS=(jmi-reject jingle-decline jingle-accept-terminate x5-accept-after-terminate jmi-retract
+ALL_SCENARIOS=(jmi-reject jmi-reject-busy jmi-reject-no-reason jingle-decline jingle-accept-terminate x5-accept-after-terminate jmi-retract
                x2-proceed-after-reject x7-initiator-declines x1-reject-without-propose x13-media-after-terminate)
 if [ $# -gt 0 ]; then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
 
@@ -34,6 +39,8 @@ command -v tshark  >/dev/null || need_apt+=(tshark)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v "$PY"   >/dev/null || need_apt+=(python3)
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+command -v unshare >/dev/null || need_apt+=(util-linux)
+command -v ip      >/dev/null || need_apt+=(iproute2)
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "installing ${need_apt[*]}"
     echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
@@ -61,9 +68,15 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import slixmpp' 2>/de
         "$PY" -m venv "$VENV"
     fi
     "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q slixmpp
+    "$VENV/bin/pip" install -q "slixmpp==1.17.0"   # the version the committed captures were made with
 fi
 VPY="$VENV/bin/python"
+
+# 2b. a private network namespace (the installs above needed the host's network)
+if [[ -z "${XMPP_LAB_INSIDE:-}" && "${XMPP_LAB_NETNS:-1}" != 0 ]] && unshare --net true 2>/dev/null; then
+    exec env XMPP_LAB_INSIDE=netns unshare --net -- bash "$HERE/make.sh" "$@"
+fi
+if [[ "${XMPP_LAB_INSIDE:-}" == netns ]]; then ip link set lo up; else log "note: running on the host loopback"; fi
 log "$("$VPY" -c 'import slixmpp; print("slixmpp", slixmpp.__version__)') / prosody $(dpkg-query -W -f '${Version}' prosody)"
 
 # ---------------------------------------------------------------------------------------------

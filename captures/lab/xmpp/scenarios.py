@@ -399,6 +399,39 @@ async def sc_jmi_reject(devs):
             "notes": "No <finish> after a reject (XEP-0353 only asks for finish after a session)."}
 
 
+@scenario("jmi-reject-busy", "JMI: alice proposes to bob's bare JID, bob-phone and bob-desktop ring, bob-phone "
+                             "rejects with <busy/> (the reason XEP-0353 asks every client to give when declining), "
+                             "bob-desktop learns it from the carbon <sent> copy")
+async def sc_jmi_reject_busy(devs):
+    return await reject_on_one_resource(devs, "jmi-reject-busy-1", "bob-phone", "busy")
+
+
+@scenario("jmi-reject-no-reason", "JMI: alice proposes to bob's bare JID, bob-phone and bob-desktop ring, "
+                                  "bob-desktop rejects with no <reason> at all (as Conversations, Dino and Movim "
+                                  "do), bob-phone learns it from the carbon <sent> copy")
+async def sc_jmi_reject_no_reason(devs):
+    return await reject_on_one_resource(devs, "jmi-reject-none-1", "bob-desktop", None)
+
+
+async def reject_on_one_resource(devs, cid, rejecter, reason):
+    """Both of bob's resources ring; `rejecter` sends <reject> (with `reason`, or none), the other
+    resource stops ringing on the carbon copy. XEP-0353 reads <busy/> and no reason as the user's
+    decline."""
+    a, p, d = devs["alice-laptop"], devs["bob-phone"], devs["bob-desktop"]
+    await propose_and_ring(a, p, d, cid)
+    dev, other = (p, d) if rejecter == "bob-phone" else (d, p)
+    dev.jmi(ALICE_LAPTOP, "reject", cid, reason=reason)
+    await wait_from(a, "reject", cid, dev.full)
+    await wait_carbon(other, "reject", cid)  # the other resource stops ringing
+    await pause()
+    said = f"<reason><{reason}/></reason>" if reason else "no <reason> element"
+    return {"call_id": cid, "outcome": "declined",
+            "devices": {rejecter: "declined", other.name: "declined-elsewhere"},
+            # X9 is info-level: XEP-0353 says a reject SHOULD carry a reason, and this one has none on purpose
+            "findings": [] if reason else ["X9"],
+            "notes": f"The reject carries {said}: a decline (XEP-0353 §3), not busy. No <finish> after a reject."}
+
+
 @scenario("jingle-decline", "JMI propose, bob-phone proceeds (bob-desktop gets the carbon), alice sends the "
                             "Jingle session-initiate (sid = JMI id), bob-phone acks it and declines with "
                             "session-terminate <decline/>, alice acks")
