@@ -253,3 +253,17 @@ enum PcapRecords {
         bytes[offset + 16 + uint32(offset + 8) - 1] ^= 0xFF
     }
 }
+
+/// Key logs the capture carries itself.
+struct EmbeddedSecretsTests {
+
+    /// A pcapng that carries its own key log in a Decryption Secrets Block (`editcap
+    /// --inject-secrets`) is decrypted without `--keylog`: its one SIP message over TLS is read (an
+    /// OPTIONS without Call-ID, which the SIP decoder says it ignores).
+    @Test func secretsInThePcapngDecryptItsConnections() throws {
+        let path = Paths.captures.appendingPathComponent("lab/encap/secrets-dsb.pcapng").path
+        let result = try CallsJob.run(PipelineConfiguration(inputs: [.file(path)]))
+        #expect(result.tls?.connections == 1 && result.tls?.count(.decrypted) == 1)
+        #expect(result.diagnostics.entries.map(\.name).contains("sip_missing_call_id"))
+    }
+}
