@@ -90,6 +90,9 @@ let package = Package(
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
         .testTarget(
+            name: "SigflowSIPTests",
+            dependencies: ["SigflowSIP", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
+        .testTarget(
             name: "SigflowWhatsAppTests",
             dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
         .testTarget(
