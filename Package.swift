@@ -93,6 +93,8 @@ let package = Package(
             name: "SigflowSIPTests",
             dependencies: ["SigflowSIP", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
         .testTarget(
+            name: "SigflowCorrelatorTests", dependencies: ["SigflowCorrelator", "SigflowCore", "SigflowTestSupport"]),
+        .testTarget(
             name: "SigflowWhatsAppTests",
             dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
         .testTarget(
