@@ -95,6 +95,9 @@ let package = Package(
         .testTarget(
             name: "SigflowCorrelatorTests", dependencies: ["SigflowCorrelator", "SigflowCore", "SigflowTestSupport"]),
         .testTarget(
+            name: "SigflowMatrixTests",
+            dependencies: ["SigflowMatrix", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
+        .testTarget(
             name: "SigflowWhatsAppTests",
             dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
         .testTarget(
