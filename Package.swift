@@ -99,7 +99,9 @@ let package = Package(
             dependencies: ["SigflowMatrix", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
         .testTarget(
             name: "SigflowWhatsAppTests",
-            dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
+            dependencies: [
+                "SigflowWhatsApp", "SigflowCore", "SigflowCorrelator", "SigflowFraming", "SigflowTestSupport",
+            ]),
         .testTarget(
             name: "SigflowXMPPTests",
             dependencies: [
