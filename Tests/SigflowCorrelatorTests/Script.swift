@@ -66,9 +66,6 @@ final class Script {
         return message
     }
 
-    /// Moves the clock on without a message.
-    func wait(_ seconds: Double) { clock += seconds }
-
     /// `seconds` after the last message.
     func time(after seconds: Double) -> CaptureTime {
         Fixture.start.adding(nanoseconds: Int64(((clock + seconds) * 1e9).rounded()))

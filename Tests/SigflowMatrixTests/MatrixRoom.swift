@@ -145,9 +145,6 @@ final class MatrixRoom {
 
     private var media: [SignalingMessage] = []
 
-    /// Moves the clock on without an exchange.
-    func wait(_ seconds: Double) { clock += seconds }
-
     func captureEnd(after seconds: Double) -> CaptureTime {
         Fixture.start.adding(nanoseconds: Int64(((clock + seconds) * 1e9).rounded()))
     }

@@ -53,8 +53,9 @@ func sipMessage(
 /// reviews it, and a rule checks it.
 final class SIPFlow {
     private(set) var messages: [SignalingMessage] = []
-    /// Seconds since `Fixture.start` of the last datagram.
+    /// Seconds since `Fixture.start` of the last datagram (or media segment's start).
     private(set) var clock = 0.0
+    private var frame = 0
     let policy = SIPCallPolicy()
 
     /// One datagram from `source` to `destination`, `after` seconds after the one before; see
@@ -127,16 +128,16 @@ final class SIPFlow {
         _ text: String, from source: Endpoint, to destination: Endpoint, missingBytes: Int = 0, after: Double = 0.1
     ) throws {
         clock += after
-        messages.append(try sipMessage(text, from: source, to: destination, at: stamp, missingBytes: missingBytes))
+        messages.append(try sipMessage(text, from: source, to: destination, at: stamp(), missingBytes: missingBytes))
     }
 
     /// A segment of RTP from `sender` to `receiver`, starting `after` seconds on and lasting
     /// `seconds`; the clock stays at its start, so signaling can be sent while it flows.
     func media(from sender: Endpoint, to receiver: Endpoint, seconds: Double, after: Double = 0.1) {
         clock += after
-        let first = stamp
+        let first = stamp()
         clock += seconds
-        let last = stamp
+        let last = stamp()
         clock -= seconds
         let rtp = (Endpoint(address: sender.address, port: 16000), Endpoint(address: receiver.address, port: 18000))
         messages += SignalingMessage.mediaSegment(
@@ -144,13 +145,12 @@ final class SIPFlow {
             first: first, last: last, packets: Int(seconds * 50))
     }
 
-    /// Moves the clock on without a message.
-    func wait(_ seconds: Double) { clock += seconds }
-
-    private var stamp: PacketStamp {
-        PacketStamp(
+    /// The next frame, at the clock's time.
+    private func stamp() -> PacketStamp {
+        frame += 1
+        return PacketStamp(
             time: Fixture.start.adding(nanoseconds: Int64((clock * 1e9).rounded())),
-            source: SourceRef(capture: 0, frame: messages.count + 1))
+            source: SourceRef(capture: 0, frame: frame))
     }
 
     /// When the capture ends: `seconds` after the last message.

@@ -81,14 +81,4 @@ enum WALogCase {
         return rule.check(
             calls.first { $0.callID == "CALL1" }!, context: CheckContext(captureEnd: end, calls: calls))
     }
-
-    /// The call CALL1 of `logs`.
-    static func call(_ logs: [[String]]) -> Call {
-        calls(decoded(logs)).calls.first { $0.callID == "CALL1" }!
-    }
-}
-
-extension Call {
-    /// `number from>to label` per step.
-    var arrows: [String] { steps.map { "\($0.number) \($0.from)>\($0.to) \($0.message.label)" } }
 }
