@@ -107,8 +107,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SigflowSIPTests",
+            dependencies: ["SigflowSIP", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
+        .testTarget(
+            name: "SigflowCorrelatorTests", dependencies: ["SigflowCorrelator", "SigflowCore", "SigflowTestSupport"]),
+        .testTarget(
+            name: "SigflowMatrixTests",
+            dependencies: ["SigflowMatrix", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
+        .testTarget(
             name: "SigflowWhatsAppTests",
-            dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
+            dependencies: [
+                "SigflowWhatsApp", "SigflowCore", "SigflowCorrelator", "SigflowFraming", "SigflowTestSupport",
+            ]),
         .testTarget(
             name: "SigflowXMPPTests",
             dependencies: [

@@ -10,7 +10,9 @@ struct SIPAnswerAfterCancelAcceptedRule: CallRule {
     func check(_ call: Call, context: CheckContext) -> [Finding] {
         let view = context.views.view(SIPCallView.self) { SIPCallView(call) }
         var findings: [Finding] = []
-        for invite in view.invites {
+        // A proxy accepts a CANCEL at once and must still forward a 2xx its branch sent before the
+        // CANCEL reached it (RFC 3261 §16.10, §16.7 step 5): only the device's own hop can tell.
+        for invite in view.invites where view.role(of: invite.to) != .proxy {
             for cancel in view.requests("CANCEL", onHopOf: invite) {
                 guard
                     let accepted = view.responses(to: cancel, method: "CANCEL").first(where: {

@@ -82,6 +82,36 @@ struct SIPParserTests {
         #expect(message.bodyShortBy == 7)
     }
 
+    @Test func startLinesGiveMethodAndURIOrCodeAndReason() throws {
+        #expect(try Self.parse(Self.invite).startLine == .request(method: "INVITE", uri: "sip:bob@b.example"))
+        let response = try Self.parse(["SIP/2.0 183 Session  Progress ", "Call-ID: x"])
+        #expect(response.startLine == .response(code: 183, reason: "Session  Progress"))
+        #expect(response.startLineText == "SIP/2.0 183 Session  Progress ")
+        #expect(try Self.parse(["SIP/2.0 200", "Call-ID: x"]).startLine == .response(code: 200, reason: ""))
+    }
+
+    @Test func startLinesOutsideTheGrammarAreRefused() {
+        #expect(throws: SIPParseError.badStartLine("SIP/2.0 700 Beyond")) {
+            try Self.parse(["SIP/2.0 700 Beyond", "Call-ID: x"])
+        }
+        #expect(throws: SIPParseError.notSIP) { try Self.parse(["GET / HTTP/1.1", "Host: x"]) }
+        #expect(throws: SIPParseError.notSIP) { try Self.parse(["INVITE sip:b SIP/3.0", "Call-ID: x"]) }
+        #expect(throws: SIPParseError.notSIP) { try Self.parse(["invite sip:b SIP/2.0", "Call-ID: x"]) }
+    }
+
+    /// A datagram cut inside its last header line keeps the lines before it; on a stream the
+    /// message is incomplete until its blank line.
+    @Test func aDatagramCutInsideItsHeadersKeepsTheWholeLines() throws {
+        let text = "SIP/2.0 603 Decline\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Len"
+        let message = try Array(text.utf8).withUnsafeBytes { try SIPParser.parse($0) }
+        #expect(message.truncatedHeaders)
+        #expect(message.callID == "x")
+        #expect(message.cseq?.method == "INVITE")
+        #expect(throws: SIPParseError.missingHeaderEnd) {
+            try Array(text.utf8).withUnsafeBytes { try SIPParser.parse($0, requireHeaderEnd: true) }
+        }
+    }
+
     @Test func malformedHeaderLinesAreRefused() {
         #expect(throws: SIPParseError.badHeaderLine(2)) {
             try Self.parse(["OPTIONS sip:b SIP/2.0", "No colon here"])
