@@ -34,7 +34,8 @@ struct SIPUnwantedDialogRuleTests {
         #expect(findings.map(\.outline) == ["sip.S17.unwanted-dialog-not-ended warning [6, 7]"])
         #expect(
             findings.first?.message
-                == "The caller was answered by 2 devices and kept 2 of the dialogs (steps 6, 7) without a BYE.")
+                == "The caller was answered by 2 devices and kept 2 of the dialogs (steps 6, 7) for 32 s without a BYE."
+        )
     }
 
     @Test func theCallerNeverAcknowledgesTheSecondAnswer() throws {
