@@ -43,7 +43,15 @@ let package = Package(
             ]
         ),
         .target(name: "SigflowCorrelator", dependencies: ["SigflowCore"]),
-        .target(name: "SigflowChecks", dependencies: ["SigflowCore", "SigflowSIP"]),
+        .target(name: "SigflowMedia", dependencies: ["SigflowCore", "SigflowFraming"]),
+        // The composition module: the only one that imports the protocol modules.
+        .target(
+            name: "SigflowProtocols",
+            dependencies: [
+                "SigflowCore", "SigflowFraming", "SigflowMedia", "SigflowSIP", "SigflowMatrix", "SigflowXMPP",
+                "SigflowWhatsApp", "SigflowTLS",
+            ]),
+        .target(name: "SigflowChecks", dependencies: ["SigflowCore"]),
         .target(
             name: "SigflowRender",
             dependencies: [
@@ -54,8 +62,8 @@ let package = Package(
         .target(
             name: "SigflowPipeline",
             dependencies: [
-                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowSIP", "SigflowMatrix", "SigflowCorrelator",
-                "SigflowChecks", "SigflowWhatsApp", "SigflowXMPP", "SigflowTLS",
+                "SigflowCore", "SigflowCapture", "SigflowFraming", "SigflowCorrelator", "SigflowChecks", "SigflowMedia",
+                "SigflowProtocols", "SigflowTLS",
             ]
         ),
         .target(
@@ -86,7 +94,8 @@ let package = Package(
             name: "SigflowPipelineTests",
             dependencies: [
                 "SigflowPipeline", "SigflowCore", "SigflowChecks", "SigflowCorrelator", "SigflowRender", "SigflowSDP",
-                "SigflowSIP", "SigflowTLS",
+                "SigflowSIP", "SigflowMatrix", "SigflowXMPP", "SigflowWhatsApp", "SigflowMedia", "SigflowProtocols",
+                "SigflowTLS",
                 "SigflowTestSupport",
             ]),
         .testTarget(name: "SigflowFuzzRegressionTests", dependencies: ["SigflowFuzzing"]),
@@ -98,8 +107,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SigflowSIPTests",
+            dependencies: ["SigflowSIP", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
+        .testTarget(
+            name: "SigflowCorrelatorTests", dependencies: ["SigflowCorrelator", "SigflowCore", "SigflowTestSupport"]),
+        .testTarget(
+            name: "SigflowMatrixTests",
+            dependencies: ["SigflowMatrix", "SigflowCore", "SigflowCorrelator", "SigflowTestSupport"]),
+        .testTarget(
             name: "SigflowWhatsAppTests",
-            dependencies: ["SigflowWhatsApp", "SigflowCore", "SigflowFraming", "SigflowTestSupport"]),
+            dependencies: [
+                "SigflowWhatsApp", "SigflowCore", "SigflowCorrelator", "SigflowFraming", "SigflowTestSupport",
+            ]),
         .testTarget(
             name: "SigflowXMPPTests",
             dependencies: [

@@ -4,7 +4,8 @@ import SigflowCore
 public struct Checker: Sendable {
     public var rules: [any CallRule]
 
-    public init(rules: [any CallRule] = RuleRegistry.all) {
+    /// - Parameter rules: every protocol's rules (the composition module lists them).
+    public init(rules: [any CallRule]) {
         self.rules = rules
     }
 
@@ -20,46 +21,4 @@ public struct Checker: Sendable {
             return checked
         }
     }
-}
-
-/// Every rule sigflow knows, by protocol and number.
-public enum RuleRegistry {
-    public static let all: [any CallRule] = sip + matrix + xmpp + whatsapp
-
-    public static let sip: [any CallRule] = [
-        SIPAnswerAfterDeclineRule(), SIPDeclineForwardedWithPendingBranchesRule(), SIPBranchAfterDeclineRule(),
-        SIPDeclineNotChosenRule(), SIPAnswerAfterCancelAcceptedRule(), SIPTerminatedWithoutCancelRule(),
-        SIPCancelBeforeProvisionalRule(), SIPCancelAfterFinalRule(), SIPCancelMismatchRule(),
-        SIPCompletedElsewhereWithoutAnswerRule(), SIPRingsAfterCompletedElsewhereRule(), SIPByeOnEarlyDialogRule(),
-        SIPByeBeforeAckRule(), SIPAckMismatchRule(), SIPFinalNeverAckedRule(), SIPRejectWithoutInviteRule(),
-        SIPUnwantedDialogRule(), SIPMediaAfterEndRule(), SIPDeclineWhileOthersRingRule(), SIPCancelTagsDifferRule(),
-        SIPShortBodyRule(), SIPNoSuchDialogRule(),
-    ]
-
-    public static let matrix: [any CallRule] = [
-        MatrixRejectOfVersionZeroRule(), MatrixCallerRejectsRule(), MatrixRejectAfterAnswerRule(),
-        MatrixAnswerAfterLosingRule(), MatrixLoserContinuesRule(), MatrixSelectAnswerMisuseRule(),
-        MatrixSelectUnknownPartyRule(), MatrixCallerContinuesAfterRejectRule(), MatrixLateRejectHonouredRule(),
-        MatrixHangupAsRejectRule(), MatrixOrphanDecisionRule(), MatrixDecisionAfterExpiryRule(), MatrixNotInviteeRule(),
-        MatrixRejectWithReasonRule(), MatrixGlareRule(), MatrixRingingAfterBatchRule(), MatrixUnknownHangupReasonRule(),
-        MatrixRejectNotSelectedRule(), MatrixMediaAfterEndRule(),
-    ]
-
-    public static let whatsapp: [any CallRule] = [
-        WhatsAppActionWithoutOfferRule(), WhatsAppAcceptAfterDismissalRule(), WhatsAppSecondAcceptRule(),
-        WhatsAppCallEndedAfterBusyRule(), WhatsAppAcceptAfterDeclineRule(), WhatsAppAnswererDismissedRule(),
-        WhatsAppAnswerToEndedOfferRule(), WhatsAppCallerRejectsRule(), WhatsAppActionAfterTerminateRule(),
-        WhatsAppCallNotAckedRule(), WhatsAppRefusedOfferContinuesRule(), WhatsAppMediaAfterEndRule(),
-        WhatsAppBaileysRingingRule(),
-    ]
-
-    public static let xmpp: [any CallRule] = [
-        XMPPResponseWithoutProposeRule(), XMPPContradictoryDecisionsRule(), XMPPTwoProceedsRule(),
-        XMPPInitiateAfterRefusalRule(), XMPPActionAfterTerminateRule(), XMPPSecondAcceptRule(),
-        XMPPReasonFromWrongPartyRule(), XMPPDeclineAfterAcceptRule(), XMPPRejectWithoutReasonRule(),
-        XMPPSpoofedCarbonRule(), XMPPGlareRule(), XMPPInitiateNeverAckedRule(), XMPPMediaAfterEndRule(),
-        XMPPDanglingProposeRule(),
-    ]
-
-    public static var descriptors: [RuleDescriptor] { all.map(\.descriptor) }
 }

@@ -54,28 +54,44 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Parses an address from ASCII bytes: dotted quads in place, anything else through its text.
+    public init?<Bytes: Collection<UInt8>>(ascii bytes: Bytes) {
+        if !bytes.contains(UInt8(ascii: ":")) {
+            guard let value = Self.dottedQuad(bytes) else { return nil }
+            self = .v4(value)
+            return
+        }
+        self.init(Substring(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    /// The value of a dotted quad, nil for anything else.
+    static func dottedQuad<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32? {
+        var value: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "."), digits > 0, dots < 3 {
+                value = value << 8 | octet
+                (octet, digits, dots) = (0, 0, dots + 1)
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 {
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, dots == 3 else { return nil }
+        return value << 8 | octet
+    }
+
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an optional embedded IPv4 tail).
     public init?(_ text: Substring) {
         if !text.utf8.contains(UInt8(ascii: ":")) {
             // Dotted quad on bytes: every SDP c= line and Via comes through here.
-            var value: UInt32 = 0
-            var octet: UInt32 = 0
-            var digits = 0
-            var dots = 0
-            for byte in text.utf8 {
-                if byte == UInt8(ascii: "."), digits > 0, dots < 3 {
-                    value = value << 8 | octet
-                    (octet, digits, dots) = (0, 0, dots + 1)
-                } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 {
-                    octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
-                    digits += 1
-                    guard octet <= 255 else { return nil }
-                } else {
-                    return nil
-                }
-            }
-            guard digits > 0, dots == 3 else { return nil }
-            self = .v4(value << 8 | octet)
+            guard let value = Self.dottedQuad(text.utf8) else { return nil }
+            self = .v4(value)
             return
         }
         var head: [UInt16] = []

@@ -5,13 +5,13 @@ import SigflowCore
 struct CallAssembler {
     let steps: [UnnumberedStep]
     let captureEnd: CaptureTime?
+    /// The protocol's timers and exchange outcomes.
+    let policy: any CallPolicy
+    /// Whether participants get their labels.
+    let detailed: Bool
 
-    /// SIP Timer B (64*T1): an INVITE without a final response for this long has timed out. Other
-    /// protocols signal their own timeouts explicitly.
-    static let offerTimeout: Int64 = 32_000_000_000
-
-    func call(_ key: CallCorrelator.CallKey) -> Call {
-        let roles = RoleInference(steps: steps)
+    func call(callID: String) -> Call {
+        let roles = RoleInference(steps: steps, labelled: detailed)
         let participants = roles.participants
         let numbered = steps.indices.map { index in
             let step = steps[index]
@@ -25,14 +25,14 @@ struct CallAssembler {
         let isCall = steps.contains { $0.message.kind == .offer }
         let retried = retriedChallenges(numbered)
         let attempt = isCall ? lastAttempt(numbered, callerID: callerID) : nil
-        let settling =
-            isCall
-            ? settlingDecision(numbered, callerID: callerID, attempt: attempt?.transactions)
-            : exchangeSettling(numbered, retried: retried)
-        let outcome =
-            isCall
-            ? callOutcome(numbered, callerID: callerID, settling: settling, offer: attempt?.offer)
-            : exchangeOutcome(settling)
+        let settling: CallStep?
+        let outcome: CallOutcome
+        if isCall {
+            settling = settlingDecision(numbered, callerID: callerID, attempt: attempt?.transactions)
+            outcome = callOutcome(numbered, callerID: callerID, settling: settling, offer: attempt?.offer)
+        } else {
+            (settling, outcome) = policy.settleExchange(numbered, retried: retried)
+        }
         var finished = participants
         if isCall {
             assignDevices(&finished, steps: numbered.filter { !retried.contains($0.number) }, callOutcome: outcome)
@@ -49,11 +49,13 @@ struct CallAssembler {
             }
         }
         let opening = attempt?.offer ?? numbered.first { $0.message.kind == .offer }
+        let first = steps[0].message
         return Call(
-            signalingProtocol: key.signalingProtocol,
-            callID: key.callID,
+            signalingProtocol: first.signalingProtocol,
+            callID: callID,
+            key: first.call,
             linkedCallIDs: [],
-            method: steps.first { $0.message.method != nil }?.message.method ?? key.signalingProtocol.callWord,
+            method: steps.first { $0.message.method != nil }?.message.method ?? policy.callWord,
             participants: finished,
             steps: numbered,
             outcome: outcome,
@@ -82,8 +84,12 @@ struct CallAssembler {
     /// answered with credentials, a redirect), with the offers sent alongside it before any final
     /// response came back (a forking proxy's parallel branches, RFC 3261 §16.6). Nil when the
     /// offers carry no transactions.
-    private func lastAttempt(_ steps: [CallStep], callerID: String?) -> (offer: CallStep, transactions: Set<String>)? {
-        var attempt: Set<String> = []
+    private func lastAttempt(
+        _ steps: [CallStep], callerID: String?
+    ) -> (
+        offer: CallStep, transactions: Set<MessageKey>
+    )? {
+        var attempt: Set<MessageKey> = []
         var offer: CallStep?
         var answeredInAttempt = false
         for step in steps {
@@ -107,7 +113,7 @@ struct CallAssembler {
     /// parallel branches an answer settles it whatever the others said first; on a single branch
     /// the first decision does (a 2xx after a 6xx is a fault the checks report, not a new outcome).
     /// A decision the caller cannot understand settles nothing.
-    private func settlingDecision(_ steps: [CallStep], callerID: String?, attempt: Set<String>?) -> CallStep? {
+    private func settlingDecision(_ steps: [CallStep], callerID: String?, attempt: Set<MessageKey>?) -> CallStep? {
         let decisions = steps.filter { step in
             step.message.isDecision && !step.message.ignoredByCaller
                 && (callerID == nil || step.to == callerID)
@@ -141,32 +147,11 @@ struct CallAssembler {
             return refusal.message.outcome!
         }
         if let offer = offer ?? steps.first(where: { $0.message.kind == .offer }),
-            let end = captureEnd, end.nanoseconds(since: offer.time) >= (offer.message.lifetime ?? Self.offerTimeout)
+            let end = captureEnd, end.nanoseconds(since: offer.time) >= (offer.message.lifetime ?? policy.offerTimeout)
         {
             return .timedOut
         }
         return .incomplete
-    }
-
-    /// The response that settles a REGISTER, OPTIONS, MESSAGE ... exchange: the first success, else
-    /// the last final response that was not a challenge answered by a new request.
-    func exchangeSettling(_ steps: [CallStep], retried: Set<Int>) -> CallStep? {
-        guard steps.contains(where: { $0.message.statusCode == nil }) else { return nil }
-        let finals = steps.filter { ($0.message.statusCode ?? 0) >= 200 && !retried.contains($0.number) }
-        return finals.first { (200..<300).contains($0.message.statusCode!) } ?? finals.last
-    }
-
-    /// An exchange in the words calls use: answered on a 2xx, else the settling response's meaning;
-    /// incomplete without a request or a final response.
-    func exchangeOutcome(_ settling: CallStep?) -> CallOutcome {
-        guard let status = settling?.message.statusCode else { return .incomplete }
-        switch status {
-        case 200..<300: return .answered
-        case 300..<400: return .redirected
-        case 401, 407: return .unauthorized
-        case 408: return .timedOut
-        default: return .rejected
-        }
     }
 
     /// Timers count from the offer of the caller's last attempt (a challenge and its retry come
@@ -199,15 +184,16 @@ struct CallAssembler {
         let deviceKinds: Set<MessageKind> = [.ringing, .answer, .reject, .redirect, .challenge, .progress]
         let deviceSteps = steps.filter { deviceKinds.contains($0.message.kind) && roleByID[$0.from] != .caller }
         var devices: [DeviceDecisions.Device] = []
-        var known: Set<String> = []
+        var known: Set<DeviceKey> = []
         for participant in participants where participant.role == .callee {
-            var keys: [String] = []
+            var keys: [DeviceKey] = []
             for step in deviceSteps where step.from == participant.id {
                 if let key = step.message.senderDevice, !keys.contains(key) { keys.append(key) }
             }
             devices.append(
                 DeviceDecisions.Device(
-                    host: participant.id, keys: keys.isEmpty ? [participant.partyKey] : keys, hidden: false))
+                    host: participant.id, keys: keys.isEmpty ? [DeviceKey(participant.partyKey.description)] : keys,
+                    hidden: false))
             known.formUnion(keys)
         }
         for step in deviceSteps where roleByID[step.from] == .proxy || roleByID[step.from] == .server {
@@ -235,7 +221,7 @@ private struct DeviceDecisions {
         /// The lifeline the device's messages are drawn on.
         var host: String
         /// The device's keys (SIP To tags, Matrix party_id, ...); several when a UAS used more than one.
-        var keys: [String]
+        var keys: [DeviceKey]
         /// Seen only through a relay: the capture lacks the device's own lifeline.
         var hidden: Bool
     }
@@ -312,18 +298,6 @@ private struct DeviceDecisions {
     func label(of device: Device, host: Participant) -> String {
         guard device.hidden else { return host.label }
         let agent = sent(by: device).compactMap(\.message.sender.agent).first
-        return "device \(device.keys[0]) behind \(host.id)" + (agent.map { " (\($0))" } ?? "")
-    }
-}
-
-extension SignalingProtocol {
-    /// The word a call of this protocol is known by when it has no SIP-style method.
-    var callWord: String {
-        switch self {
-        case .sip: return "INVITE"
-        case .matrix: return "m.call"
-        case .xmpp: return "jingle"
-        case .whatsapp: return "call"
-        }
+        return "device \(device.keys[0].description) behind \(host.id)" + (agent.map { " (\($0))" } ?? "")
     }
 }

@@ -20,17 +20,19 @@ public enum CallCorrelator {
     ///   - captureCount: how many captures the messages come from.
     ///   - captureEnd: when the last capture ends, to tell a call that timed out from one the capture cut.
     public static func correlate(
-        _ messages: [SignalingMessage], captureCount: Int, captureEnd: CaptureTime?
+        _ messages: [SignalingMessage], captureCount: Int, captureEnd: CaptureTime?, policies: CallPolicies
     ) -> CorrelationResult {
         let offsets = clockOffsets(messages, captureCount: captureCount)
         var byCall: [CallKey: [SignalingMessage]] = [:]
         var order: [CallKey] = []
         for message in messages {
-            let key = CallKey(signalingProtocol: message.signalingProtocol, callID: message.callID)
-            if byCall[key] == nil { order.append(key) }
-            byCall[key, default: []].append(message)
+            if byCall[message.call] == nil { order.append(message.call) }
+            byCall[message.call, default: []].append(message)
         }
-        var calls = order.map { call(from: byCall[$0]!, offsets: offsets, captureEnd: captureEnd) }
+        var calls = order.map {
+            call(
+                from: byCall[$0]!, offsets: offsets, captureEnd: captureEnd, policy: policies[$0.signalingProtocol])
+        }
         linkLegs(&calls)
         calls.sort { ($0.timing.start, $0.callID) < ($1.timing.start, $1.callID) }
         return CorrelationResult(calls: calls, clockOffsets: offsets)
@@ -59,8 +61,11 @@ public enum CallCorrelator {
     }
 
     /// One call from all its messages (one protocol, one call id), on the clock `offsets` define.
-    public static func call(from messages: [SignalingMessage], offsets: [ClockOffset], captureEnd: CaptureTime?) -> Call
-    {
+    /// Without `detailed`, participants get no labels: a call list shows none.
+    public static func call(
+        from messages: [SignalingMessage], offsets: [ClockOffset], captureEnd: CaptureTime?, policy: any CallPolicy,
+        detailed: Bool = true
+    ) -> Call {
         var offsetByCapture: [Int: Int64] = [:]
         for offset in offsets { offsetByCapture[offset.capture] = offset.nanoseconds }
         func adjusted(_ message: SignalingMessage) -> CaptureTime {
@@ -68,8 +73,8 @@ public enum CallCorrelator {
         }
         let messages = MessageRepair.repaired(messages)
         let steps = buildSteps(hopGroups(messages), messages, adjusted: adjusted)
-        let key = CallKey(signalingProtocol: messages[0].signalingProtocol, callID: messages[0].callID)
-        return CallAssembler(steps: steps, captureEnd: captureEnd).call(key)
+        return CallAssembler(steps: steps, captureEnd: captureEnd, policy: policy, detailed: detailed).call(
+            callID: messages[0].callID)
     }
 
     /// The messages' positions grouped by hop, groups in order of first message.
@@ -92,16 +97,11 @@ public enum CallCorrelator {
         return groups
     }
 
-    struct CallKey: Hashable {
-        var signalingProtocol: SignalingProtocol
-        var callID: String
-    }
-
     /// One message on one hop within a call: all its copies share this key.
     struct HopKey: Hashable {
-        var identity: String
-        var sender: String
-        var receiver: String
+        var identity: MessageKey
+        var sender: PartyKey
+        var receiver: PartyKey
 
         init(_ message: SignalingMessage) {
             identity = message.identity
@@ -116,7 +116,7 @@ public enum CallCorrelator {
         var hop: HopKey
 
         init(_ message: SignalingMessage) {
-            call = CallKey(signalingProtocol: message.signalingProtocol, callID: message.callID)
+            call = message.call
             hop = HopKey(message)
         }
     }
@@ -183,8 +183,8 @@ public enum CallCorrelator {
     /// Per call, the indices of the other calls its group of legs holds.
     static func legGroups<Item: LinkableCall>(_ items: [Item]) -> [[Int]] {
         LegLinker.groups(count: items.count) { index, visit in
-            visit(.callID(items[index].callID[...]))
-            for token in items[index].carriedLinkTokens { visit(LegLinker.Token(carried: token)) }
+            visit(.naming(items[index].callKey))
+            for token in items[index].carriedLinkTokens { visit(token) }
         }
     }
 }
@@ -192,10 +192,13 @@ public enum CallCorrelator {
 /// A call, or a listed call that may have another leg, as leg linking sees it.
 protocol LinkableCall {
     var callID: String { get }
-    var carriedLinkTokens: [String] { get }
+    var callKey: CallKey { get }
+    var carriedLinkTokens: [LinkToken] { get }
 }
 
-extension Call: LinkableCall {}
+extension Call: LinkableCall {
+    var callKey: CallKey { key }
+}
 
 /// Links listed calls to their other legs without holding every call (`CallSummaryStore` keeps
 /// them on disk). A call can have another leg only when it carries a link token, when another call
@@ -204,7 +207,7 @@ extension Call: LinkableCall {}
 /// to 32,768 calls, then in a 2 MB Bloom filter whose false alarms only add calls to the pass that
 /// links them. One pass over the list then picks those calls out, and only they are held.
 public struct SummaryLegLinks {
-    private var named: Set<String> = []
+    private var named: Set<LinkToken> = []
     private var carriers = 0
     /// Hashes of the Call-IDs seen while there are few of them.
     private var seenExactly: Set<Int> = []
@@ -220,7 +223,8 @@ public struct SummaryLegLinks {
     private struct Candidate: LinkableCall {
         var position: Int
         var callID: String
-        var carriedLinkTokens: [String]
+        var callKey: CallKey
+        var carriedLinkTokens: [LinkToken]
     }
 
     public init() {}
@@ -228,11 +232,9 @@ public struct SummaryLegLinks {
     public mutating func note(_ summary: CallSummary) {
         if !summary.carriedLinkTokens.isEmpty {
             carriers += 1
-            for token in summary.carriedLinkTokens {
-                if case .callID(let callID) = LegLinker.Token(carried: token) { named.insert(String(callID)) }
-            }
+            for token in summary.carriedLinkTokens where token.namesCall { named.insert(token) }
         }
-        let hash = summary.callID.hashValue
+        let hash = Int(truncatingIfNeeded: summary.key.low)
         if seenFilter.isEmpty {
             if !seenExactly.insert(hash).inserted { maybeRepeated.insert(hash) }
             guard seenExactly.count > Self.exactLimit else { return }
@@ -265,11 +267,15 @@ public struct SummaryLegLinks {
         guard carriers > 0 || !maybeRepeated.isEmpty else { return [:] }
         var candidates: [Candidate] = []
         for (position, summary) in summaries.enumerated()
-        where !summary.carriedLinkTokens.isEmpty || named.contains(summary.callID)
-            || maybeRepeated.contains(summary.callID.hashValue)
+        where !summary.carriedLinkTokens.isEmpty
+            || (!named.isEmpty && named.contains(.naming(summary.key)))
+            || maybeRepeated.contains(Int(truncatingIfNeeded: summary.key.low))
         {
             candidates.append(
-                Candidate(position: position, callID: summary.callID, carriedLinkTokens: summary.carriedLinkTokens))
+                Candidate(
+                    position: position, callID: summary.callID,
+                    callKey: summary.key,
+                    carriedLinkTokens: summary.carriedLinkTokens))
         }
         var links: [Int: [String]] = [:]
         for (index, group) in CallCorrelator.legGroups(candidates).enumerated() where !group.isEmpty {
@@ -285,4 +291,12 @@ struct UnnumberedStep {
     var time: CaptureTime
     var sightings: [Sighting]
     var retransmissions: [Sighting]
+}
+
+extension LinkToken {
+    /// Whether the token names a call by its id.
+    var namesCall: Bool {
+        if case .callID = self { return true }
+        return false
+    }
 }

@@ -1,25 +1,11 @@
+import SigflowCore
+
 /// Groups calls whose messages name each other (a B2BUA's two legs), by union-find over link tokens.
 enum LegLinker {
-    /// What two legs can share: a Call-ID (a call's own, or one its messages name as `call-id:<id>`)
-    /// or another identifier its messages carry (`session:<uuid>`). A call's own Call-ID is used as
-    /// it is: a scanner flood lists hundreds of thousands of calls, each would need a token built.
-    enum Token: Hashable {
-        case callID(Substring)
-        case other(String)
-
-        static let callIDPrefix = "call-id:"
-
-        /// A token as messages carry it (`SignalingMessage.linkedCallIDs`).
-        init(carried token: String) {
-            self =
-                token.hasPrefix(Self.callIDPrefix)
-                ? .callID(token.dropFirst(Self.callIDPrefix.count)) : .other(token)
-        }
-    }
-
-    /// - Parameter tokens: calls `visit` with each token of the call at an index.
     /// - Returns: per call, the indices of the other calls in its group.
-    static func groups(count: Int, tokens: (_ call: Int, _ visit: (Token) -> Void) -> Void) -> [[Int]] {
+    /// - Parameter tokens: calls `visit` with each token of the call at an index, its own call id's
+    ///   (`LinkToken.naming`) among them.
+    static func groups(count: Int, tokens: (_ call: Int, _ visit: (LinkToken) -> Void) -> Void) -> [[Int]] {
         var parent = Array(0..<count)
         func root(_ index: Int) -> Int {
             var current = index
@@ -29,7 +15,7 @@ enum LegLinker {
             }
             return current
         }
-        var owner: [Token: Int] = [:]
+        var owner: [LinkToken: Int] = [:]
         for index in 0..<count {
             tokens(index) { token in
                 if let other = owner[token] {

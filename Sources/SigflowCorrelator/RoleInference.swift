@@ -13,13 +13,14 @@ struct RoleInference {
     /// Each step's sender and receiver, as positions in `participants`.
     let stepParties: [(from: Int, to: Int)]
 
-    init(steps: [UnnumberedStep]) {
+    /// Without `labelled`, participants get no labels (a call list shows none).
+    init(steps: [UnnumberedStep], labelled: Bool = true) {
         // Parties by position of first appearance; each message's parties are looked up once, and
         // a step between the same two parties as the one before needs no hashing at all.
         var parties: [Party] = []
         var endpoints: [[Endpoint]] = []
-        var positions: [String: Int] = [:]
-        var recent: [(key: String, position: Int)] = []
+        var positions: [PartyKey: Int] = [:]
+        var recent: [(key: PartyKey, position: Int)] = []
         func note(_ party: Party) -> Int {
             if let hit = recent.first(where: { $0.key == party.key }) {
                 merge(party, into: hit.position)
@@ -147,7 +148,7 @@ struct RoleInference {
             }
             result.append(
                 Participant(
-                    id: id, role: role, label: Self.label(title: title, party: party, role: role),
+                    id: id, role: role, label: labelled ? Self.label(title: title, party: party, role: role) : "",
                     partyKey: party.key, endpoints: endpoints[position], user: party.user, agent: party.agent,
                     devices: [],
                     outcome: nil))
@@ -174,7 +175,7 @@ struct RoleInference {
         if let endpoint = party.endpoint {
             detail(endpoint.description)
         } else if party.device == nil {
-            detail(party.key)
+            detail(party.key.description)
         }
         if let agent = party.agent, role != .server { detail(agent) }
         if separator == ", " { label += ")" }

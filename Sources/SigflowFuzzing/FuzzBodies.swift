@@ -112,7 +112,7 @@ public enum FuzzBodies {
         if let message = try? SIPParser.parse(bytes) {
             let context = SIPMapper.Context(
                 source: Endpoint(Substring("10.0.0.1:5060"))!, destination: Endpoint(Substring("10.0.0.2:5060"))!,
-                stamp: PacketStamp(time: .zero, source: SourceRef(capture: 0, frame: 1)), transport: "udp")
+                stamp: PacketStamp(time: .zero, source: SourceRef(capture: 0, frame: 1)), transport: .udp)
             _ = SIPMapper.signalingMessage(message, context: context)
         }
         var chunked: [UInt8] = [0x18, 0, 0, 0, 0]

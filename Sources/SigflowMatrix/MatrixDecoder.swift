@@ -136,16 +136,15 @@ public final class MatrixDecoder {
     private func emitSend(_ event: CallEvent, request: HTTPRequest, stream: StreamInfo) {
         guard let sender = event.senderDevice else { return }
         let server = Self.homeserver(stream)
-        var party = Party(key: sender.key, endpoint: stream.client, user: sender.user, device: sender.device)
+        var party = Party(name: sender.key, endpoint: stream.client, user: sender.user, device: sender.device)
         party.agent = request.headers["user-agent"]
         let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
         guard
             var message = message(
                 for: event, sender: party, receiver: server, stamp: request.stamp, transport: stream.httpTransportName,
                 identity: "send|\(sender.key)|\(event.transactionID ?? event.eventID ?? "?")",
-                headline: "\(request.method) \(path)")
+                headline: "\(request.method) \(path)", hopNote: "sent by \(sender.device)")
         else { return }
-        message.notes.insert("sent by \(sender.device)", at: 0)
         // The SDP and ICE candidates an event carries say where its sending device receives media;
         // only the send step announces them, so the media tracker gives the streams to that device.
         message.mediaEndpoints = Self.mediaEndpoints(event.content)
@@ -159,37 +158,39 @@ public final class MatrixDecoder {
         if event.transactionID != nil { return }
         let origin = originDevice(of: event)
         if let origin, origin == receiver { return }
-        let party = Party(key: receiver.key, endpoint: stream.client, user: receiver.user, device: receiver.device)
+        let party = Party(name: receiver.key, endpoint: stream.client, user: receiver.user, device: receiver.device)
         guard
             var message = message(
                 for: event, sender: Self.homeserver(stream), receiver: party, stamp: response.stamp,
                 transport: stream.httpTransportName, identity: "deliver|\(event.eventID ?? "?")|\(receiver.key)",
-                headline: "/sync: \(event.type) \(event.eventID ?? "") from \(event.senderUser ?? "?")")
+                headline: "/sync: \(event.type) \(event.eventID ?? "") from \(event.senderUser ?? "?")",
+                hopNote: "delivered to \(receiver.device) by /sync")
         else { return }
-        message.receiverDevice = receiver.key
+        message.receiverDevice = DeviceKey(receiver.key)
         message.elsewhere = elsewhere(event, deliveredTo: receiver, from: origin)
-        message.notes.insert("delivered to \(receiver.device) by /sync", at: 0)
-        if event.limitedTimeline {
-            message.attributes["after-timeline-gap"] = "true"
-            message.notes.append("after a timeline gap: earlier events of this room may be missing")
-        }
-        if let age = event.age { message.attributes["age"] = String(age) }
         sink.deliver(message)
     }
 
+    /// The step of `event` from `sender` to `receiver`; `hopNote` (who sent it, or who it was
+    /// delivered to) comes first among its notes.
     private func message(
-        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, transport: String, identity: String,
-        headline: String
+        for event: CallEvent, sender: Party, receiver: Party, stamp: PacketStamp, transport: MessageTransport,
+        identity: String, headline: String, hopNote: String
     ) -> SignalingMessage? {
+        let identity = MessageKey(tag: Self.identityTag, text: identity)
+        let gapNote = event.limitedTimeline ? ["after a timeline gap: earlier events of this room may be missing"] : []
         if event.type == MatrixCallEventType.encrypted {
             guard let roomID = event.roomID else { return nil }
+            let callID = "encrypted events in \(roomID)"
+            let detail = MatrixDetail(
+                eventType: event.type, roomID: roomID, eventID: event.eventID,
+                afterTimelineGap: event.limitedTimeline, age: event.age, headline: headline,
+                notes: [hopNote, "end-to-end encrypted: the event type and call it belongs to are unreadable"]
+                    + gapNote)
             return SignalingMessage(
-                signalingProtocol: .matrix, callID: "encrypted events in \(roomID)", kind: .other,
-                label: "m.room.encrypted", headline: headline, method: "m.room.encrypted", sender: sender,
-                receiver: receiver, stamp: stamp,
-                transport: transport, identity: identity,
-                notes: ["end-to-end encrypted: the event type and call it belongs to are unreadable"],
-                attributes: MessageAttributes([("room_id", roomID), ("event_id", event.eventID ?? "")]))
+                call: CallKey(.matrix, callID: callID), callID: callID, kind: .other, method: event.type,
+                sender: sender, receiver: receiver, stamp: stamp, transport: transport, identity: identity,
+                detail: detail)
         }
         guard let callID = event.callID else {
             sink.report(
@@ -201,29 +202,22 @@ public final class MatrixDecoder {
         let meaning = meaning(of: event)
         let originParty = event.partyID.map { Self.partyKey(user: event.senderUser, party: $0) }
         let senderDevice = event.senderDevice?.key ?? originParty.map { deviceByParty[$0]?.key ?? $0 }
-        var attributes = MessageAttributes()
-        attributes["room_id"] = event.roomID
-        attributes["call_id"] = callID
-        attributes["event_type"] = event.type
-        attributes["version"] = event.version
-        attributes["party_id"] = event.partyID
-        attributes["sender"] = event.senderUser
-        attributes["event_id"] = event.eventID
-        attributes["txn_id"] = event.transactionID
-        attributes["lifetime"] = event.content["lifetime"]?.integer.map(String.init)
-        attributes["invitee"] = event.content["invitee"]?.string
-        attributes["reason"] = event.content["reason"].map { $0.string ?? $0.compactText }
-        attributes["selected_party_id"] = event.content["selected_party_id"]?.string
+        let unheard =
+            meaning.unheard && (receiver.isServer || receiver.user == calls[callID]?.callerUser)
+            ? ["the version 0 caller does not understand m.call.reject: the reject goes unheard"] : []
+        let detail = MatrixDetail(
+            eventType: event.type, roomID: event.roomID, callID: callID, version: event.version,
+            partyID: event.partyID, sender: event.senderUser, eventID: event.eventID,
+            transactionID: event.transactionID, lifetime: event.content["lifetime"]?.integer,
+            invitee: event.content["invitee"]?.string,
+            reason: event.content["reason"].map { $0.string ?? $0.compactText },
+            selectedPartyID: event.content["selected_party_id"]?.string, afterTimelineGap: event.limitedTimeline,
+            age: event.age, headline: headline, notes: [hopNote] + Self.notes(for: event) + unheard + gapNote)
         var message = SignalingMessage(
-            signalingProtocol: .matrix, callID: callID, kind: meaning.kind, label: event.type, headline: headline,
-            sender: sender, receiver: receiver, stamp: stamp, transport: transport, identity: identity,
-            senderDevice: senderDevice, outcome: meaning.outcome, notes: Self.notes(for: event), attributes: attributes)
-        if meaning.unheard {
-            message.ignoredByCaller = true
-            if receiver.isServer || receiver.user == calls[callID]?.callerUser {
-                message.notes.append("the version 0 caller does not understand m.call.reject: the reject goes unheard")
-            }
-        }
+            call: CallKey(.matrix, callID: callID), callID: callID, kind: meaning.kind, sender: sender,
+            receiver: receiver, stamp: stamp, transport: transport, identity: identity,
+            senderDevice: senderDevice.map(DeviceKey.init), outcome: meaning.outcome, detail: detail)
+        message.ignoredByCaller = meaning.unheard
         if meaning.kind == .offer, let lifetime = event.content["lifetime"]?.integer, lifetime > 0 {
             message.lifetime = Int64(min(lifetime, Int(Int64.max / 1_000_000))) * 1_000_000
         }
@@ -330,8 +324,11 @@ public final class MatrixDecoder {
     static func partyKey(user: String?, party: String) -> String { (user ?? "?") + "/" + party }
 
     static func homeserver(_ stream: StreamInfo) -> Party {
-        Party(key: "homeserver \(stream.server)", endpoint: stream.server, isServer: true, agent: "Matrix homeserver")
+        Party(name: "homeserver \(stream.server)", endpoint: stream.server, isServer: true, agent: "Matrix homeserver")
     }
+
+    /// Keeps the keys of Matrix step identities apart from any other text's.
+    static let identityTag: UInt64 = 0x6d61_7472_6978
 
     static func bearerToken(_ request: HTTPRequest) -> String? {
         if let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") {

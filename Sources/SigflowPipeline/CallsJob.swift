@@ -71,6 +71,11 @@ public enum CallsJob {
         }
         let reader = try CaptureReader(
             inputs: captureInputs, filter: configuration.filter, captureIndices: captureIndices)
+        // Secrets a pcapng carries (editcap --inject-secrets) decrypt the connections after them.
+        reader.onDecryptionSecrets = { secrets in
+            guard secrets.type == DecryptionSecrets.tlsKeyLog else { return }
+            decoder.addTLSKeyLog(text: String(decoding: secrets.bytes, as: UTF8.self))
+        }
         let ticker = ProgressTicker(handler: progress, reader: reader)
         var inputError: CaptureError?
         do {

@@ -1,6 +1,7 @@
 import SigflowCapture
 import SigflowCore
 import SigflowFraming
+import SigflowProtocols
 import SigflowTLS
 
 /// Everything a run needs to know about its inputs, decided by the CLI and handed over whole.
@@ -41,3 +42,8 @@ public struct PipelineConfiguration: Sendable {
 
 /// Reports how far the reading got, for a progress bar; called at most a few times per second.
 public typealias ProgressHandler = (ReadProgress) -> Void
+
+/// Every rule the run checks, as `check --list-rules` and SARIF describe them.
+public enum RuleCatalog {
+    public static var descriptors: [RuleDescriptor] { Protocols.rules.map(\.descriptor) }
+}

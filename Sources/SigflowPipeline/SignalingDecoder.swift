@@ -2,8 +2,9 @@ import SigflowChecks
 import SigflowCore
 import SigflowCorrelator
 import SigflowFraming
+import SigflowMedia
+import SigflowProtocols
 import SigflowTLS
-import SigflowWhatsApp
 
 /// The middle of the pipeline as one object: feed it packets (or log files), then ask for the calls.
 /// `CallsJob` drives it from captures; it also serves embedding and fuzzing.
@@ -20,6 +21,8 @@ public final class SignalingDecoder {
     private let summaries = CallSummaryStore()
     private var legLinks = SummaryLegLinks()
     private var extraDiagnostics = DiagnosticLog()
+    private let policies = Protocols.policies
+    private let checker = Checker(rules: Protocols.rules)
     /// Packets that were UDP or TCP, for the message of a run that finds no call. Unchecked: it is
     /// counted for every packet, and only this class's one reading thread touches it.
     @exclusivity(unchecked) public private(set) var transportPackets = 0
@@ -29,18 +32,13 @@ public final class SignalingDecoder {
     public init(configuration: PipelineConfiguration, captureCount: Int) {
         self.configuration = configuration
         let full = configuration.detail == .full
-        collector = MessageCollector(maxOpenCalls: captureCount <= 1 ? configuration.limits.maxOpenCalls : nil)
+        collector = MessageCollector(
+            maxOpenCalls: captureCount <= 1 ? configuration.limits.maxOpenCalls : nil, policies: Protocols.policies)
         registry = DecoderRegistry(
             sink: collector, detailed: full, logDate: configuration.logDate, keyLogs: configuration.keyLogs)
         dissector = PacketDissector(limits: configuration.limits)
         table = FlowTable(limits: configuration.limits, classifier: registry, tracksUDP: false)
         media = Unmanaged.passUnretained(registry.media)
-        collector.finalize = { [unowned self] finished, now in
-            let groups = finished.flatMap { messages in
-                mergingLogs([messages + registry.media.finish(call: messages)]).calls
-            }
-            finishCalls(groups, offsets: [], captureEnd: now)
-        }
     }
 
     /// More TLS secrets met while reading (a pcapng Decryption Secrets Block), as key log text:
@@ -103,6 +101,15 @@ public final class SignalingDecoder {
         } else {
             table.add(transport)
         }
+        if collector.hasFinished { finishCollected() }
+    }
+
+    /// Correlates the calls the collector finished: each on its own, as it ended.
+    private func finishCollected() {
+        for batch in collector.takeFinished() {
+            let groups = batch.calls.flatMap { prepared([$0 + registry.media.finish(call: $0)]) }
+            finishCalls(groups, offsets: [], captureEnd: batch.now)
+        }
     }
 
     /// A diagnostic of the run itself (not of a decoder or stream).
@@ -123,11 +130,10 @@ public final class SignalingDecoder {
     ) {
         table.finish()
         registry.finish()
+        finishCollected()
         let tls = registry.tls.finish()
-        // WhatsApp logs are single-device views: merge them (clocks, device names, implied hops)
-        // before correlation, and give the calls their WhatsApp outcomes and open questions after.
-        let (held, messages) = mergingLogs(collector.remaining().map { $0 + registry.media.finish(call: $0) })
-        let offsets = CallCorrelator.clockOffsets(messages, captureCount: captureCount)
+        let held = prepared(collector.remaining().map { $0 + registry.media.finish(call: $0) })
+        let offsets = CallCorrelator.clockOffsets(held.flatMap { $0 }, captureCount: captureCount)
         finishCalls(held, offsets: offsets, captureEnd: captureEnd)
         if configuration.detail == .full {
             CallCorrelator.linkLegs(&calls)
@@ -145,33 +151,19 @@ public final class SignalingDecoder {
         return log
     }
 
-    /// The calls' messages with the WhatsApp client logs among them merged (which can move messages
-    /// between calls), regrouped by call (calls without logs come back as they are), and all the
-    /// messages in merged order.
-    private func mergingLogs(
-        _ calls: [[SignalingMessage]]
-    ) -> (calls: [[SignalingMessage]], messages: [SignalingMessage]) {
-        let merged = WhatsAppLogMerger.merge(calls.flatMap { $0 })
-        for diagnostic in merged.diagnostics { extraDiagnostics.append(diagnostic) }
-        return (merged.joinedLogs ? Self.grouped(merged.messages) : calls, merged.messages)
-    }
-
-    /// Messages grouped by call, in order of each call's first message.
-    static func grouped(_ messages: [SignalingMessage]) -> [[SignalingMessage]] {
-        var order: [MessageCollector.Key] = []
-        var byCall: [MessageCollector.Key: [SignalingMessage]] = [:]
-        for message in messages {
-            let key = MessageCollector.Key(signalingProtocol: message.signalingProtocol, callID: message.callID)
-            var isNew = false
-            byCall[
-                key,
-                default: {
-                    isNew = true; return []
-                }()
-            ].append(message)
-            if isNew { order.append(key) }
+    /// The calls' messages as their protocols read them before correlation (`CallPolicy.prepare`:
+    /// client logs merged, hops the capture missed inferred), protocol by protocol, each protocol's
+    /// calls in the order given.
+    private func prepared(_ calls: [[SignalingMessage]]) -> [[SignalingMessage]] {
+        var byProtocol: [SignalingProtocol: [[SignalingMessage]]] = [:]
+        for call in calls where !call.isEmpty { byProtocol[call[0].signalingProtocol, default: []].append(call) }
+        var result: [[SignalingMessage]] = []
+        for signalingProtocol in byProtocol.keys.sorted() {
+            let prepared = policies[signalingProtocol].prepare(byProtocol[signalingProtocol]!)
+            for diagnostic in prepared.diagnostics { extraDiagnostics.append(diagnostic) }
+            result += prepared.calls
         }
-        return order.map { byCall[$0]! }
+        return result
     }
 
     /// Correlates calls from their messages on every core, reviews them, checks them in full detail
@@ -182,11 +174,13 @@ public final class SignalingDecoder {
         let full = configuration.detail == .full
         let chunkSize = full ? max(groups.count, 1) : 256
         for start in stride(from: 0, to: groups.count, by: chunkSize) {
-            var calls = WhatsAppCallReview.review(
-                Array(groups[start..<min(start + chunkSize, groups.count)]).concurrentMap {
-                    CallCorrelator.call(from: $0, offsets: offsets, captureEnd: captureEnd)
-                })
-            if full { calls = Checker().check(calls, context: CheckContext(captureEnd: captureEnd)) }
+            var calls = Array(groups[start..<min(start + chunkSize, groups.count)]).concurrentMap { messages in
+                let policy = policies[messages[0].signalingProtocol]
+                return policy.review(
+                    CallCorrelator.call(
+                        from: messages, offsets: offsets, captureEnd: captureEnd, policy: policy, detailed: full))
+            }
+            if full { calls = checker.check(calls, context: CheckContext(captureEnd: captureEnd)) }
             calls.forEach(keep)
         }
     }

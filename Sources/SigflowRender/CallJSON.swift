@@ -66,7 +66,7 @@ public enum CallJSON {
 
     public static func call(for call: Call, offsets: [Int: Int64] = [:]) -> JSONValue {
         .object([
-            ("protocol", .string(call.signalingProtocol.rawValue)),
+            ("protocol", .string(call.signalingProtocol.id)),
             ("call_id", .string(call.callID)),
             ("method", .string(call.method)),
             ("outcome", .string(call.outcome.rawValue)),
@@ -109,7 +109,7 @@ public enum CallJSON {
                 .array(
                     participant.devices.map {
                         .object([
-                            ("key", .string($0.key)), ("label", .string($0.label)),
+                            ("key", .string($0.key.description)), ("label", .string($0.label)),
                             ("outcome", .string($0.outcome.rawValue)),
                         ])
                     })
@@ -143,7 +143,7 @@ public enum CallJSON {
                                 ("retransmission", .bool(isRetransmission)),
                                 ("capture", .int(sighting.source.capture)),
                                 ("frame", .int(sighting.source.frame)),
-                                ("transport", .string(message.transport)),
+                                ("transport", .string(message.transport.rawValue)),
                                 ("confidence", .string(message.confidence.rawValue)),
                                 ("truncated", .bool(message.truncated)),
                                 (

@@ -12,7 +12,7 @@ public struct CallNarrative {
     var protocolName: String { call.signalingProtocol.displayName }
 
     /// "an XMPP call" (read letter by letter), "a SIP call" (read as a word).
-    var protocolArticle: String { call.signalingProtocol == .xmpp ? "an" : "a" }
+    var protocolArticle: String { call.signalingProtocol.article }
 
     var callees: [Participant] { call.participants.filter { $0.role == .callee } }
 
@@ -41,8 +41,8 @@ public struct CallNarrative {
         let label = decisiveLabel.map { " (\($0))" } ?? ""
         // Forking is SIP's word; other protocols simply ring every device of the user.
         let forkedNoun =
-            isForked && call.signalingProtocol == .sip
-            ? "a forked \(protocolName) call" : "\(protocolArticle) \(protocolName) call"
+            isForked && call.signalingProtocol.forkedWord != nil
+            ? "a \(call.signalingProtocol.forkedWord!) \(protocolName) call" : "\(protocolArticle) \(protocolName) call"
         let who = isForked ? "One of \(devices.count) callee devices" : "Callee"
         switch call.outcome {
         case .answered:
@@ -300,7 +300,7 @@ public struct CallNarrative {
             text = "\(from.capitalizedFirst) sends \(message.label)"
         case .response:
             text = "\(from.capitalizedFirst) answers \(message.method ?? "the request") with \(message.label)"
-        case .other:
+        case .media, .other:
             text = message.label
         }
         if !step.retransmissions.isEmpty { text += " (sent \(1 + step.retransmissions.count) times)" }

@@ -8,7 +8,7 @@ public enum CallsTable {
     ) {
         let rows = calls.lazy.map { call in
             [
-                call.callID, call.signalingProtocol.rawValue, call.method, call.fromUser ?? "-", call.toUser ?? "-",
+                call.callID, call.signalingProtocol.id, call.method, call.fromUser ?? "-", call.toUser ?? "-",
                 call.start.iso8601, TextTable.seconds(call.duration), call.outcome.rawValue,
                 call.finalStatus.map(String.init) ?? "-", String(call.stepCount),
                 call.linkedCallIDs.isEmpty ? "-" : call.linkedCallIDs.joined(separator: ","),
@@ -25,7 +25,7 @@ public enum CallsTable {
     {
         let items = calls.lazy.map { call in
             JSONValue.object([
-                ("protocol", .string(call.signalingProtocol.rawValue)),
+                ("protocol", .string(call.signalingProtocol.id)),
                 ("call_id", .string(call.callID)),
                 ("method", .string(call.method)),
                 ("from", call.fromUser.map { .string($0) } ?? .null),

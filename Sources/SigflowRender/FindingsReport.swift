@@ -32,7 +32,7 @@ public enum FindingsReport {
         if let expectation { fields.append(("template", .string(expectation.templateName))) }
         let items = calls.enumerated().map { index, call in
             var item: [(String, JSONValue)] = [
-                ("protocol", .string(call.signalingProtocol.rawValue)),
+                ("protocol", .string(call.signalingProtocol.id)),
                 ("call_id", .string(call.callID)),
                 ("outcome", .string(call.outcome.rawValue)),
                 ("findings", .array(call.findings.map(CallJSON.finding))),
@@ -49,8 +49,11 @@ public enum FindingsReport {
     /// the capture of its first step (of the call's first step when it names none, as a missing
     /// expected step does) and at the call, with the frame and call id as properties (a capture has
     /// no text regions).
-    public static func sarif(_ calls: [Call], captures: [String], version: String) -> String {
-        let ruleObjects = rules.map { rule in
+    /// - Parameter protocolRules: the rules of every protocol, as the composition module lists them.
+    public static func sarif(
+        _ calls: [Call], protocolRules: [RuleDescriptor], captures: [String], version: String
+    ) -> String {
+        let ruleObjects = rules(protocolRules).map { rule in
             var fields: [(String, JSONValue)] = [
                 ("id", .string(rule.id)),
                 ("shortDescription", .object([("text", .string(rule.summary))])),
@@ -61,7 +64,7 @@ public enum FindingsReport {
                     "properties",
                     .object([
                         ("clause", .string(rule.clause)),
-                        ("protocol", .string(rule.signalingProtocol?.rawValue ?? "any")),
+                        ("protocol", .string(rule.signalingProtocol?.id ?? "any")),
                     ])
                 ),
                 ("defaultConfiguration", .object([("level", .string(level(rule.severity)))])),
@@ -94,7 +97,7 @@ public enum FindingsReport {
                             "properties",
                             .object([
                                 ("callId", .string(call.callID)),
-                                ("protocol", .string(call.signalingProtocol.rawValue)),
+                                ("protocol", .string(call.signalingProtocol.id)),
                                 ("steps", .array(finding.steps.map { .int($0) })),
                                 ("frame", finding.steps.isEmpty ? .null : source.map { .int($0.frame) } ?? .null),
                                 ("clause", .string(finding.clause)),
@@ -136,12 +139,14 @@ public enum FindingsReport {
     }
 
     /// Every rule `check` applies: the protocol rules, then those `--expect` adds.
-    static var rules: [RuleDescriptor] { RuleRegistry.descriptors + FlowMatch.ruleDescriptors }
+    static func rules(_ protocolRules: [RuleDescriptor]) -> [RuleDescriptor] {
+        protocolRules + FlowMatch.ruleDescriptors
+    }
 
     /// `sigflow check --list-rules`.
-    public static func ruleList() -> String {
+    public static func ruleList(_ protocolRules: [RuleDescriptor]) -> String {
         var lines: [String] = []
-        for rule in rules {
+        for rule in rules(protocolRules) {
             lines.append("\(rule.id)  [\(rule.severity.rawValue)]")
             lines.append("    \(rule.summary)")
             lines.append("    rests on \(rule.clause)")
@@ -150,15 +155,15 @@ public enum FindingsReport {
     }
 
     /// `sigflow check --list-rules --format json`.
-    public static func ruleListJSON() -> String {
+    public static func ruleListJSON(_ protocolRules: [RuleDescriptor]) -> String {
         JSONValue.object([
             (
                 "rules",
                 .array(
-                    rules.map { rule in
+                    rules(protocolRules).map { rule in
                         var fields: [(String, JSONValue)] = [
                             ("id", .string(rule.id)),
-                            ("protocol", rule.signalingProtocol.map { .string($0.rawValue) } ?? .null),
+                            ("protocol", rule.signalingProtocol.map { .string($0.id) } ?? .null),
                             ("severity", .string(rule.severity.rawValue)),
                             ("summary", .string(rule.summary)),
                             ("clause", .string(rule.clause)),

@@ -56,7 +56,7 @@ public struct MermaidRenderer {
     /// steps only inferred, solid-open for media seen (a stream, not a message).
     static func arrow(_ step: CallStep) -> String {
         if step.message.confidence == .inferred { return "--)" }
-        if step.message.attributes[MediaSegment.eventAttribute] != nil { return "-)" }
+        if step.message.kind == .media { return "-)" }
         return step.message.statusCode != nil || step.message.kind == .acknowledgement ? "-->>" : "->>"
     }
 

@@ -40,7 +40,8 @@ public struct ReportIndex: Sendable {
                 "outcome": call.outcome.rawValue,
                 "devices": devices.isEmpty
                     ? "-"
-                    : MarkdownText.escape(devices.map { "\($0.key) \($0.outcome.rawValue)" }.joined(separator: ", ")),
+                    : MarkdownText.escape(
+                        devices.map { "\($0.key.description) \($0.outcome.rawValue)" }.joined(separator: ", ")),
                 "start": call.timing.start.iso8601,
                 "postDialDelay": call.timing.postDialDelay.map(CallNarrative.seconds) ?? "-",
                 "duration": CallNarrative.seconds(

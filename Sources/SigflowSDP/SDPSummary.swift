@@ -126,3 +126,63 @@ public struct SDPSummary: Hashable, Sendable {
         return announced + candidates.filter { !announced.contains($0) }
     }
 }
+
+extension SDPSummary {
+    /// Where media is announced to arrive, as `SDPSummary(body, codecs: false)?.mediaEndpoints`
+    /// finds it, without building the summary: a call list reads every offer and answer for it,
+    /// and needs nothing else of the SDP.
+    public static func mediaEndpoints(in body: ArraySlice<UInt8>) -> [Endpoint] {
+        var sessionAddress: ArraySlice<UInt8>?
+        // Each m= line's port, and its own c= address when it has one.
+        var media: [(port: Int, address: ArraySlice<UInt8>?)] = []
+        var candidates: [Endpoint] = []
+        var lineStart = body.startIndex
+        while lineStart < body.endIndex {
+            var lineEnd = lineStart
+            while lineEnd < body.endIndex, body[lineEnd] != 0x0A, body[lineEnd] != 0x0D { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            guard lineEnd - lineStart >= 2, body[lineStart + 1] == UInt8(ascii: "=") else { continue }
+            let value = body[(lineStart + 2)..<lineEnd]
+            switch body[lineStart] {
+            case UInt8(ascii: "c"):
+                guard let field = Self.field(2, of: value) else { continue }
+                let address = field.prefix { $0 != UInt8(ascii: "/") }
+                if media.isEmpty { sessionAddress = address } else { media[media.count - 1].address = address }
+            case UInt8(ascii: "m"):
+                guard Self.field(2, of: value) != nil, let port = Self.field(1, of: value) else { continue }
+                media.append((ASCIIDecimal.value(port.prefix { $0 != UInt8(ascii: "/") }, maxDigits: 9) ?? 0, nil))
+            case UInt8(ascii: "a") where value.starts(with: "candidate:".utf8):
+                if let endpoint = ICECandidate.endpoint(String(decoding: value, as: UTF8.self)) {
+                    candidates.append(endpoint)
+                }
+            default:
+                continue
+            }
+        }
+        guard !media.isEmpty else { return [] }
+        var announced: [Endpoint] = []
+        for item in media {
+            guard item.port > 0, let text = item.address ?? sessionAddress, let address = IPAddress(ascii: text),
+                address != .v4(0), address != .v6(high: 0, low: 0)
+            else { continue }
+            announced.append(Endpoint(address: address, port: UInt16(clamping: item.port)))
+        }
+        return announced + candidates.filter { !announced.contains($0) }
+    }
+
+    /// The `index`-th space-separated field of a line's value (runs of spaces are one separator).
+    private static func field(_ index: Int, of value: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        var remaining = index
+        var start = value.startIndex
+        while start < value.endIndex {
+            while start < value.endIndex, value[start] == UInt8(ascii: " ") { start += 1 }
+            guard start < value.endIndex else { return nil }
+            var end = start
+            while end < value.endIndex, value[end] != UInt8(ascii: " ") { end += 1 }
+            if remaining == 0 { return value[start..<end] }
+            remaining -= 1
+            start = end
+        }
+        return nil
+    }
+}

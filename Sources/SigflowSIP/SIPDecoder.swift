@@ -21,7 +21,7 @@ public final class SIPDecoder {
         decode(
             packet.payload,
             context: SIPMapper.Context(
-                source: packet.source, destination: packet.destination, stamp: packet.stamp, transport: "udp",
+                source: packet.source, destination: packet.destination, stamp: packet.stamp, transport: .udp,
                 missingBytes: packet.missingPayloadBytes),
             requireHeaderEnd: false)
         return true
@@ -29,13 +29,15 @@ public final class SIPDecoder {
 
     /// A consumer for a TCP connection that carries SIP.
     public func streamConsumer(for stream: StreamInfo, synchronised: Bool) -> any StreamConsumer {
-        SIPStreamConsumer(decoder: self, stream: stream, synchronised: synchronised)
+        FramedStreamConsumer(
+            framer: SIPStreamFramer(synchronised: synchronised),
+            handler: SIPStreamHandler(decoder: self, stream: stream))
     }
 
     /// One WebSocket message is one SIP message (RFC 7118 §5.2); `transport` is `ws`, or `wss` over TLS.
     public func decodeWebSocketMessage(
         _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp,
-        transport: String
+        transport: MessageTransport
     ) {
         decodeMessage(bytes, source: source, destination: destination, stamp: stamp, transport: transport)
     }
@@ -43,7 +45,7 @@ public final class SIPDecoder {
     /// One whole SIP message that travelled by `transport` (a copy a HEP agent made, say).
     public func decodeMessage(
         _ bytes: UnsafeRawBufferPointer, source: Endpoint, destination: Endpoint, stamp: PacketStamp,
-        transport: String
+        transport: MessageTransport
     ) {
         decode(
             bytes,
@@ -69,7 +71,7 @@ public final class SIPDecoder {
                         "\(context.source) -> \(context.destination): '\(sip.startLineText.prefix(60))' is cut short "
                             + "in the capture; what parsed is shown as a truncated step",
                         source: context.stamp.source))
-            } else if sip.bodyShortBy > 0 && context.transport == "udp" {
+            } else if sip.bodyShortBy > 0 && context.transport == .udp {
                 sink.report(
                     Diagnostic(
                         .warning, "sip_short_body",
@@ -97,43 +99,33 @@ public final class SIPDecoder {
     func report(_ diagnostic: Diagnostic) { sink.report(diagnostic) }
 }
 
-/// Frames both directions of a SIP-over-TCP connection and decodes each message.
-final class SIPStreamConsumer: StreamConsumer {
+/// Decodes each message the framer cuts from a SIP-over-TCP connection.
+final class SIPStreamHandler: FramedStreamHandler {
     private let decoder: SIPDecoder
     private let stream: StreamInfo
-    private var framers: [SIPStreamFramer]
 
-    init(decoder: SIPDecoder, stream: StreamInfo, synchronised: Bool) {
+    init(decoder: SIPDecoder, stream: StreamInfo) {
         self.decoder = decoder
         self.stream = stream
-        self.framers = [SIPStreamFramer(synchronised: synchronised), SIPStreamFramer(synchronised: synchronised)]
     }
 
-    func receive(_ bytes: UnsafeRawBufferPointer, direction: StreamDirection, stamp: PacketStamp) {
-        let index = direction == .fromClient ? 0 : 1
-        framers[index].append(bytes)
+    func handle(_ event: SIPStreamFramer.Event, direction: StreamDirection, stamp: PacketStamp) {
         let context = SIPMapper.Context(
             source: stream.source(of: direction), destination: stream.destination(of: direction), stamp: stamp,
             transport: stream.transportName)
-        while let event = framers[index].next() {
-            switch event {
-            case .message(let message):
-                message.withUnsafeBytes { decoder.decode($0, context: context, requireHeaderEnd: true) }
-            case .skipped(let count, let reason):
-                decoder.report(
-                    Diagnostic(
-                        .warning, "sip_tcp_skipped",
-                        "\(context.source) -> \(context.destination): \(count) bytes skipped (\(reason))",
-                        source: stamp.source))
-            }
+        switch event {
+        case .message(let message):
+            message.withUnsafeBytes { decoder.decode($0, context: context, requireHeaderEnd: true) }
+        case .skipped(let count, let reason):
+            decoder.report(
+                Diagnostic(
+                    .warning, "sip_tcp_skipped",
+                    "\(context.source) -> \(context.destination): \(count) bytes skipped (\(reason))",
+                    source: stamp.source))
         }
     }
 
-    func gap(_ byteCount: Int?, direction: StreamDirection, stamp: PacketStamp) {
-        framers[direction == .fromClient ? 0 : 1].gap()
-    }
+    func gap(direction: StreamDirection, stamp: PacketStamp) {}
 
-    var bufferedBytes: Int { framers[0].bufferedBytes + framers[1].bufferedBytes }
-
-    func end(_ reason: StreamEndReason, direction: StreamDirection, stamp: PacketStamp) {}
+    var isStopped: Bool { false }
 }

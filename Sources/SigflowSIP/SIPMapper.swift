@@ -1,22 +1,27 @@
 import SigflowCore
 import SigflowSDP
 
+extension SignalingProtocol {
+    /// SIP (RFC 3261), over UDP, TCP, TLS and WebSocket.
+    public static let sip = SignalingProtocol(id: "sip", displayName: "SIP", forkedWord: "forked", rank: 0)
+}
+
 /// Turns a parsed SIP message into the protocol-neutral `SignalingMessage`: which kind of step it is,
 /// what it means for the call's outcome, and the keys that tie it to its transaction, dialog and
-/// device (RFC 3261 §8.1.1.7, §12, §17.1.3).
+/// device (RFC 3261 §8.1.1.7, §12, §17.1.3), made from the wire bytes.
 public enum SIPMapper {
     /// Where the message was seen.
     public struct Context: Sendable {
         public var source: Endpoint
         public var destination: Endpoint
         public var stamp: PacketStamp
-        /// `udp`, `tcp` or `ws`.
-        public var transport: String
+        public var transport: MessageTransport
         /// Bytes of the message the capture lacks (a datagram cut by the snapshot length).
         public var missingBytes: Int
 
         public init(
-            source: Endpoint, destination: Endpoint, stamp: PacketStamp, transport: String, missingBytes: Int = 0
+            source: Endpoint, destination: Endpoint, stamp: PacketStamp, transport: MessageTransport,
+            missingBytes: Int = 0
         ) {
             self.source = source
             self.destination = destination
@@ -26,159 +31,141 @@ public enum SIPMapper {
         }
     }
 
+    /// Seeds that keep the keys of different things apart.
+    enum KeyTag {
+        static let request: UInt64 = 0x7265_7175_6573_74
+        static let response: UInt64 = 0x7265_7370_6f6e_7365
+        static let transaction: UInt64 = 0x7472_616e_73
+        static let dialog: UInt64 = 0x6469_616c_6f67
+        static let device: UInt64 = 0x7461_67
+        static let session: UInt64 = 0x7365_7373_696f_6e
+        static let branch: UInt64 = 0x6272_616e_6368
+    }
+
     /// Nil when the message has no Call-ID: it cannot belong to any call. Without `detailed`, only
-    /// what correlation needs is worked out: no headline, notes, SDP summary or attributes.
+    /// what correlation and the call list need is worked out: no start-line text, notes, SDP codecs,
+    /// attributes or device names; users only on requests.
     public static func signalingMessage(_ sip: SIPMessage, context: Context, detailed: Bool = true) -> SignalingMessage?
     {
-        guard let callID = sip.callID, !callID.isEmpty else { return nil }
+        guard let callIDBytes = sip.headerBytes(.callID), !callIDBytes.isEmpty else { return nil }
+        let callID = String(decoding: callIDBytes, as: UTF8.self)
         let cseq = sip.cseq
-        let branch = sip.topViaBranch
-        let fromTag = sip.fromTag
-        let toTag = sip.toTag
-        let method = sip.method ?? cseq?.method
+        let cseqBytes = sip.headerBytes(.cseq)
+        let branch = sip.topViaBranchBytes
+        let fromTag = sip.parameterBytes("tag", of: .from)
+        let toTag = sip.parameterBytes("tag", of: .to)
+        let method = sip.method.map(Self.knownMethod) ?? cseq.map { Self.knownMethod($0.method) }
         let kind = Self.kind(of: sip, cseqMethod: cseq?.method)
-        let cseqText = cseq.map { Self.joined([String($0.number), $0.method], by: " ") } ?? "?"
 
-        let label: String
-        // Without a branch (RFC 2543 peers) the start line and tags are the best identity there is.
-        // The Call-ID is left out: identities are only compared within a call.
-        // A retransmission is the same message again: a response with another reason phrase or
+        // Equal for copies of one message on one hop; a response with another reason phrase or
         // another body is a message of its own (RFC 3261 §17 retransmits messages, it does not
-        // rewrite them).
-        var tail = branch == nil ? [sip.startLineText] : []
-        if !sip.body.isEmpty { tail.append(Self.digest(sip.body)) }
-        let identity: String
+        // rewrite them). Without a branch (RFC 2543 peers) the start line stands in for it.
+        var identity = KeyHasher(seed: sip.isRequest ? KeyTag.request : KeyTag.response)
+        let startLine: SIPDetail.StartLine
         switch sip.startLine {
         case .request(let requestMethod, _):
-            label = requestMethod
-            identity = Self.joined(["req", requestMethod, branch ?? "-", cseqText, fromTag ?? "-"] + tail, by: "|")
+            startLine = .request(method: Self.knownMethod(requestMethod))
+            identity.field(requestMethod.utf8)
+            identity.field(fromTag ?? [])
         case .response(let code, let reason):
-            label = reason.isEmpty ? String(code) : Self.joined([String(code), reason], by: " ")
-            identity = Self.joined(
-                ["rsp", String(code), branch ?? "-", cseqText, toTag ?? "-", branch == nil ? "" : reason] + tail,
-                by: "|")
+            startLine = .response(code: code, reason: reason)
+            identity.combine(UInt64(code))
+            identity.field(toTag ?? [])
+            identity.field(reason.utf8)
         }
-        let transactionMethod = cseq?.method == "ACK" ? "INVITE" : (cseq?.method ?? method ?? "?")
-        let transaction = branch.map { "\($0)|\(transactionMethod)" }
-        let dialog = toTag.map { [fromTag ?? "-", $0].sorted().joined(separator: "|") }
+        if let branch { identity.field(branch) } else { identity.field(sip.startLineText.utf8) }
+        identity.field(cseqBytes ?? [])
+        if !sip.body.isEmpty { identity.field(sip.body) }
 
-        let agent =
-            sip.isRequest
-            ? (sip.header(.userAgent) ?? sip.header(.server)) : (sip.header(.server) ?? sip.header(.userAgent))
-        let fromAOR = sip.addressOfRecord(.from)
-        let toAOR = sip.addressOfRecord(.to)
+        let transactionMethod = cseq?.method == "ACK" ? "INVITE" : (cseq?.method ?? method ?? "?")
+        let transaction = branch.map { branch -> MessageKey in
+            var hasher = KeyHasher(seed: KeyTag.transaction)
+            hasher.field(branch)
+            hasher.field(transactionMethod.utf8)
+            return MessageKey(hasher.finalize())
+        }
+        let fromKey = fromTag.map { MessageKey(tag: KeyTag.device, bytes: $0) }
+        let toKey = toTag.map { MessageKey(tag: KeyTag.device, bytes: $0) }
+        let dialog = toKey.map { to -> MessageKey in
+            let from = fromKey ?? MessageKey(0)
+            var hasher = KeyHasher(seed: KeyTag.dialog)
+            hasher.combine(min(from, to).value)
+            hasher.combine(max(from, to).value)
+            return MessageKey(hasher.finalize())
+        }
+        func device(_ key: MessageKey?, _ bytes: ArraySlice<UInt8>?) -> DeviceKey? {
+            key.map { DeviceKey(key: $0, name: detailed ? SIPHeaderSyntax.unquotedText(bytes!) : nil) }
+        }
+
         var sender = Party(endpoint: context.source)
         var receiver = Party(endpoint: context.destination)
-        sender.agent = agent
-        sender.user = sip.isRequest ? fromAOR : toAOR
-        receiver.user = sip.isRequest ? toAOR : fromAOR
-
-        var notes: [String] = []
-        var attributes = MessageAttributes()
-        let reasons = sip.method == "CANCEL" || sip.method == "BYE" || detailed ? sip.headerValues(.reason) : []
+        if detailed || sip.isRequest {
+            let fromAOR = sip.addressOfRecord(.from)
+            let toAOR = sip.addressOfRecord(.to)
+            sender.user = sip.isRequest ? fromAOR : toAOR
+            receiver.user = sip.isRequest ? toAOR : fromAOR
+        }
+        if detailed {
+            sender.agent =
+                sip.isRequest
+                ? (sip.header(.userAgent) ?? sip.header(.server)) : (sip.header(.server) ?? sip.header(.userAgent))
+        }
+        let hangsUp = sip.method == "CANCEL" || sip.method == "BYE"
         // The SDP is read in both modes: where each party receives media is what the media tracker
         // counts RTP by, and the call list counts media steps like any other.
-        let sdp =
+        let carriesSDP =
             !sip.body.isEmpty
-                && (sip.headerBytes(.contentType).map {
-                    SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp")
-                } == true
-                    || sip.body.starts(with: "v=0".utf8))
-            ? SDPSummary(sip.body, codecs: detailed) : nil
-        if detailed {
-            if let sdp { notes.append("SDP " + sdp.oneLine) }
-            for reason in reasons { notes.append("Reason: " + reason) }
-            for warning in sip.headerValues(.warning) { notes.append("Warning: " + warning) }
-            if let code = sip.statusCode, (300..<400).contains(code), let contact = sip.uri(.contact) {
-                notes.append("Contact: " + contact)
-            }
-            if sip.bodyShortBy > 0 {
-                notes.append("body is \(sip.bodyShortBy) bytes shorter than its Content-Length")
-            }
-
-            attributes[SIPAttribute.cseq] = cseq.map { String($0.number) }
-            attributes[SIPAttribute.cseqMethod] = cseq?.method
-            attributes[SIPAttribute.viaBranch] = branch
-            attributes[SIPAttribute.viaCount] = String(sip.viaCount)
-            attributes[SIPAttribute.fromTag] = fromTag
-            attributes[SIPAttribute.toTag] = toTag
-            attributes[SIPAttribute.from] = sip.uri(.from)
-            attributes[SIPAttribute.to] = sip.uri(.to)
-            if case .request(_, let uri) = sip.startLine { attributes[SIPAttribute.requestURI] = uri }
-            attributes[SIPAttribute.contact] = sip.uri(.contact)
-            attributes[SIPAttribute.userAgent] = sip.header(.userAgent)
-            attributes[SIPAttribute.server] = sip.header(.server)
-            attributes[SIPAttribute.reason] = reasons.isEmpty ? nil : reasons.joined(separator: ", ")
-            attributes[SIPAttribute.contentLength] = sip.header(.contentLength)
-            if sip.bodyShortBy > 0 { attributes[SIPAttribute.bodyShortBy] = String(sip.bodyShortBy) }
-            if let sdp {
-                attributes[SIPAttribute.sdp] = sdp.oneLine
-                attributes[SIPAttribute.sdpMedia] = sdp.mediaEndpoints.map(\.description).joined(separator: " ")
-            }
-            attributes[SIPAttribute.recordRoute] = sip.header(.recordRoute)
+            && (sip.headerBytes(.contentType).map {
+                SIPHeaderSyntax.hasPrefix($0, caseInsensitive: "application/sdp")
+            } == true
+                || sip.body.starts(with: "v=0".utf8))
+        let sdp = carriesSDP && detailed ? SDPSummary(sip.body) : nil
+        let mediaEndpoints =
+            !carriesSDP ? [] : sdp.map(\.mediaEndpoints) ?? SDPSummary.mediaEndpoints(in: sip.body)
+        var detail = SIPDetail(
+            startLine: startLine, cseqNumber: cseq?.number, cseqMethod: cseq?.method,
+            branch: detailed ? sip.topViaBranch : nil, fromTag: detailed ? sip.fromTag : nil,
+            toTag: detailed ? sip.toTag : nil, bodyShortBy: sip.bodyShortBy, missingBytes: context.missingBytes,
+            truncatedHeaders: sip.truncatedHeaders, message: detailed ? sip : nil, sdp: sdp)
+        if sip.isRequest {
+            detail.branchKey = branch.map { MessageKey(tag: KeyTag.branch, bytes: $0) }
+            detail.upstreamBranchKey = sip.viaBranchBytes(1).map { MessageKey(tag: KeyTag.branch, bytes: $0) }
         }
         var message = SignalingMessage(
-            signalingProtocol: .sip,
+            call: CallKey(.sip, callID: callIDBytes),
             callID: callID,
             kind: kind,
-            label: label,
-            headline: detailed ? sip.startLineText : "",
             method: method,
             statusCode: sip.statusCode,
             sender: sender,
             receiver: receiver,
             stamp: context.stamp,
             transport: context.transport,
-            identity: identity,
+            identity: MessageKey(identity.finalize()),
             transaction: transaction,
             dialog: dialog,
-            senderDevice: sip.isRequest ? fromTag : toTag,
-            receiverDevice: sip.isRequest ? toTag : fromTag,
+            senderDevice: sip.isRequest ? device(fromKey, fromTag) : device(toKey, toTag),
+            receiverDevice: sip.isRequest ? device(toKey, toTag) : device(fromKey, fromTag),
             outcome: outcome(of: sip, cseqMethod: cseq?.method),
-            elsewhere: sip.method == "CANCEL" || sip.method == "BYE" ? elsewhere(reasons) : nil,
-            linkedCallIDs: links(of: sip, callID: callID),
-            notes: notes,
-            attributes: attributes,
-            mediaEndpoints: sdp?.mediaEndpoints ?? [])
-        if sip.truncatedHeaders || context.missingBytes > 0 {
-            message.truncated = true
-            if detailed {
-                message.notes.append(
-                    sip.truncatedHeaders
-                        ? "truncated: the capture ends inside the headers"
-                        : "truncated: the capture lacks "
-                            + "\(context.missingBytes) bytes of it")
-            }
-        }
+            elsewhere: hangsUp ? elsewhere(sip.headerValues(.reason)) : nil,
+            linkTokens: links(of: sip, callID: callID),
+            mediaEndpoints: mediaEndpoints,
+            detail: detail)
+        message.truncated = sip.truncatedHeaders || context.missingBytes > 0
         return message
     }
 
-    /// A short fingerprint of a body (64-bit FNV-1a), to tell messages apart that differ only there.
-    static func digest(_ bytes: ArraySlice<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
-
-    /// `parts` joined by `separator` into a string allocated once: built for every message, where
-    /// interpolation's piecewise growth showed in profiles.
-    static func joined(_ parts: [String], by separator: Unicode.Scalar) -> String {
-        let count = parts.reduce(parts.count - 1) { $0 + $1.utf8.count }
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            var offset = 0
-            for (index, var part) in parts.enumerated() {
-                if index > 0 {
-                    buffer[offset] = UInt8(separator.value)
-                    offset += 1
-                }
-                offset = part.withUTF8 { bytes in
-                    UnsafeMutableBufferPointer(rebasing: buffer[offset...]).initialize(fromContentsOf: bytes) + offset
-                }
-            }
-            return offset
+    /// A method name as a string literal when it is one of the common ones: no allocation, and the
+    /// same storage for every message.
+    static func knownMethod(_ method: String) -> String {
+        switch method {
+        case "INVITE": return "INVITE"
+        case "ACK": return "ACK"
+        case "BYE": return "BYE"
+        case "CANCEL": return "CANCEL"
+        case "REGISTER": return "REGISTER"
+        case "OPTIONS": return "OPTIONS"
+        default: return method
         }
     }
 
@@ -241,29 +228,31 @@ public enum SIPMapper {
     /// Keys that tie B2BUA legs together: `X-Call-ID`/`X-CID` name the other leg's Call-ID,
     /// `Session-ID` (RFC 7989) carries UUIDs both legs share, `Replaces` and a `Refer-To` with an
     /// embedded Replaces name the dialog being replaced.
-    static func links(of sip: SIPMessage, callID: String) -> [String] {
-        var links: [String] = []
+    static func links(of sip: SIPMessage, callID: String) -> [LinkToken] {
+        var links: [LinkToken] = []
         for name in [SIPHeaderName.xCallID, .xCID, .xOriginalCallID] {
             if let value = sip.header(name)?.trimmingSpaces, !value.isEmpty, value != callID {
-                links.append("call-id:" + value)
+                links.append(.naming(CallKey(.sip, callID: value)))
             }
         }
         if let session = sip.header(.sessionID) {
             let local = session.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
             let remote = SIPHeaderSyntax.parameter("remote", in: session)?.lowercased() ?? ""
             for uuid in [local, remote] where uuid.count == 32 && uuid != String(repeating: "0", count: 32) {
-                links.append("session:" + uuid)
+                links.append(.shared(MessageKey(tag: KeyTag.session, text: uuid)))
             }
         }
         if let replaces = sip.header(.replaces), let id = replaces.split(separator: ";").first {
-            links.append("call-id:" + id.trimmingSpaces)
+            links.append(.naming(CallKey(.sip, callID: id.trimmingSpaces)))
         }
         if let referTo = sip.header(.referTo).map({ Array($0.utf8) }),
             let start = referTo.offsetAfter(caseInsensitive: "replaces=")
         {
             let encoded = referTo[start...].prefix { $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: ">") }
             let decoded = percentDecoded(String(decoding: encoded, as: UTF8.self))
-            if let id = decoded.split(separator: ";").first { links.append("call-id:" + id.trimmingSpaces) }
+            if let id = decoded.split(separator: ";").first {
+                links.append(.naming(CallKey(.sip, callID: id.trimmingSpaces)))
+            }
         }
         return links
     }
@@ -302,5 +291,14 @@ extension Array where Element == UInt8 {
             if matched { return start + pattern.count }
         }
         return nil
+    }
+}
+
+extension KeyHasher {
+    /// A field of a key: its length, then its bytes, so that adjacent fields cannot run into each
+    /// other.
+    mutating func field(_ bytes: some Collection<UInt8>) {
+        combine(UInt64(bytes.count))
+        combine(bytes)
     }
 }

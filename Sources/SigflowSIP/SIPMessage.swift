@@ -19,7 +19,7 @@ public struct SIPMessage: Sendable {
     /// The start line exactly as received.
     public var startLineText: String
     /// The message up to the end of its body, then the unfolded values of folded headers.
-    let bytes: [UInt8]
+    public let bytes: [UInt8]
     let fields: [Field]
     var bodyRange: Range<Int>
     /// Bytes Content-Length promised that the datagram did not hold (RFC 3261 §18.3: an error).
@@ -101,6 +101,36 @@ public struct SIPMessage: Sendable {
     public var fromTag: String? { headerBytes(.from).flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
 
     public var toTag: String? { headerBytes(.to).flatMap { SIPHeaderSyntax.parameter("tag", in: $0) } }
+
+    /// The bytes of a parameter's value in a header (`tag` of From), quotes included.
+    func parameterBytes(_ parameter: String, of name: SIPHeaderName) -> ArraySlice<UInt8>? {
+        guard let value = headerBytes(name), let range = SIPHeaderSyntax.parameterRange(parameter, in: value) else {
+            return nil
+        }
+        return bytes[range]
+    }
+
+    /// The bytes of the top Via's branch.
+    var topViaBranchBytes: ArraySlice<UInt8>? { viaBranchBytes(0) }
+
+    /// The bytes of the branch of the `position`-th Via value (0 the top), across Via headers and
+    /// the comma-separated values of one.
+    func viaBranchBytes(_ position: Int) -> ArraySlice<UInt8>? {
+        var remaining = position
+        for field in fields where field.name == .via {
+            let value = bytes[field.value]
+            var start = value.startIndex
+            while let (item, next) = SIPHeaderSyntax.nextListItem(value, from: start) {
+                if remaining == 0 {
+                    guard let range = SIPHeaderSyntax.parameterRange("branch", in: item) else { return nil }
+                    return bytes[range]
+                }
+                remaining -= 1
+                start = next
+            }
+        }
+        return nil
+    }
 
     /// The URI of a name-addr header (From, To, Contact).
     public func uri(_ name: SIPHeaderName) -> String? {
@@ -279,12 +309,28 @@ public enum SIPHeaderSyntax {
     }
 
     static func parameter(_ name: String, in value: ArraySlice<UInt8>) -> String? {
-        var name = name
-        return name.withUTF8 { wanted in value.withUnsafeBufferPointer { parameter(wanted, in: $0) } }
+        guard let range = parameterRange(name, in: value) else { return nil }
+        return value.withUnsafeBufferPointer { buffer in
+            unquoted(buffer[(range.lowerBound - value.startIndex)..<(range.upperBound - value.startIndex)])
+        }
     }
 
-    private static func parameter(_ wanted: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> String?
-    {
+    /// Where a parameter's value lies in `value` (quotes included), as indices of `value`; an empty
+    /// range for a parameter without a value.
+    static func parameterRange(_ name: String, in value: ArraySlice<UInt8>) -> Range<Int>? {
+        var name = name
+        return name.withUTF8 { wanted in
+            value.withUnsafeBufferPointer { bytes in
+                parameterRange(wanted, in: bytes).map {
+                    ($0.lowerBound + value.startIndex)..<($0.upperBound + value.startIndex)
+                }
+            }
+        }
+    }
+
+    private static func parameterRange(
+        _ wanted: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>
+    ) -> Range<Int>? {
         var index = (bytes.lastIndex(of: UInt8(ascii: ">")) ?? -1) + 1
         // Parameters start at the first ';' after the URI (a bare addr-spec's own ';' included).
         while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
@@ -314,11 +360,17 @@ public enum SIPHeaderSyntax {
                 valueRange = valueStart..<index
             }
             if matches {
-                guard let valueRange else { return "" }
-                return unquoted(trimmed(bytes[valueRange]))
+                guard let valueRange else { return index..<index }
+                let value = trimmed(bytes[valueRange])
+                return value.startIndex..<value.endIndex
             }
         }
         return nil
+    }
+
+    /// A parameter's bytes as text, without its quotes.
+    static func unquotedText(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { unquoted($0[...]) }
     }
 
     /// Without one pair of surrounding double quotes, with `\"` and `\\` unescaped.

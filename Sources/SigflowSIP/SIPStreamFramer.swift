@@ -1,10 +1,11 @@
 import SigflowCore
+import SigflowFraming
 
 /// Cuts one direction of a SIP-over-TCP byte stream into messages (RFC 3261 §18.3): headers up to
 /// the blank line, then exactly Content-Length body bytes. CRLF keep-alives between messages
 /// (RFC 5626 §4.4.1) are skipped. After a gap, or when a stream is picked up mid-way, bytes are
 /// dropped up to the next line that starts a SIP message.
-struct SIPStreamFramer {
+struct SIPStreamFramer: StreamMessageFramer {
     /// Larger messages are dropped (with a diagnostic) and the framer resynchronises: no SIP message
     /// needs a megabyte, and a hostile stream must not make sigflow buffer without end.
     static let maxMessageSize = 1 << 20
@@ -36,6 +37,9 @@ struct SIPStreamFramer {
 
     /// Bytes held for the message in progress.
     var bufferedBytes: Int { buffer.count - start }
+
+    /// A message cut off by the end of the stream is not one.
+    mutating func finish() -> Event? { nil }
 
     /// The stream lost bytes: whatever is buffered cannot be completed.
     mutating func gap() {

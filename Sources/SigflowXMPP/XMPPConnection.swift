@@ -16,7 +16,7 @@ final class XMPPConnection {
     let client: Endpoint
     let server: Endpoint
     /// `tcp`, `tls`, `ws` or `wss`.
-    let transport: String
+    let transport: MessageTransport
     /// The bound full JID of the client (from the bind result, or the `to` of stanzas delivered to it).
     var jid: String?
     /// The server's domain, from its stream header.
@@ -42,7 +42,7 @@ final class XMPPConnection {
     /// The framing layer's client (the first sender) is the XMPP server: picked up mid-way.
     let swapped: Bool
 
-    init(client: Endpoint, server: Endpoint, transport: String, swapped: Bool = false) {
+    init(client: Endpoint, server: Endpoint, transport: MessageTransport, swapped: Bool = false) {
         self.client = client
         self.server = server
         self.transport = transport
@@ -51,7 +51,7 @@ final class XMPPConnection {
 
     /// The connection's endpoints as an XMPP client and server, from a TCP stream: the side on an
     /// XMPP port is the server, whichever side sent the first packet.
-    convenience init(stream: StreamInfo, transport: String) {
+    convenience init(stream: StreamInfo, transport: MessageTransport) {
         let swapped =
             XMPPConnection.serverPorts.contains(stream.client.port)
             && !XMPPConnection.serverPorts.contains(stream.server.port)
@@ -62,7 +62,7 @@ final class XMPPConnection {
 
     /// The same connection as a fresh stream inside the TLS that STARTTLS began.
     func restartedOverTLS() -> XMPPConnection {
-        XMPPConnection(client: client, server: server, transport: "tls", swapped: swapped)
+        XMPPConnection(client: client, server: server, transport: .tls, swapped: swapped)
     }
 
     /// The TCP connection as the framing layer sees it (its client the first sender).
@@ -81,7 +81,7 @@ final class XMPPConnection {
     /// The lifeline of the server end.
     var serverParty: Party {
         Party(
-            key: "xmpp server \(server)", endpoint: server, isServer: true,
+            name: "xmpp server \(server)", endpoint: server, isServer: true,
             agent: "XMPP server" + (serverDomain.map { " " + $0 } ?? ""))
     }
 
@@ -93,7 +93,7 @@ final class XMPPConnection {
     func party(for jid: String) -> Party {
         let own = jid == self.jid || (self.jid == nil && jid == anonymousClientKey)
         return Party(
-            key: jid, endpoint: own ? client : nil, user: JID.resource(jid) == nil ? nil : JID.bare(jid),
+            name: jid, endpoint: own ? client : nil, user: JID.resource(jid) == nil ? nil : JID.bare(jid),
             device: JID.resource(jid), agent: own ? agent : nil)
     }
 

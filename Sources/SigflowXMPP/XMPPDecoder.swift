@@ -33,9 +33,14 @@ public final class XMPPDecoder {
     /// A consumer for a TCP connection that carries XMPP; `synchronised` is false for a connection
     /// picked up mid-way (it resynchronises at the next stanza).
     public func streamConsumer(for stream: StreamInfo, synchronised: Bool) -> any StreamConsumer {
-        XMPPStreamConsumer(
-            decoder: self, connection: XMPPConnection(stream: stream, transport: stream.transportName),
-            synchronised: synchronised)
+        streamConsumer(on: XMPPConnection(stream: stream, transport: stream.transportName), synchronised: synchronised)
+    }
+
+    func streamConsumer(on connection: XMPPConnection, synchronised: Bool) -> any StreamConsumer {
+        if !synchronised { connection.hadGap = true }
+        return FramedStreamConsumer(
+            framer: XMPPStreamFramer(synchronised: synchronised, limits: limits),
+            handler: XMPPStreamHandler(decoder: self, connection: connection))
     }
 
     /// One WebSocket message of an `xmpp` subprotocol connection (RFC 7395): exactly one element,
@@ -106,7 +111,7 @@ public final class XMPPDecoder {
     /// fresh stream on the same connection, or nil when there is none (no key log), and the stream
     /// is reported encrypted as before.
     func decryption(after connection: XMPPConnection, stamp: PacketStamp) -> (any StreamConsumer)? {
-        let plaintext = XMPPStreamConsumer(decoder: self, connection: connection.restartedOverTLS(), synchronised: true)
+        let plaintext = streamConsumer(on: connection.restartedOverTLS(), synchronised: true)
         if let decryption = startTLS?.decrypting(connection.stream, into: plaintext) { return decryption }
         encrypted(connection, how: "STARTTLS", stamp: stamp)
         return nil
@@ -253,45 +258,53 @@ public final class XMPPDecoder {
         let sender: Party
         let receiver: Party
         let identity: String
+        let hop: XMPPDetail.Hop
         let via = stanza.carbon.map { "carbon-\($0.direction)" } ?? (stanza.archived != nil ? "archive" : "direct")
         if connection.isServerToServer {
             let (from, to) = isSend ? (connection.client, connection.server) : (connection.server, connection.client)
-            sender = Party(key: "xmpp server \(from)", endpoint: from, isServer: true, agent: "XMPP server")
-            receiver = Party(key: "xmpp server \(to)", endpoint: to, isServer: true, agent: "XMPP server")
+            sender = Party(name: "xmpp server \(from)", endpoint: from, isServer: true, agent: "XMPP server")
+            receiver = Party(name: "xmpp server \(to)", endpoint: to, isServer: true, agent: "XMPP server")
             identity = "s2s|\(origin)|\(stanzaKey)|\(from)|\(to)"
+            hop = .serverToServer
         } else if isSend {
             sender = connection.party(for: origin)
             receiver = connection.serverParty
             identity = "send|\(origin)|\(stanzaKey)"
+            hop = .send
         } else {
             sender = connection.serverParty
             receiver = connection.party(for: receiverKey)
             identity = "deliver|\(origin)|\(stanzaKey)|\(receiverKey)|\(via)"
+            hop = .delivery
         }
 
+        let detail = XMPPDetail(
+            callID: callID, hop: hop, via: via, stanza: stanza.stanzaName, type: stanza.type, stanzaID: stanza.id,
+            element: stanza.element, namespace: stanza.namespace, origin: origin, to: stanza.to, answers: answered,
+            reason: stanza.reason, reasonText: stanza.reasonText, tieBreak: stanza.tieBreak,
+            migratedTo: stanza.migratedTo, carbon: stanza.carbon?.direction, carbonFrom: stanza.carbon?.outerFrom,
+            spoofedCarbon: spoofed, archived: stanza.archived, delay: stanza.delay, storeHint: stanza.storeHint,
+            initiator: stanza.initiator, responder: stanza.responder, info: stanza.info, media: stanza.media,
+            payloadTypes: stanza.payloadTypes, candidates: stanza.candidates, errors: stanza.errors,
+            sessionBefore: meaning.session, connectionSeenWhole: connection.seenWhole,
+            connectionCaughtUp: connection.caughtUp, label: meaning.label, headline: stanza.headline,
+            notes: notes(stanza, meaning: meaning, origin: origin, spoofed: spoofed, describeContent: describeContent))
         var message = SignalingMessage(
-            signalingProtocol: .xmpp, callID: callID, kind: meaning.kind, label: meaning.label,
-            headline: stanza.headline, method: Self.method(stanza, answered: answered), sender: sender,
-            receiver: receiver, stamp: stamp, transport: connection.transport, identity: identity,
-            senderDevice: origin, outcome: meaning.outcome)
+            call: CallKey(.xmpp, callID: callID), callID: callID, kind: meaning.kind,
+            method: Self.method(stanza, answered: answered), sender: sender, receiver: receiver, stamp: stamp,
+            transport: connection.transport, identity: MessageKey(tag: Self.identityTag, text: identity),
+            senderDevice: DeviceKey(origin), outcome: meaning.outcome, detail: detail)
         if isSend && !connection.isServerToServer {
             // Jingle candidates say where the sending device receives media; only its own step
             // announces them, so the media tracker gives the stream to that device's lifeline.
             message.mediaEndpoints = stanza.candidates.compactMap { Endpoint(Substring($0)) }
         }
         if !isSend && !connection.isServerToServer {
-            message.receiverDevice = receiverKey
+            message.receiverDevice = DeviceKey(receiverKey)
             if let hint = meaning.settles, !spoofed, receiverKey != origin, JID.bare(receiverKey) == JID.bare(origin) {
                 message.elsewhere = hint
             }
         }
-        message.notes = notes(
-            stanza, meaning: meaning, origin: origin, spoofed: spoofed,
-            describeContent: describeContent)
-        message.attributes = attributes(
-            stanza, callID: callID, origin: origin, answered: answered, meaning: meaning,
-            hop: isSend ? "send" : "delivery",
-            via: via, spoofed: spoofed, connection: connection)
         sink.deliver(message)
     }
 
@@ -357,51 +370,15 @@ public final class XMPPDecoder {
         return notes
     }
 
-    private func attributes(
-        _ stanza: XMPPCallStanza, callID: String, origin: String, answered: String?, meaning: XMPPMeaning,
-        hop: String, via: String, spoofed: Bool, connection: XMPPConnection
-    ) -> MessageAttributes {
-        var attributes = MessageAttributes()
-        attributes["call_id"] = callID
-        attributes["hop"] = connection.isServerToServer ? "server-to-server" : hop
-        attributes["via"] = via
-        attributes["stanza"] = stanza.stanzaName
-        attributes["type"] = stanza.type
-        attributes["stanza_id"] = stanza.id
-        attributes["element"] = stanza.element
-        attributes["namespace"] = stanza.namespace
-        attributes["origin"] = origin
-        attributes["to"] = stanza.to
-        attributes["answers"] = answered
-        attributes["reason"] = stanza.reason
-        attributes["reason_text"] = stanza.reasonText
-        if stanza.tieBreak { attributes["tie_break"] = "true" }
-        attributes["migrated_to"] = stanza.migratedTo
-        attributes["carbon"] = stanza.carbon?.direction
-        attributes["carbon_from"] = stanza.carbon?.outerFrom
-        if spoofed { attributes["spoofed_carbon"] = "true" }
-        attributes["archived"] = stanza.archived.map { $0.isEmpty ? "true" : $0 }
-        attributes["delay"] = stanza.delay
-        if stanza.storeHint { attributes["store_hint"] = "true" }
-        attributes["initiator"] = stanza.initiator
-        attributes["responder"] = stanza.responder
-        attributes["info"] = stanza.info
-        if !stanza.media.isEmpty { attributes["media"] = stanza.media.joined(separator: ",") }
-        if !stanza.payloadTypes.isEmpty { attributes["payload_types"] = stanza.payloadTypes.joined(separator: ",") }
-        if !stanza.candidates.isEmpty { attributes["candidates"] = stanza.candidates.joined(separator: ",") }
-        if !stanza.errors.isEmpty { attributes["errors"] = stanza.errors.joined(separator: ",") }
-        attributes["session_before"] = meaning.session
-        attributes["connection_seen_whole"] = connection.seenWhole ? "true" : "false"
-        if connection.caughtUp { attributes["connection_caught_up"] = "true" }
-        return attributes
-    }
-
     /// FNV-1a, 64 bits: names a stanza without an id by its content.
     static func hash(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)
     }
+
+    /// Keeps the keys of XMPP step identities apart from any other text's.
+    static let identityTag: UInt64 = 0x786d_7070
 }
 
 extension StringProtocol {

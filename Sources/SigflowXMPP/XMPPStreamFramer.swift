@@ -100,7 +100,7 @@ public struct XMPPStreamFramer {
     }
 
     /// Stops for good (the stream switched to TLS): later bytes are ignored.
-    public mutating func stop() {
+    private mutating func stop() {
         state = .stopped
         buffer.removeAll()
         start = 0

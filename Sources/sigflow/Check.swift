@@ -59,7 +59,10 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if listRules {
-            StandardOutput.write(format == .json ? FindingsReport.ruleListJSON() : FindingsReport.ruleList())
+            StandardOutput.write(
+                format == .json
+                    ? FindingsReport.ruleListJSON(RuleCatalog.descriptors)
+                    : FindingsReport.ruleList(RuleCatalog.descriptors))
             return
         }
         let console = Console(quiet: input.quiet)
@@ -97,7 +100,9 @@ struct Check: ParsableCommand {
             StandardOutput.write(FindingsReport.json(calls, expectation: expect.map { (matches, $0) }))
         case .sarif:
             StandardOutput.write(
-                FindingsReport.sarif(calls, captures: input.captureNames, version: SigflowVersion.current))
+                FindingsReport.sarif(
+                    calls, protocolRules: RuleCatalog.descriptors, captures: input.captureNames,
+                    version: SigflowVersion.current))
         case .markdown:
             StandardOutput.write(
                 matches.map { ExpectationReport.markdown($0, template: template!) }.joined(separator: "\n---\n\n"))

@@ -5,6 +5,7 @@ import SigflowFraming
 import SigflowTestSupport
 import Testing
 
+@testable import SigflowMedia
 @testable import SigflowPipeline
 
 /// A capture of 100 000 SIP calls over 1000 s, about 500 in progress at any time: every call comes

@@ -1,7 +1,11 @@
 import Foundation
 import SigflowCore
 import SigflowCorrelator
+import SigflowMatrix
+import SigflowSIP
 import SigflowTestSupport
+import SigflowWhatsApp
+import SigflowXMPP
 import Testing
 
 /// The call list kept as sorted runs on disk must read back exactly what was added, in list order,
@@ -15,10 +19,12 @@ struct CallSummaryStoreTests {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((seed >> 33) % UInt64(bound))
         }
+        let protocols: [SignalingProtocol] = [.sip, .matrix, .xmpp, .whatsapp]
         return (0..<count).map { index in
-            CallSummary(
-                signalingProtocol: SignalingProtocol.allCases[random(SignalingProtocol.allCases.count)],
-                callID: ["a", "b", "Ω-\(random(5))@host", String(repeating: "x", count: random(300))][random(4)],
+            let signalingProtocol = protocols[random(protocols.count)]
+            let callID = ["a", "b", "Ω-\(random(5))@host", String(repeating: "x", count: random(300))][random(4)]
+            return CallSummary(
+                signalingProtocol: signalingProtocol, callID: callID, key: CallKey(signalingProtocol, callID: callID),
                 method: "M\(index)", isCall: random(2) == 0,
                 fromUser: random(3) == 0 ? nil : "sip:alice\(random(9))@example.com",
                 toUser: random(3) == 0 ? nil : "",
@@ -26,7 +32,7 @@ struct CallSummaryStoreTests {
                 duration: [Int64.min, -1, 0, 1_500_000_000, Int64.max][random(5)],
                 outcome: CallOutcome.allCases[random(CallOutcome.allCases.count)],
                 stepCount: random(1_000_000), deviceCount: random(4),
-                carriedLinkTokens: (0..<random(3)).map { _ in "session:\(random(10))" })
+                carriedLinkTokens: (0..<random(3)).map { _ in .shared(MessageKey(UInt64(random(10)))) })
         }
     }
 
@@ -88,9 +94,10 @@ struct CallSummaryStoreTests {
         #expect(Array(store).map(\.linkedCallIDs) == [[], [], [], ["other@host"], []])
     }
 
-    static func summary(_ callID: String, start: Int64, tokens: [String] = []) -> CallSummary {
+    static func summary(_ callID: String, start: Int64, tokens: [LinkToken] = []) -> CallSummary {
         CallSummary(
-            signalingProtocol: .sip, callID: callID, method: "INVITE", isCall: true, fromUser: nil, toUser: nil,
+            signalingProtocol: .sip, callID: callID, key: CallKey(.sip, callID: callID), method: "INVITE",
+            isCall: true, fromUser: nil, toUser: nil,
             start: CaptureTime(nanoseconds: start), duration: 0, outcome: .answered, stepCount: 1, deviceCount: 2,
             carriedLinkTokens: tokens)
     }
@@ -102,10 +109,10 @@ struct CallSummaryStoreTests {
         listed += (0..<40_000).map { Self.summary("lone-\($0)@host", start: Int64($0) * 10) }
         listed += [
             Self.summary("across@host", start: 399_999),
-            Self.summary("b-leg@host", start: 15, tokens: ["call-id:a-leg@host"]),
+            Self.summary("b-leg@host", start: 15, tokens: [.naming(CallKey(.sip, callID: "a-leg@host"))]),
             Self.summary("a-leg@host", start: 25),
-            Self.summary("x@host", start: 35, tokens: ["session:f81d4fae"]),
-            Self.summary("y@host", start: 45, tokens: ["session:f81d4fae"]),
+            Self.summary("x@host", start: 35, tokens: [.shared(MessageKey(0xf81d_4fae))]),
+            Self.summary("y@host", start: 45, tokens: [.shared(MessageKey(0xf81d_4fae))]),
             Self.summary("again@host", start: 55),
             Self.summary("again@host", start: 199_995),
         ]

@@ -96,7 +96,7 @@ import Testing
         #expect(steps.allSatisfy { $0.retransmissions.isEmpty })
         #expect(steps.filter { $0.sightings.count == 2 }.count == 6)
         #expect(Set(steps.compactMap { $0.message.stamp.encapsulation?.hepAgent }) == [101, 102])
-        #expect(steps.allSatisfy { $0.message.transport == "udp" })
+        #expect(steps.allSatisfy { $0.message.transport == .udp })
         #expect(hep.diagnostics.entries.isEmpty)
     }
 

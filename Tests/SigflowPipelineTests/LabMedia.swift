@@ -5,7 +5,7 @@ import Testing
 /// steps sigflow gives a call: one `RTP starts`/`RTP stops` pair per stream, the same sender,
 /// receiver and packet count, starting at the stream's first frame.
 enum LabMedia {
-    static func isMedia(_ step: CallStep) -> Bool { step.message.attributes[MediaSegment.eventAttribute] != nil }
+    static func isMedia(_ step: CallStep) -> Bool { step.message.kind == .media }
 
     /// `src -> dst: N packets, frames F-L` per stream.
     static func expected(_ call: [String: Any]) -> [String] {
@@ -17,14 +17,12 @@ enum LabMedia {
 
     static func expectMatches(_ call: Call, _ expected: [String], name: String) {
         let steps = call.steps.filter(isMedia)
-        func event(_ step: CallStep) -> String? { step.message.attributes[MediaSegment.eventAttribute] }
-        let stops = steps.filter { event($0) == "stop" }.map { step in
-            let attributes = step.message.attributes
-            return "\(attributes["media-from"] ?? "?") -> \(attributes["media-to"] ?? "?"): "
-                + "\(attributes["packets"] ?? "?") packets, frames \(step.sightings.first!.source.frame)-"
-                + "\(step.sightings.last!.source.frame)"
+        let stops = steps.filter { $0.message.media?.event == .stop }.map { step in
+            let media = step.message.media!
+            return "\(media.from) -> \(media.to): \(media.packets) packets, frames "
+                + "\(step.sightings.first!.source.frame)-\(step.sightings.last!.source.frame)"
         }
-        let starts = steps.filter { event($0) == "start" }
+        let starts = steps.filter { $0.message.media?.event == .start }
         #expect(stops.count == expected.count && starts.count == expected.count, "\(name): media")
         // Stops come in order of their last packet, tshark's streams in order of their first.
         let route = { (stream: String) in String(stream.prefix(while: { $0 != "," })) }

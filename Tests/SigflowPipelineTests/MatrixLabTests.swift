@@ -85,10 +85,10 @@ struct MatrixLabTests {
         }
         #expect(call.callID == expected.callID)
         #expect(call.outcome.rawValue == expected.outcome, "\(name): outcome")
-        #expect(call.caller?.partyKey == expected.caller)
+        #expect(call.caller?.partyKey.description == expected.caller)
         let devices = Dictionary(
             uniqueKeysWithValues: call.participants.filter { $0.role == .callee }.map {
-                ($0.partyKey, $0.outcome?.rawValue ?? "none")
+                ($0.partyKey.description, $0.outcome?.rawValue ?? "none")
             })
         #expect(devices == expected.devices, "\(name): device outcomes")
         let numbers = Set(

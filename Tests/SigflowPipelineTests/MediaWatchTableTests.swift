@@ -2,7 +2,7 @@ import SigflowCore
 import SigflowTestSupport
 import Testing
 
-@testable import SigflowPipeline
+@testable import SigflowMedia
 
 /// The media tracker's endpoint table against `Dictionary` as the model: the same answers after
 /// every insert, replace and removal, including long probe runs (a few hundred endpoints on one

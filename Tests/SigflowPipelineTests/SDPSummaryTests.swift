@@ -1,12 +1,44 @@
+import Foundation
 import SigflowCore
+import SigflowPipeline
 import SigflowSDP
+import SigflowSIP
 import Testing
 
 /// Where an SDP body says media arrives: `c=`/`m=` of the streams it accepts, then its UDP ICE
 /// candidates (what a WebRTC offer, with its `0.0.0.0` port 9 placeholder, really announces).
 struct SDPSummaryTests {
     static func endpoints(_ lines: [String]) -> [String] {
-        SDPSummary(Array(lines.joined(separator: "\r\n").utf8))?.mediaEndpoints.map(\.description) ?? ["no SDP"]
+        let body = Array(lines.joined(separator: "\r\n").utf8)
+        let summary = SDPSummary(body)?.mediaEndpoints.map(\.description) ?? ["no SDP"]
+        // The call list's scan, which builds no summary, finds the same endpoints.
+        #expect(SDPSummary.mediaEndpoints(in: body[...]).map(\.description) == (summary == ["no SDP"] ? [] : summary))
+        return summary
+    }
+
+    /// Every SDP body of the lab captures and the public corpus: the call list's scan finds exactly
+    /// what the summary finds.
+    @Test func theScanFindsWhatTheSummaryFinds() throws {
+        var paths = try FileManager.default.subpathsOfDirectory(atPath: Paths.captures.path)
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.map {
+                Paths.captures.appendingPathComponent($0).path
+            }
+        if Paths.hasPublicCorpus {
+            paths += try FileManager.default.subpathsOfDirectory(atPath: Paths.publicCorpus.path)
+                .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.map { Paths.publicCapture($0) }
+        }
+        var bodies = 0
+        for path in paths {
+            guard let result = try? CallsJob.run(PipelineConfiguration(inputs: [.file(path)])) else { continue }
+            for step in result.calls.flatMap(\.steps) {
+                guard let body = step.message.sip?.message?.body, step.message.sip?.sdp != nil else { continue }
+                bodies += 1
+                #expect(
+                    SDPSummary.mediaEndpoints(in: body) == SDPSummary(body, codecs: false)?.mediaEndpoints ?? [],
+                    "\(path) step \(step.number)")
+            }
+        }
+        #expect(bodies > 100)
     }
 
     @Test func plainOfferAnnouncesItsConnectionAddressAndPort() {

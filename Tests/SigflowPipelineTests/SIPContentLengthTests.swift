@@ -1,6 +1,7 @@
 import Foundation
 import SigflowCore
 import SigflowPipeline
+import SigflowSIP
 import SigflowTestSupport
 import Testing
 
@@ -71,6 +72,6 @@ struct SIPContentLengthTests {
         let call = try #require(result.calls.first)
         #expect(call.steps.map(\.message.label) == ["INVITE"])
         #expect(result.diagnostics.entries.map(\.name) == ["sip_bad_content_length"])
-        #expect(call.steps[0].message.attributes["sdp"] == "audio 192.0.2.10:4000 PCMU sendrecv")
+        #expect(call.steps[0].message.sip?.sdp?.oneLine == "audio 192.0.2.10:4000 PCMU sendrecv")
     }
 }

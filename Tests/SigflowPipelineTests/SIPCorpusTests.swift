@@ -1,6 +1,7 @@
 import Foundation
 import SigflowCore
 import SigflowPipeline
+import SigflowTestSupport
 import Testing
 
 /// Every SIP message tshark finds in the public corpus, sigflow finds too: the same Call-IDs in the
@@ -50,7 +51,7 @@ struct SIPCorpusTests {
     /// `rtpStreamOfAPublicCall` pins them).
     static func rows(of call: Call) -> [MessageRow] {
         var rows: [(SourceRef, Int, MessageRow)] = []
-        for step in call.steps where step.message.attributes[MediaSegment.eventAttribute] == nil {
+        for step in call.steps where step.message.kind != .media {
             for sighting in [step.sightings[0]] + step.retransmissions {
                 rows.append(
                     (
@@ -72,13 +73,13 @@ struct SIPCorpusTests {
         let result = try CallsJob.run(
             PipelineConfiguration(inputs: [.file(Paths.publicCapture("wireshark-samples/sip-rtp-g722.pcap"))]))
         let call = try #require(result.calls.first)
-        let media = call.steps.filter { $0.message.attributes[MediaSegment.eventAttribute] != nil }
+        let media = call.steps.filter { $0.message.kind == .media }
         #expect(
             media.map { "\($0.number) \($0.sightings[0].source.frame) \($0.from)->\($0.to) \($0.message.label)" } == [
                 "5 6 callee->caller RTP starts", "6 430 callee->caller RTP stops: 425 packets in 8.5 s",
             ])
         #expect(media.allSatisfy { $0.message.confidence == .observed })
-        #expect(media[1].message.attributes["media-from"] == "10.0.2.15:17472")
+        #expect(media[1].message.attribute("media-from") == "10.0.2.15:17472")
         #expect(media[1].message.sender.endpoint?.description == "10.0.2.15:17472")
         #expect(media[1].message.receiver.endpoint?.description == "10.0.2.20:6000")
         #expect(call.steps.map(\.message.label).suffix(2) == ["BYE", "200 OK"])

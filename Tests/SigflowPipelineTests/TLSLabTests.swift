@@ -87,10 +87,12 @@ struct TLSLabTests {
             #expect(decrypted.participants.map(\.role) == twin.participants.map(\.role))
             #expect(Self.steps(decrypted) == Self.steps(twin), "\(name): steps")
             #expect(Self.fates(decrypted) == Self.fates(twin))
-            let transports = zip(decrypted.steps, twin.steps).map { ($0.message.transport, $1.message.transport) }
+            let transports = zip(decrypted.steps, twin.steps).map {
+                ($0.message.transport.rawValue, $1.message.transport.rawValue)
+            }
             #expect(transports.allSatisfy { $0 == ($1 == plain ? secure : $1) }, "\(name): \(transports)")
         }
-        #expect(tls.calls.contains { $0.steps.contains { $0.message.transport == secure } })
+        #expect(tls.calls.contains { $0.steps.contains { $0.message.transport.rawValue == secure } })
         #expect(!tls.calls.isEmpty && tls.tls?.count(.decrypted) == tls.tls?.connections)
     }
 
@@ -110,7 +112,7 @@ struct TLSLabTests {
             #expect(decrypted.outcome == twin.outcome)
             #expect(Self.byDevice(decrypted) == Self.byDevice(twin), "\(name): steps by device")
             #expect(Self.fates(decrypted) == Self.fates(twin), "\(name): device outcomes")
-            #expect(decrypted.steps.allSatisfy { $0.message.transport == "tls" })
+            #expect(decrypted.steps.allSatisfy { $0.message.transport == .tls })
         }
         #expect(tls.tls?.connections == 3 && tls.tls?.count(.decrypted) == 3)
         #expect(!tls.diagnostics.entries.contains { $0.name == "xmpp_encrypted" })
@@ -120,8 +122,8 @@ struct TLSLabTests {
     static func byDevice(_ call: Call) -> [String: [String]] {
         var steps: [String: [String]] = [:]
         for step in call.steps {
-            let from = step.message.sender.isServer ? "server" : step.message.sender.key
-            let to = step.message.receiver.isServer ? "server" : step.message.receiver.key
+            let from = step.message.sender.isServer ? "server" : step.message.sender.key.description
+            let to = step.message.receiver.isServer ? "server" : step.message.receiver.key.description
             let line = "\(from)->\(to) \(step.message.label)"
             for device in [from, to] where device != "server" { steps[device, default: []].append(line) }
         }
@@ -155,8 +157,8 @@ struct TLSLabTests {
             #expect(decrypted.participants.map(\.role) == twin.participants.map(\.role))
             #expect(decrypted.participants.map(\.outcome) == twin.participants.map(\.outcome))
             #expect(Self.steps(decrypted) == Self.steps(twin), "\(name): steps")
-            #expect(decrypted.steps.allSatisfy { $0.message.transport == transports.0 })
-            #expect(twin.steps.allSatisfy { $0.message.transport == transports.1 })
+            #expect(decrypted.steps.allSatisfy { $0.message.transport.rawValue == transports.0 })
+            #expect(twin.steps.allSatisfy { $0.message.transport.rawValue == transports.1 })
         }
     }
 
@@ -249,5 +251,19 @@ enum PcapRecords {
         var offset = 24
         for _ in 1..<number { offset += 16 + uint32(offset + 8) }
         bytes[offset + 16 + uint32(offset + 8) - 1] ^= 0xFF
+    }
+}
+
+/// Key logs the capture carries itself.
+struct EmbeddedSecretsTests {
+
+    /// A pcapng that carries its own key log in a Decryption Secrets Block (`editcap
+    /// --inject-secrets`) is decrypted without `--keylog`: its one SIP message over TLS is read (an
+    /// OPTIONS without Call-ID, which the SIP decoder says it ignores).
+    @Test func secretsInThePcapngDecryptItsConnections() throws {
+        let path = Paths.captures.appendingPathComponent("lab/encap/secrets-dsb.pcapng").path
+        let result = try CallsJob.run(PipelineConfiguration(inputs: [.file(path)]))
+        #expect(result.tls?.connections == 1 && result.tls?.count(.decrypted) == 1)
+        #expect(result.diagnostics.entries.map(\.name).contains("sip_missing_call_id"))
     }
 }

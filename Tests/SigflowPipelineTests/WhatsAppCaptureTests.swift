@@ -1,6 +1,7 @@
 import Foundation
 import SigflowCore
 import SigflowPipeline
+import SigflowTestSupport
 import Testing
 
 /// Captures of WhatsApp clients: the encrypted signaling connection, relay STUN and call media become
@@ -13,7 +14,7 @@ struct WhatsAppCaptureTests {
 
     static func events(_ call: Call) -> [String] {
         call.steps.compactMap { step in
-            step.message.attributes["pcap-event"].map { "\(step.sightings[0].source.frame) \($0)" }
+            step.message.attribute("pcap-event").map { "\(step.sightings[0].source.frame) \($0)" }
         }
     }
 
@@ -51,7 +52,7 @@ struct WhatsAppCaptureTests {
         // Five chat connections (on 443 and 5222), a relay allocation and no media at all.
         #expect(Self.events(call).filter { $0.hasSuffix(" connect") }.count == 5)
         #expect(Self.events(call).filter { $0.hasSuffix(" allocation") } == ["26 allocation"])
-        #expect(!call.steps.contains { $0.message.attributes["media-event"] != nil })
+        #expect(!call.steps.contains { $0.message.attribute("media-event") != nil })
         #expect(call.openQuestions.contains { $0.hasPrefix("No call media is seen") })
     }
 
@@ -82,15 +83,15 @@ struct WhatsAppCaptureTests {
         let offer = try #require(call.steps.first { $0.message.label == "call-offer" })
         // caller.log says 14:07:12.104; the capture's clock is 2.3 s ahead (+12 ms network delay).
         #expect(offer.time.iso8601 == "2026-03-12T14:07:14.416Z")
-        #expect(call.participants.first { $0.role == .caller }?.partyKey == "4915112345678:7@s.whatsapp.net")
-        #expect(call.steps.contains { $0.message.attributes["media-event"] == "stop" && $0.from == "caller" })
+        #expect(call.participants.first { $0.role == .caller }?.partyKey == .name("4915112345678:7@s.whatsapp.net"))
+        #expect(call.steps.contains { $0.message.attribute("media-event") == "stop" && $0.from == "caller" })
     }
 
     @Test func mediaThatStopsWithTheRejectIsNot() throws {
         let result = try Self.run([Self.callerLog, Self.pcaps.appendingPathComponent("media-stops.pcap").path])
         let call = try #require(result.calls.first { $0.callID == "C4E3C0E4F30BE92FA7C49FB5DC68E397" })
         #expect(call.findings.isEmpty)
-        #expect(call.steps.contains { $0.message.attributes["media-event"] == "stop" })
+        #expect(call.steps.contains { $0.message.attribute("media-event") == "stop" })
     }
 
     @Test func aCaptureAloneIsATimeline() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import SigflowCore
 import SigflowPipeline
+import SigflowTestSupport
 import Testing
 
 /// Every WhatsApp log fixture (captures/whatsapp/NAME/, with NAME.expect.json beside it) gives its call id, outcome, per-device
@@ -56,11 +57,11 @@ struct WhatsAppFixtureTests {
     static func outcome(of key: String, log: String?, in call: Call) -> String? {
         let keys = [key] + (log.map { ["device of \($0)"] } ?? [])
         for participant in call.participants {
-            if let device = participant.devices.first(where: { keys.contains($0.key) }) {
+            if let device = participant.devices.first(where: { keys.contains($0.key.description) }) {
                 return device.outcome.rawValue
             }
         }
-        return call.participants.first { keys.contains($0.partyKey) }?.outcome?.rawValue
+        return call.participants.first { keys.contains($0.partyKey.description) }?.outcome?.rawValue
     }
 
     /// The fixture's expectation, what sigflow makes of its logs, and each log's capture index.
@@ -88,18 +89,18 @@ struct WhatsAppFixtureTests {
                 }
                 #expect(matches.count == 1, "\(name) \(log):\(line)")
                 guard let step = matches.first else { continue }
-                let attributes = step.message.attributes
-                #expect(attributes["direction"] == stanza["direction"] as? String, "\(name) \(log):\(line)")
-                #expect(attributes["stanza"] == stanza["tag"] as? String, "\(name) \(log):\(line)")
-                #expect(attributes["stanza-id"] == stanza["id"] as? String, "\(name) \(log):\(line)")
+                let message = step.message
+                #expect(message.attribute("direction") == stanza["direction"] as? String, "\(name) \(log):\(line)")
+                #expect(message.attribute("stanza") == stanza["tag"] as? String, "\(name) \(log):\(line)")
+                #expect(message.attribute("stanza-id") == stanza["id"] as? String, "\(name) \(log):\(line)")
                 if let action = stanza["action"] as? String {
-                    #expect(attributes["action"] == action, "\(name) \(log):\(line)")
+                    #expect(message.attribute("action") == action, "\(name) \(log):\(line)")
                 }
                 stepOf["\(log):\(line)"] = step.number
             }
             // Nothing else is observed (Baileys' status lines are steps of their own, not stanzas).
             let observed = call.steps.filter {
-                $0.message.confidence == .observed && $0.message.attributes["stanza"] != nil
+                $0.message.confidence == .observed && $0.message.attribute("stanza") != nil
             }
             #expect(observed.count == stanzas.count, "\(name)")
             // Each log's stanzas keep the log's order.

@@ -1,6 +1,7 @@
 import Foundation
 import SigflowCore
 import SigflowPipeline
+import SigflowTestSupport
 import Testing
 
 /// The XMPP lab captures (real Prosody and slixmpp clients, captures/lab/xmpp/) give the call,
@@ -94,22 +95,23 @@ struct XMPPLabTests {
             let message = step.message
             return
                 "\(step.sightings[0].source.frame) \(message.label) \(message.sender.key) -> \(message.receiver.key) "
-                + "(from \(message.attributes["origin"] ?? "?"), carbon \(message.attributes["carbon"] ?? "-"))"
+                + "(from \(message.attribute("origin") ?? "?"), carbon \(message.attribute("carbon") ?? "-"))"
         }
         #expect(steps == expected.steps, "\(name): steps")
         let numbers = call.findings.map { $0.ruleID.split(separator: ".")[1] }.map(String.init).sorted()
         #expect(numbers == expected.findings, "\(name): findings \(call.findings.map(\.message))")
 
         let devices = Dictionary(
-            uniqueKeysWithValues: call.participants.flatMap(\.devices).map { ($0.key, $0.outcome.rawValue) })
+            uniqueKeysWithValues: call.participants.flatMap(\.devices).map { ($0.key.description, $0.outcome.rawValue) }
+        )
         let ids = call.participants.map(\.id)
-        #expect(call.caller?.partyKey == expected.caller)
+        #expect(call.caller?.partyKey.description == expected.caller)
         #expect(Set(ids).count == ids.count, "\(name): participant ids \(ids)")
         #expect(devices == expected.devices, "\(name): device outcomes")
         // With no offer nothing rang: no callee lifelines to name.
         guard !expected.devices.isEmpty else { return }
         #expect(ids == ["caller", "server", "callee1", "callee2"])
-        #expect(call.participants.first { $0.id == "server" }?.partyKey == Self.server)
+        #expect(call.participants.first { $0.id == "server" }?.partyKey.description == Self.server)
         let callees = call.participants.filter { $0.role == .callee }
         #expect(callees.allSatisfy { $0.user == "bob@lab.example" && $0.devices.count == 1 })
     }

@@ -39,9 +39,9 @@ struct XMPPWebSocketTests {
         let step = try #require(call.steps.first)
         #expect(call.steps.count == 1)
         #expect(step.message.label == "propose")
-        #expect(step.message.transport == "ws")
-        #expect(step.message.sender.key == "alice@example.com/web")
-        #expect(step.message.receiver.key == "xmpp server 192.0.2.1:5280")
+        #expect(step.message.transport == .ws)
+        #expect(step.message.sender.key == .name("alice@example.com/web"))
+        #expect(step.message.receiver.key == .name("xmpp server 192.0.2.1:5280"))
         #expect(step.sightings[0].source.frame == 9)
     }
 }

@@ -6,6 +6,9 @@ enum Fixtures {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// A protocol of the renderers' own: these tests link no protocol module.
+    static let signaling = SignalingProtocol(id: "sip", displayName: "SIP", forkedWord: "forked", rank: 0)
+
     static func stamp(_ seconds: Double, frame: Int) -> PacketStamp {
         PacketStamp(time: CaptureTime(seconds: 1_700_000_000 + seconds), source: SourceRef(capture: 0, frame: frame))
     }
@@ -29,10 +32,10 @@ enum Fixtures {
         status: Int? = nil, notes: [String] = []
     ) -> SignalingMessage {
         SignalingMessage(
-            signalingProtocol: .sip, callID: "call-\(hostile)", kind: kind, label: label,
-            headline: label + " " + hostile,
-            statusCode: status, sender: from, receiver: to, stamp: stamp(seconds, frame: frame), transport: "udp",
-            identity: "\(frame)", notes: notes)
+            call: CallKey(signaling, callID: "call-\(hostile)"), callID: "call-\(hostile)", kind: kind,
+            statusCode: status, sender: from, receiver: to, stamp: stamp(seconds, frame: frame), transport: .udp,
+            identity: MessageKey(UInt64(frame)),
+            detail: PlainDetail(label: label, headline: label + " " + hostile, notes: notes))
     }
 
     /// A declined call whose every capture-controlled string is hostile.
@@ -54,7 +57,8 @@ enum Fixtures {
             Participant(
                 id: "callee", role: .callee, label: "Callee \(hostile)", partyKey: callee.key,
                 endpoints: [callee.endpoint!], user: callee.user, agent: callee.agent,
-                devices: [Device(key: "tag\(hostile)", label: "dev \(hostile)", outcome: .declined)], outcome: .declined
+                devices: [Device(key: DeviceKey("tag\(hostile)"), label: "dev \(hostile)", outcome: .declined)],
+                outcome: .declined
             ),
         ]
         let steps = messages.enumerated().map { index, message in
@@ -64,7 +68,7 @@ enum Fixtures {
                 sightings: [Sighting(source: message.stamp.source, time: message.stamp.time)], retransmissions: [])
         }
         return Call(
-            signalingProtocol: .sip, callID: "call-\(hostile)", linkedCallIDs: [], method: "INVITE",
+            signalingProtocol: signaling, callID: "call-\(hostile)", linkedCallIDs: [], method: "INVITE",
             participants: participants, steps: steps, outcome: .declined,
             timing: CallTiming(start: steps[0].time, end: steps[3].time),
             findings: [

@@ -14,16 +14,16 @@ struct HostileLogTests {
         let sink = try decoder.run("hostile/caller.log")
         #expect(sink.messages.count == 4)
         #expect(sink.messages.allSatisfy { $0.callID == "DEADBEEF;#|-->>%%`id`<script>x</script>" })
-        #expect(sink.messages[2].attributes["stanza-id"] == "1.2-->>3")
+        #expect(sink.messages[2].waLog?.stanzaID == "1.2-->>3")
         #expect(sink.diagnostics.filter { $0.name == "whatsapp_log_junk_line" }.map { $0.source?.frame } == [2])
     }
 
     @Test func pinoLogWithEscapedNewlineAndTruncatedLastLine() throws {
         let sink = try decoder.run("hostile/callee.jsonl")
         #expect(sink.messages.map(\.stamp.source.frame) == [1, 3, 4, 5])
-        #expect(sink.messages[0].attributes["platform"] == "web;#-->>")
-        #expect(sink.messages[0].attributes["version"] == "2.26.1|%%`uname -a`")
-        #expect(sink.messages[2].attributes["log-device"] == "447700900123:12@s.whatsapp.net")
+        #expect(sink.messages[0].waLog?.root.platform == "web;#-->>")
+        #expect(sink.messages[0].waLog?.root.version == "2.26.1|%%`uname -a`")
+        #expect(sink.messages[2].waLog?.logDevice == "447700900123:12@s.whatsapp.net")
         #expect(sink.diagnostics.map(\.name) == ["whatsapp_log_truncated"])
         #expect(sink.diagnostics.first?.source?.frame == 6)
     }

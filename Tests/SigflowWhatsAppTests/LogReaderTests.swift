@@ -9,7 +9,7 @@ struct LogReaderTests {
 
     func summary(_ sink: CollectingSink) -> [String] {
         sink.messages.map {
-            "\($0.stamp.source.frame) \($0.attributes["direction"] ?? "?") \($0.label) \($0.stamp.time.iso8601)"
+            "\($0.stamp.source.frame) \($0.waLog?.direction?.rawValue ?? "?") \($0.label) \($0.stamp.time.iso8601)"
         }
     }
 
@@ -25,23 +25,26 @@ struct LogReaderTests {
                 "34 recv call-ack (terminate) 2026-03-12T14:07:17.298Z",
             ])
         let offer = sink.messages[0]
-        #expect(offer.sender.key == "4915112345678:7@s.whatsapp.net")
+        #expect(offer.sender.key == .name("4915112345678:7@s.whatsapp.net"))
         #expect(offer.sender.agent == "whatsmeow")
-        #expect(offer.receiver.key == "s.whatsapp.net")
+        #expect(offer.receiver.key == .name("s.whatsapp.net"))
         #expect(offer.receiver.isServer)
         #expect(offer.kind == .offer)
         #expect(offer.callID == "C4E3C0E4F30BE92FA7C49FB5DC68E397")
-        #expect(offer.attributes["destination"] == "447700900123@s.whatsapp.net 447700900123:24@s.whatsapp.net")
-        #expect(offer.identity == "wa|send|call|3EB0BD9F29F4A4FA23C147|offer")
+        #expect(offer.waLog?.destinations == ["447700900123@s.whatsapp.net", "447700900123:24@s.whatsapp.net"])
+        #expect(
+            offer.identity
+                == WAStanzaMapper.hopIdentity(.send, stanza: "call", id: "3EB0BD9F29F4A4FA23C147", action: "offer"))
         let reject = sink.messages[2]
-        #expect(reject.sender.key == "s.whatsapp.net")
-        #expect(reject.senderDevice == "447700900123@s.whatsapp.net")
+        #expect(reject.sender.key == .name("s.whatsapp.net"))
+        #expect(reject.senderDevice?.name == "447700900123@s.whatsapp.net")
         #expect(reject.kind == .reject)
         #expect(reject.outcome == .declined)
-        #expect(reject.identity == "wa|deliver|call|41238.20561-9|reject")
+        #expect(
+            reject.identity == WAStanzaMapper.hopIdentity(.recv, stanza: "call", id: "41238.20561-9", action: "reject"))
         #expect(sink.messages[5].callID == "C4E3C0E4F30BE92FA7C49FB5DC68E397")
         #expect(sink.messages[4].elsewhere == .declined)
-        #expect(sink.messages[4].receiverDevice == "447700900123:24@s.whatsapp.net")
+        #expect(sink.messages[4].receiverDevice?.name == "447700900123:24@s.whatsapp.net")
     }
 
     @Test func baileysPinoNamesItsDeviceFromFrom() throws {
@@ -53,7 +56,7 @@ struct LogReaderTests {
                 "4 send call-reject 2026-03-12T14:07:16.941Z",
                 "5 recv call-ack (reject) 2026-03-12T14:07:17.018Z",
             ])
-        #expect(sink.messages.allSatisfy { $0.attributes["log-device"] == "447700900123@s.whatsapp.net" })
+        #expect(sink.messages.allSatisfy { $0.waLog?.logDevice == "447700900123@s.whatsapp.net" })
         #expect(sink.messages[2].sender.agent == "Baileys")
     }
 
@@ -66,8 +69,8 @@ struct LogReaderTests {
                 "4 recv call-terminate rejected_elsewhere 2026-03-12T14:07:17.173Z",
                 "5 send call-ack (terminate) 2026-03-12T14:07:17.180Z",
             ])
-        #expect(sink.messages[0].receiver.key == "device of callee-desktop.log")
-        #expect(sink.messages[0].attributes["log-device-unnamed"] == "1")
+        #expect(sink.messages[0].receiver.key == .name("device of callee-desktop.log"))
+        #expect(sink.messages[0].waLog?.deviceNaming == .unnamed)
     }
 
     @Test func zerologIndentedXMLAndOffsets() throws {
@@ -118,10 +121,10 @@ struct LogReaderTests {
 
     @Test func baileysConsoleBlocksGiveTheRingingStatus() throws {
         let sink = try decoder.run("w13-baileys-ringing/callee-web.log")
-        let statuses = sink.messages.filter { $0.attributes["baileys-status"] != nil }
+        let statuses = sink.messages.filter { $0.waLog?.baileysStatus != nil }
         #expect(statuses.map(\.stamp.source.frame) == [27])
         #expect(statuses.first?.callID == "3D948A41ADBEB326EFFD47EAB171A716")
-        #expect(sink.messages.filter { $0.attributes["stanza"] != nil }.count == 6)
+        #expect(sink.messages.filter { $0.waLog?.stanza != nil }.count == 6)
     }
 
     @Test func recognisesTheThreeFormatsAndNotCaptures() throws {

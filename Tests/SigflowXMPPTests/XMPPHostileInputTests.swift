@@ -110,8 +110,8 @@ struct XMPPHostileInputTests {
         for round in 0..<200 {
             let connection = XMPPConnection(
                 client: Endpoint(Substring("10.0.0.1:\(4000 + round)"))!, server: Endpoint(Substring("10.0.0.2:5222"))!,
-                transport: "tcp")
-            let consumer = XMPPStreamConsumer(decoder: decoder, connection: connection, synchronised: round % 2 == 0)
+                transport: .tcp)
+            let consumer = decoder.streamConsumer(on: connection, synchronised: round % 2 == 0)
             var bytes = Array(XMPPStreamFramerTests.header.utf8)
             for _ in 0..<2000 { bytes.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
             for chunk in bytes.chunked(Int(generator.next() % 64) + 1) {

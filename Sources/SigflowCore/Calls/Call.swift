@@ -13,11 +13,11 @@ public enum ParticipantRole: String, Hashable, Sendable {
 /// One device a call rang, with its own fate.
 public struct Device: Hashable, Sendable {
     /// The protocol's device identity: SIP To tag, Matrix party_id, XMPP full JID, WhatsApp device JID.
-    public var key: String
+    public var key: DeviceKey
     public var label: String
     public var outcome: CallOutcome
 
-    public init(key: String, label: String, outcome: CallOutcome) {
+    public init(key: DeviceKey, label: String, outcome: CallOutcome) {
         self.key = key
         self.label = label
         self.outcome = outcome
@@ -30,7 +30,7 @@ public struct Participant: Hashable, Sendable {
     public var id: String
     public var role: ParticipantRole
     public var label: String
-    public var partyKey: String
+    public var partyKey: PartyKey
     public var endpoints: [Endpoint]
     public var user: String?
     public var agent: String?
@@ -40,7 +40,7 @@ public struct Participant: Hashable, Sendable {
     public var outcome: CallOutcome?
 
     public init(
-        id: String, role: ParticipantRole, label: String, partyKey: String, endpoints: [Endpoint], user: String?,
+        id: String, role: ParticipantRole, label: String, partyKey: PartyKey, endpoints: [Endpoint], user: String?,
         agent: String?, devices: [Device], outcome: CallOutcome?
     ) {
         self.id = id
@@ -157,6 +157,8 @@ public struct Finding: Hashable, Sendable {
 public struct Call: Hashable, Sendable {
     public var signalingProtocol: SignalingProtocol
     public var callID: String
+    /// The key its messages carry, made from the call id's bytes.
+    public var key: CallKey
     /// Call ids of other legs tied to this one (a B2BUA's other side); shown as one group.
     public var linkedCallIDs: [String]
     /// SIP: the method of the first request (INVITE, REGISTER, ...). Others: the protocol's call word.
@@ -177,12 +179,14 @@ public struct Call: Hashable, Sendable {
     public var attemptStep: Int?
 
     public init(
-        signalingProtocol: SignalingProtocol, callID: String, linkedCallIDs: [String], method: String,
+        signalingProtocol: SignalingProtocol, callID: String, key: CallKey? = nil, linkedCallIDs: [String],
+        method: String,
         participants: [Participant], steps: [CallStep], outcome: CallOutcome, timing: CallTiming,
         findings: [Finding] = [], openQuestions: [String] = [], settlingStep: Int? = nil, attemptStep: Int? = nil
     ) {
         self.signalingProtocol = signalingProtocol
         self.callID = callID
+        self.key = key ?? CallKey(signalingProtocol, callID: callID)
         self.linkedCallIDs = linkedCallIDs
         self.method = method
         self.participants = participants

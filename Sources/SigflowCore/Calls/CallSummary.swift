@@ -3,6 +3,8 @@
 public struct CallSummary: Hashable, Sendable {
     public var signalingProtocol: SignalingProtocol
     public var callID: String
+    /// The key its messages carry (see `Call.key`).
+    public var key: CallKey
     public var method: String
     public var isCall: Bool
     /// The caller's user (SIP From address of record).
@@ -19,17 +21,19 @@ public struct CallSummary: Hashable, Sendable {
     public var stepCount: Int
     public var deviceCount: Int
     /// Tokens its messages carry that tie B2BUA legs together (see `Call.carriedLinkTokens`).
-    public var carriedLinkTokens: [String]
+    public var carriedLinkTokens: [LinkToken]
     public var linkedCallIDs: [String]
 
     public init(
-        signalingProtocol: SignalingProtocol, callID: String, method: String, isCall: Bool, fromUser: String?,
+        signalingProtocol: SignalingProtocol, callID: String, key: CallKey, method: String, isCall: Bool,
+        fromUser: String?,
         toUser: String?, start: CaptureTime, duration: Int64, outcome: CallOutcome, finalStatus: Int? = nil,
-        finalReason: String? = nil, stepCount: Int, deviceCount: Int, carriedLinkTokens: [String],
+        finalReason: String? = nil, stepCount: Int, deviceCount: Int, carriedLinkTokens: [LinkToken],
         linkedCallIDs: [String] = []
     ) {
         self.signalingProtocol = signalingProtocol
         self.callID = callID
+        self.key = key
         self.method = method
         self.isCall = isCall
         self.fromUser = fromUser
@@ -49,6 +53,7 @@ public struct CallSummary: Hashable, Sendable {
         let opening = call.steps.first { $0.message.kind == .offer || $0.message.kind == .request }?.message
         signalingProtocol = call.signalingProtocol
         callID = call.callID
+        key = call.key
         method = call.method
         isCall = call.isCall
         fromUser = opening?.sender.user ?? call.caller?.user
@@ -66,7 +71,6 @@ public struct CallSummary: Hashable, Sendable {
 }
 
 extension Call {
-    /// The tokens its messages carry that name other legs (`call-id:<id>`, `session:<uuid>`); its
-    /// own Call-ID links it too.
-    public var carriedLinkTokens: [String] { steps.flatMap(\.message.linkedCallIDs) }
+    /// The tokens its messages carry that name other legs; its own call id links it too.
+    public var carriedLinkTokens: [LinkToken] { steps.flatMap(\.message.linkTokens) }
 }

@@ -222,7 +222,9 @@ private struct RecordWriter {
         word32(0)
         word64(UInt64(bitPattern: summary.start.nanoseconds))
         word64(UInt64(bitPattern: summary.duration))
-        bytes.append(UInt8(SignalingProtocol.allCases.firstIndex(of: summary.signalingProtocol)!))
+        bytes.append(summary.signalingProtocol.rank)
+        word64(summary.key.high)
+        word64(summary.key.low)
         bytes.append(UInt8(CallOutcome.allCases.firstIndex(of: summary.outcome)!))
         bytes.append(summary.isCall ? 1 : 0)
         word32(UInt32(summary.finalStatus ?? 0))
@@ -234,7 +236,17 @@ private struct RecordWriter {
         optionalString(summary.fromUser)
         optionalString(summary.toUser)
         word32(UInt32(summary.carriedLinkTokens.count))
-        for token in summary.carriedLinkTokens { string(token) }
+        for token in summary.carriedLinkTokens {
+            switch token {
+            case .callID(let high, let low):
+                bytes.append(0)
+                word64(high)
+                word64(low)
+            case .shared(let key):
+                bytes.append(1)
+                word64(key.value)
+            }
+        }
         let length = UInt32(bytes.count - lengthAt - 4)
         for shift in 0..<4 { bytes[lengthAt + shift] = UInt8(truncatingIfNeeded: length >> (8 * shift)) }
     }
@@ -271,7 +283,9 @@ private struct RecordReader {
     mutating func summary() -> CallSummary {
         let start = CaptureTime(nanoseconds: Int64(bitPattern: word64()))
         let duration = Int64(bitPattern: word64())
-        let signalingProtocol = SignalingProtocol.allCases[Int(byte())]
+        // The writer held the protocol, so it was defined in this process.
+        let signalingProtocol = SignalingProtocol.defined(rank: byte())!
+        let key = CallKey(signalingProtocol, high: word64(), low: word64())
         let outcome = CallOutcome.allCases[Int(byte())]
         let isCall = byte() == 1
         let status = Int(word32())
@@ -282,15 +296,18 @@ private struct RecordReader {
         let method = string()
         let fromUser = optionalString()
         let toUser = optionalString()
-        let tokens = (0..<word32()).map { _ in string() }
+        let tokens = (0..<word32()).map { _ -> LinkToken in
+            byte() == 0 ? .callID(high: word64(), low: word64()) : .shared(MessageKey(word64()))
+        }
         return CallSummary(
-            signalingProtocol: signalingProtocol, callID: callID, method: method, isCall: isCall, fromUser: fromUser,
+            signalingProtocol: signalingProtocol, callID: callID, key: key, method: method, isCall: isCall,
+            fromUser: fromUser,
             toUser: toUser, start: start, duration: duration, outcome: outcome,
             finalStatus: status == 0 ? nil : status, finalReason: finalReason, stepCount: stepCount,
             deviceCount: deviceCount, carriedLinkTokens: tokens)
     }
 
-    private mutating func byte() -> UInt8 {
+    mutating func byte() -> UInt8 {
         defer { cursor += 1 }
         return bytes[cursor]
     }
@@ -301,7 +318,7 @@ private struct RecordReader {
         return value
     }
 
-    private mutating func word64() -> UInt64 {
+    mutating func word64() -> UInt64 {
         var value: UInt64 = 0
         for shift in 0..<8 { value |= UInt64(byte()) << (8 * shift) }
         return value

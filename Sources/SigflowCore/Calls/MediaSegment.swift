@@ -7,9 +7,6 @@ public struct MediaSegment: Hashable, Sendable {
     public static let gap: Int64 = 3_000_000_000
     /// Segments remembered per path; later packets after the last one are dropped.
     public static let maxSegments = 256
-    /// The attribute naming a media step's event: `start` (first packet of a segment) or `stop`
-    /// (its last). Rules find media steps by it.
-    public static let eventAttribute = "media-event"
 
     public var first: PacketStamp
     public var last: PacketStamp
@@ -75,4 +72,55 @@ extension MediaSegment {
         if outbound { packetsOut += 1 } else { packetsIn += 1 }
         self.bytes += bytes
     }
+}
+
+/// A media step: the first (`start`) or last (`stop`) packet of a segment of one media path, drawn
+/// between the sending party and the party that announced where it receives.
+public struct MediaDetail: MessageDetail, Hashable {
+    public enum Event: String, Hashable, Sendable {
+        case start, stop
+    }
+
+    public var event: Event
+    /// The RTP endpoints the packets used.
+    public var from: Endpoint
+    public var to: Endpoint
+    /// Packets and bytes of the whole segment.
+    public var packets: Int
+    public var bytes: Int
+    /// The segment's length, as `durationText` writes it.
+    public var duration: String
+
+    public init(event: Event, from: Endpoint, to: Endpoint, packets: Int, bytes: Int, duration: String) {
+        self.event = event
+        self.from = from
+        self.to = to
+        self.packets = packets
+        self.bytes = bytes
+        self.duration = duration
+    }
+
+    public var route: String { "\(from) -> \(to)" }
+
+    public var label: String {
+        switch event {
+        case .start: return "RTP starts"
+        case .stop: return "RTP stops: \(packets) packet\(packets == 1 ? "" : "s") in \(duration)"
+        }
+    }
+
+    public var headline: String { "RTP \(route)" }
+    public var notes: [String] { event == .start ? [route] : [] }
+
+    public var attributes: [(key: String, value: String)] {
+        [
+            ("media-from", from.description), ("media-to", to.description), ("packets", String(packets)),
+            ("bytes", String(bytes)), ("media-event", event.rawValue),
+        ]
+    }
+}
+
+extension SignalingMessage {
+    /// The media step's fields, when this is one.
+    public var media: MediaDetail? { kind == .media ? detail as? MediaDetail : nil }
 }

@@ -1,10 +1,20 @@
+/// Which lifeline a party is drawn on: its network endpoint (SIP), or a name the decoder chooses
+/// where devices share connections (a Matrix device behind its homeserver, a WhatsApp device JID).
+public enum PartyKey: Hashable, Sendable, CustomStringConvertible {
+    case endpoint(Endpoint)
+    case name(String)
+
+    public var description: String {
+        switch self {
+        case .endpoint(let endpoint): return endpoint.description
+        case .name(let name): return name
+        }
+    }
+}
+
 /// One end of a message: who sent it or who it went to.
-///
-/// `key` names the lifeline the message is drawn on. Protocols on the network use the endpoint
-/// (`10.0.0.1:5060`); protocols whose devices share connections (Matrix clients behind one server,
-/// WhatsApp logs) use a device key the decoder chooses.
 public struct Party: Hashable, Sendable {
-    public var key: String
+    public var key: PartyKey
     public var endpoint: Endpoint?
     /// A relaying server (Matrix homeserver, XMPP server, WhatsApp server): never caller or callee.
     public var isServer: Bool
@@ -16,7 +26,7 @@ public struct Party: Hashable, Sendable {
     public var agent: String?
 
     public init(
-        key: String, endpoint: Endpoint? = nil, isServer: Bool = false, user: String? = nil, device: String? = nil,
+        key: PartyKey, endpoint: Endpoint? = nil, isServer: Bool = false, user: String? = nil, device: String? = nil,
         agent: String? = nil
     ) {
         self.key = key
@@ -27,91 +37,85 @@ public struct Party: Hashable, Sendable {
         self.agent = agent
     }
 
-    /// A party known by its network endpoint only.
+    /// A party named by the decoder.
+    public init(
+        name: String, endpoint: Endpoint? = nil, isServer: Bool = false, user: String? = nil, device: String? = nil,
+        agent: String? = nil
+    ) {
+        self.init(key: .name(name), endpoint: endpoint, isServer: isServer, user: user, device: device, agent: agent)
+    }
+
+    /// A party known by its network endpoint.
     public init(endpoint: Endpoint) {
-        self.init(key: endpoint.description, endpoint: endpoint)
+        self.init(key: .endpoint(endpoint), endpoint: endpoint)
     }
 }
 
-/// Decoded fields of a message, in the order the decoder found them, for checks and JSON.
-public struct MessageAttributes: Hashable, Sendable, Sequence {
-    public private(set) var pairs: [(key: String, value: String)] = []
+/// What a protocol module knows about one of its messages beyond the neutral fields: the typed
+/// header fields its rules read (a SIP CSeq, a Matrix party_id, an XMPP stanza id), and how the
+/// message is shown. Rules and renderers read the fields by casting to the protocol's own type;
+/// `attributes` is the one place the fields become JSON.
+public protocol MessageDetail: Sendable {
+    /// The message as the protocol names it: `INVITE`, `603 Decline`, `m.call.reject`, `<reject>`.
+    var label: String { get }
+    /// The start line or stanza head as on the wire; empty where nothing will show it.
+    var headline: String { get }
+    /// Short facts worth showing next to the arrow: an SDP summary, a Reason header, a reject reason.
+    var notes: [String] { get }
+    /// The decoded fields for JSON `attributes`, in their documented order and under their
+    /// documented names.
+    var attributes: [(key: String, value: String)] { get }
+    /// Whether `other` holds the same fields.
+    func isEqual(to other: any MessageDetail) -> Bool
+}
 
-    public init(_ pairs: [(String, String)] = []) {
-        self.pairs = pairs.map { (key: $0.0, value: $0.1) }
-    }
-
-    public subscript(key: String) -> String? {
-        get { pairs.first { $0.key == key }?.value }
-        set {
-            if let index = pairs.firstIndex(where: { $0.key == key }) {
-                if let newValue { pairs[index].value = newValue } else { pairs.remove(at: index) }
-            } else if let newValue {
-                pairs.append((key: key, value: newValue))
-            }
-        }
-    }
-
-    public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> { pairs.makeIterator() }
-
-    public static func == (lhs: MessageAttributes, rhs: MessageAttributes) -> Bool {
-        lhs.pairs.elementsEqual(rhs.pairs) { $0.key == $1.key && $0.value == $1.value }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        for pair in pairs {
-            hasher.combine(pair.key)
-            hasher.combine(pair.value)
-        }
-    }
+extension MessageDetail where Self: Equatable {
+    public func isEqual(to other: any MessageDetail) -> Bool { (other as? Self) == self }
 }
 
 /// One signaling message in protocol-neutral terms: what every decoder emits and all later stages
-/// consume.
+/// consume. The correlator works only with the neutral fields and keys; the protocol's own fields
+/// ride along in `detail`.
 ///
 /// A value type whose fields live in copy-on-write storage: the correlator, checks and renderers copy
 /// steps around a lot, and a copy is then one reference count instead of one per field.
 public struct SignalingMessage: Hashable, Sendable {
     private final class Storage: @unchecked Sendable {
-        var signalingProtocol: SignalingProtocol
+        var call: CallKey
         var callID: String
         var kind: MessageKind
-        var label: String
-        var headline: String
         var method: String?
         var statusCode: Int?
         var sender: Party
         var receiver: Party
         var stamp: PacketStamp
-        var transport: String
+        var transport: MessageTransport
         var confidence: Confidence
-        var identity: String
-        var transaction: String?
-        var dialog: String?
-        var senderDevice: String?
-        var receiverDevice: String?
+        var identity: MessageKey
+        var transaction: MessageKey?
+        var dialog: MessageKey?
+        var senderDevice: DeviceKey?
+        var receiverDevice: DeviceKey?
         var outcome: CallOutcome?
         var elsewhere: ElsewhereHint?
-        var linkedCallIDs: [String]
-        var notes: [String]
-        var attributes: MessageAttributes
+        var linkTokens: [LinkToken]
         var mediaEndpoints: [Endpoint]
+        var annotations: [String] = []
         var truncated = false
         var ignoredByCaller = false
         var lifetime: Int64?
+        var detail: any MessageDetail
 
         init(
-            signalingProtocol: SignalingProtocol, callID: String, kind: MessageKind, label: String, headline: String,
-            method: String?, statusCode: Int?, sender: Party, receiver: Party, stamp: PacketStamp, transport: String,
-            confidence: Confidence, identity: String, transaction: String?, dialog: String?, senderDevice: String?,
-            receiverDevice: String?, outcome: CallOutcome?, elsewhere: ElsewhereHint?, linkedCallIDs: [String],
-            notes: [String], attributes: MessageAttributes, mediaEndpoints: [Endpoint]
+            call: CallKey, callID: String, kind: MessageKind, method: String?, statusCode: Int?, sender: Party,
+            receiver: Party, stamp: PacketStamp, transport: MessageTransport, confidence: Confidence,
+            identity: MessageKey, transaction: MessageKey?, dialog: MessageKey?, senderDevice: DeviceKey?,
+            receiverDevice: DeviceKey?, outcome: CallOutcome?, elsewhere: ElsewhereHint?, linkTokens: [LinkToken],
+            mediaEndpoints: [Endpoint], detail: any MessageDetail
         ) {
-            self.signalingProtocol = signalingProtocol
+            self.call = call
             self.callID = callID
             self.kind = kind
-            self.label = label
-            self.headline = headline
             self.method = method
             self.statusCode = statusCode
             self.sender = sender
@@ -126,20 +130,19 @@ public struct SignalingMessage: Hashable, Sendable {
             self.receiverDevice = receiverDevice
             self.outcome = outcome
             self.elsewhere = elsewhere
-            self.linkedCallIDs = linkedCallIDs
-            self.notes = notes
-            self.attributes = attributes
+            self.linkTokens = linkTokens
             self.mediaEndpoints = mediaEndpoints
+            self.detail = detail
         }
 
         func copy() -> Storage {
             let copy = Storage(
-                signalingProtocol: signalingProtocol, callID: callID, kind: kind, label: label, headline: headline,
-                method: method, statusCode: statusCode, sender: sender, receiver: receiver, stamp: stamp,
-                transport: transport, confidence: confidence, identity: identity, transaction: transaction,
-                dialog: dialog, senderDevice: senderDevice, receiverDevice: receiverDevice, outcome: outcome,
-                elsewhere: elsewhere, linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes,
-                mediaEndpoints: mediaEndpoints)
+                call: call, callID: callID, kind: kind, method: method, statusCode: statusCode, sender: sender,
+                receiver: receiver, stamp: stamp, transport: transport, confidence: confidence, identity: identity,
+                transaction: transaction, dialog: dialog, senderDevice: senderDevice, receiverDevice: receiverDevice,
+                outcome: outcome, elsewhere: elsewhere, linkTokens: linkTokens, mediaEndpoints: mediaEndpoints,
+                detail: detail)
+            copy.annotations = annotations
             copy.truncated = truncated
             copy.ignoredByCaller = ignoredByCaller
             copy.lifetime = lifetime
@@ -157,12 +160,16 @@ public struct SignalingMessage: Hashable, Sendable {
         }
     }
 
-    public var signalingProtocol: SignalingProtocol {
-        get { storage.signalingProtocol }
-        set { unique.signalingProtocol = newValue }
+    /// Which call the message belongs to, as the correlator groups messages.
+    public var call: CallKey {
+        get { storage.call }
+        set { unique.call = newValue }
     }
 
-    /// The call key: SIP Call-ID, Matrix room + call_id, JMI id / Jingle sid, WhatsApp call-id.
+    public var signalingProtocol: SignalingProtocol { storage.call.signalingProtocol }
+
+    /// The call id as the protocol writes it: SIP Call-ID, Matrix call_id, JMI id / Jingle sid,
+    /// WhatsApp call-id. Its fingerprint is in `call`.
     public var callID: String {
         get { storage.callID }
         set { unique.callID = newValue }
@@ -171,18 +178,6 @@ public struct SignalingMessage: Hashable, Sendable {
     public var kind: MessageKind {
         get { storage.kind }
         set { unique.kind = newValue }
-    }
-
-    /// The message as the protocol names it: `INVITE`, `603 Decline`, `m.call.reject`, `<reject>`.
-    public var label: String {
-        get { storage.label }
-        set { unique.label = newValue }
-    }
-
-    /// The start line or stanza head, as it appears on the wire.
-    public var headline: String {
-        get { storage.headline }
-        set { unique.headline = newValue }
     }
 
     /// The request method this message's transaction belongs to (`INVITE` for a `603`), where the
@@ -212,8 +207,7 @@ public struct SignalingMessage: Hashable, Sendable {
         set { unique.stamp = newValue }
     }
 
-    /// How it travelled: `udp`, `tcp`, `ws`, `http`, `log`.
-    public var transport: String {
+    public var transport: MessageTransport {
         get { storage.transport }
         set { unique.transport = newValue }
     }
@@ -226,32 +220,32 @@ public struct SignalingMessage: Hashable, Sendable {
     /// Equal for copies of one message: retransmissions, and the same message seen from another
     /// vantage point. Different for the same message forwarded by a proxy (each hop is its own step).
     /// Only compared between messages of one call.
-    public var identity: String {
+    public var identity: MessageKey {
         get { storage.identity }
         set { unique.identity = newValue }
     }
 
     /// Groups a request with its responses.
-    public var transaction: String? {
+    public var transaction: MessageKey? {
         get { storage.transaction }
         set { unique.transaction = newValue }
     }
 
     /// Groups the messages of one dialog (SIP Call-ID + tags; one device's leg).
-    public var dialog: String? {
+    public var dialog: MessageKey? {
         get { storage.dialog }
         set { unique.dialog = newValue }
     }
 
     /// The callee device that sent this message, where the protocol says (SIP To tag of a response,
     /// Matrix party_id, XMPP full JID, WhatsApp device JID).
-    public var senderDevice: String? {
+    public var senderDevice: DeviceKey? {
         get { storage.senderDevice }
         set { unique.senderDevice = newValue }
     }
 
     /// The callee device this message is addressed to, where the protocol says.
-    public var receiverDevice: String? {
+    public var receiverDevice: DeviceKey? {
         get { storage.receiverDevice }
         set { unique.receiverDevice = newValue }
     }
@@ -268,22 +262,11 @@ public struct SignalingMessage: Hashable, Sendable {
         set { unique.elsewhere = newValue }
     }
 
-    /// Other call keys this message ties to the same conversation (B2BUA legs: X-Call-ID, Session-ID,
-    /// Replaces, Refer-To).
-    public var linkedCallIDs: [String] {
-        get { storage.linkedCallIDs }
-        set { unique.linkedCallIDs = newValue }
-    }
-
-    /// Short facts worth showing next to the arrow: SDP summary, Reason header, reject reason.
-    public var notes: [String] {
-        get { storage.notes }
-        set { unique.notes = newValue }
-    }
-
-    public var attributes: MessageAttributes {
-        get { storage.attributes }
-        set { unique.attributes = newValue }
+    /// What this message ties its call to: other legs of the same conversation (B2BUA legs:
+    /// X-Call-ID, Session-ID, Replaces, Refer-To).
+    public var linkTokens: [LinkToken] {
+        get { storage.linkTokens }
+        set { unique.linkTokens = newValue }
     }
 
     /// Where the sender says it receives media, as the signaling announces it: SDP `c=` address with
@@ -291,6 +274,12 @@ public struct SignalingMessage: Hashable, Sendable {
     public var mediaEndpoints: [Endpoint] {
         get { storage.mediaEndpoints }
         set { unique.mediaEndpoints = newValue }
+    }
+
+    /// Notes a later stage adds to the decoder's (an inferred hop's reason, a merge's clock shift).
+    public var annotations: [String] {
+        get { storage.annotations }
+        set { unique.annotations = newValue }
     }
 
     /// The capture holds only part of the message (a snapshot length, a damaged frame): what parsed
@@ -308,65 +297,68 @@ public struct SignalingMessage: Hashable, Sendable {
     }
 
     /// For an offer: how long it stays valid, in nanoseconds, where the protocol says (Matrix
-    /// `lifetime`). Without it the offer times out after SIP's Timer B.
+    /// `lifetime`). Without it the offer times out after its protocol's offer timeout.
     public var lifetime: Int64? {
         get { storage.lifetime }
         set { unique.lifetime = newValue }
     }
 
+    /// The protocol's own fields and presentation.
+    public var detail: any MessageDetail {
+        get { storage.detail }
+        set { unique.detail = newValue }
+    }
+
+    /// The message as the protocol names it: `INVITE`, `603 Decline`, `m.call.reject`, `<reject>`.
+    public var label: String { storage.detail.label }
+
+    /// The start line or stanza head, as it appears on the wire.
+    public var headline: String { storage.detail.headline }
+
+    /// The decoder's notes, then the later stages'.
+    public var notes: [String] {
+        let annotations = storage.annotations
+        return annotations.isEmpty ? storage.detail.notes : storage.detail.notes + annotations
+    }
+
+    /// The protocol's decoded fields, for JSON.
+    public var attributes: [(key: String, value: String)] { storage.detail.attributes }
+
     public init(
-        signalingProtocol: SignalingProtocol, callID: String, kind: MessageKind, label: String, headline: String,
-        method: String? = nil, statusCode: Int? = nil, sender: Party, receiver: Party, stamp: PacketStamp,
-        transport: String, confidence: Confidence = .observed, identity: String, transaction: String? = nil,
-        dialog: String? = nil, senderDevice: String? = nil, receiverDevice: String? = nil, outcome: CallOutcome? = nil,
-        elsewhere: ElsewhereHint? = nil, linkedCallIDs: [String] = [], notes: [String] = [],
-        attributes: MessageAttributes = MessageAttributes(), mediaEndpoints: [Endpoint] = []
+        call: CallKey, callID: String, kind: MessageKind, method: String? = nil, statusCode: Int? = nil,
+        sender: Party, receiver: Party, stamp: PacketStamp, transport: MessageTransport,
+        confidence: Confidence = .observed, identity: MessageKey, transaction: MessageKey? = nil,
+        dialog: MessageKey? = nil, senderDevice: DeviceKey? = nil, receiverDevice: DeviceKey? = nil,
+        outcome: CallOutcome? = nil, elsewhere: ElsewhereHint? = nil, linkTokens: [LinkToken] = [],
+        mediaEndpoints: [Endpoint] = [], detail: any MessageDetail
     ) {
         storage = Storage(
-            signalingProtocol: signalingProtocol, callID: callID, kind: kind, label: label, headline: headline,
-            method: method, statusCode: statusCode, sender: sender, receiver: receiver, stamp: stamp,
-            transport: transport, confidence: confidence, identity: identity, transaction: transaction, dialog: dialog,
-            senderDevice: senderDevice, receiverDevice: receiverDevice, outcome: outcome, elsewhere: elsewhere,
-            linkedCallIDs: linkedCallIDs, notes: notes, attributes: attributes, mediaEndpoints: mediaEndpoints)
+            call: call, callID: callID, kind: kind, method: method, statusCode: statusCode, sender: sender,
+            receiver: receiver, stamp: stamp, transport: transport, confidence: confidence, identity: identity,
+            transaction: transaction, dialog: dialog, senderDevice: senderDevice, receiverDevice: receiverDevice,
+            outcome: outcome, elsewhere: elsewhere, linkTokens: linkTokens, mediaEndpoints: mediaEndpoints,
+            detail: detail)
     }
 
     public static func == (lhs: SignalingMessage, rhs: SignalingMessage) -> Bool {
         if lhs.storage === rhs.storage { return true }
-        return lhs.signalingProtocol == rhs.signalingProtocol
-            && lhs.callID == rhs.callID
-            && lhs.kind == rhs.kind
-            && lhs.label == rhs.label
-            && lhs.headline == rhs.headline
-            && lhs.method == rhs.method
-            && lhs.statusCode == rhs.statusCode
-            && lhs.sender == rhs.sender
-            && lhs.receiver == rhs.receiver
-            && lhs.stamp == rhs.stamp
-            && lhs.transport == rhs.transport
-            && lhs.confidence == rhs.confidence
-            && lhs.identity == rhs.identity
-            && lhs.transaction == rhs.transaction
-            && lhs.dialog == rhs.dialog
-            && lhs.senderDevice == rhs.senderDevice
-            && lhs.receiverDevice == rhs.receiverDevice
-            && lhs.outcome == rhs.outcome
-            && lhs.elsewhere == rhs.elsewhere
-            && lhs.linkedCallIDs == rhs.linkedCallIDs
-            && lhs.notes == rhs.notes
-            && lhs.attributes == rhs.attributes
-            && lhs.mediaEndpoints == rhs.mediaEndpoints
-            && lhs.truncated == rhs.truncated
-            && lhs.ignoredByCaller == rhs.ignoredByCaller
-            && lhs.lifetime == rhs.lifetime
+        let (a, b) = (lhs.storage, rhs.storage)
+        return a.call == b.call && a.callID == b.callID && a.kind == b.kind && a.method == b.method
+            && a.statusCode == b.statusCode && a.sender == b.sender && a.receiver == b.receiver && a.stamp == b.stamp
+            && a.transport == b.transport && a.confidence == b.confidence && a.identity == b.identity
+            && a.transaction == b.transaction && a.dialog == b.dialog && a.senderDevice == b.senderDevice
+            && a.receiverDevice == b.receiverDevice && a.outcome == b.outcome && a.elsewhere == b.elsewhere
+            && a.linkTokens == b.linkTokens && a.mediaEndpoints == b.mediaEndpoints && a.annotations == b.annotations
+            && a.truncated == b.truncated && a.ignoredByCaller == b.ignoredByCaller && a.lifetime == b.lifetime
+            && a.detail.isEqual(to: b.detail)
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(signalingProtocol)
-        hasher.combine(callID)
-        hasher.combine(identity)
-        hasher.combine(sender)
-        hasher.combine(receiver)
-        hasher.combine(stamp)
+        hasher.combine(storage.call)
+        hasher.combine(storage.identity)
+        hasher.combine(storage.sender)
+        hasher.combine(storage.receiver)
+        hasher.combine(storage.stamp)
     }
 
     /// Whether the message settles the call for its sender: an answer or a final refusal.
@@ -375,5 +367,32 @@ public struct SignalingMessage: Hashable, Sendable {
         case .answer, .reject, .redirect, .challenge: return true
         default: return false
         }
+    }
+}
+
+/// A message shown by its label alone: what later stages make (an inferred hop, a summary step)
+/// where no decoder's fields apply.
+public struct PlainDetail: MessageDetail, Equatable {
+    public var label: String
+    public var headline: String
+    public var notes: [String]
+    public var attributes: [(key: String, value: String)] { fields.map { ($0.key, $0.value) } }
+    public var fields: [Field]
+
+    public struct Field: Equatable, Sendable {
+        public var key: String
+        public var value: String
+
+        public init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public init(label: String, headline: String = "", notes: [String] = [], fields: [Field] = []) {
+        self.label = label
+        self.headline = headline
+        self.notes = notes
+        self.fields = fields
     }
 }

@@ -1,23 +1,44 @@
-/// The call-signaling protocols sigflow decodes.
-public enum SignalingProtocol: String, Hashable, Sendable, CaseIterable, Comparable {
-    case sip
-    case matrix
-    case xmpp
-    case whatsapp
+import Synchronization
 
-    public static func < (lhs: SignalingProtocol, rhs: SignalingProtocol) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+/// A call-signaling protocol sigflow decodes. Each protocol module defines its own value
+/// (`SignalingProtocol.sip` in SigflowSIP); the shared model knows none of them by name.
+///
+/// Compared, hashed and ordered by `rank`, which also orders protocols in listings.
+public struct SignalingProtocol: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// How the protocol is written in machine-readable output: `sip`, `matrix`.
+    public let id: String
+    /// How users write it: `SIP`, `Matrix`.
+    public let displayName: String
+    /// `an` where the name is read letter by letter with a vowel sound (`an XMPP call`), else `a`.
+    public let article: String
+    /// The protocol's own word for a call rung on several devices at once (SIP: `forked`), nil when
+    /// it rings every device of the user as a matter of course.
+    public let forkedWord: String?
+    /// The position in listings, and the protocol's identity: unique per protocol.
+    public let rank: UInt8
+
+    /// Defines a protocol; a second definition of the same rank replaces the first.
+    public init(id: String, displayName: String, article: String = "a", forkedWord: String? = nil, rank: UInt8) {
+        self.id = id
+        self.displayName = displayName
+        self.article = article
+        self.forkedWord = forkedWord
+        self.rank = rank
+        Self.registry.withLock { $0[Int(rank)] = self }
     }
 
-    /// The name as users write it.
-    public var displayName: String {
-        switch self {
-        case .sip: return "SIP"
-        case .matrix: return "Matrix"
-        case .xmpp: return "XMPP"
-        case .whatsapp: return "WhatsApp"
-        }
+    /// The protocol defined with `rank`, for reading back what was written by rank (the call list
+    /// on disk); nil when no protocol of that rank was defined in this process.
+    public static func defined(rank: UInt8) -> SignalingProtocol? {
+        registry.withLock { $0[Int(rank)] }
     }
+
+    private static let registry = Mutex<[SignalingProtocol?]>(Array(repeating: nil, count: 256))
+
+    public static func == (lhs: SignalingProtocol, rhs: SignalingProtocol) -> Bool { lhs.rank == rhs.rank }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rank) }
+    public static func < (lhs: SignalingProtocol, rhs: SignalingProtocol) -> Bool { lhs.rank < rhs.rank }
+    public var description: String { id }
 }
 
 /// What a message does in the life of a call, in words every protocol maps onto.
@@ -47,7 +68,7 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
     case reject
     /// The callee points elsewhere: SIP 3xx.
     case redirect
-    /// The callee asks for credentials: SIP 401/407.
+    /// The server asks for credentials: SIP 401/407, to any request.
     case challenge
     /// The caller withdraws before an answer: SIP CANCEL, JMI `<retract>`, a caller hang-up before answer.
     case cancel
@@ -62,6 +83,8 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
     case request
     /// Any other response.
     case response
+    /// Media the signaling announced, counted in the capture: a stream's first and last packet.
+    case media
     /// Anything else worth showing.
     case other
 }
@@ -110,4 +133,9 @@ public enum ElsewhereHint: String, Hashable, Sendable {
 public enum Confidence: String, Hashable, Sendable {
     case observed
     case inferred
+}
+
+/// How a message travelled, as JSON names it.
+public enum MessageTransport: String, Hashable, Sendable {
+    case udp, tcp, sctp, tls, ws, wss, http, https, log
 }

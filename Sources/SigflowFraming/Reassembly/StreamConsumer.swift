@@ -37,11 +37,11 @@ public struct StreamInfo: Hashable, Sendable {
     }
 
     /// What the messages of this connection travel over, as their `transport` says: `tcp` or `tls`.
-    public var transportName: String { security == .tls ? "tls" : "tcp" }
+    public var transportName: MessageTransport { security == .tls ? .tls : .tcp }
     /// The same for WebSocket messages on it (RFC 7118 §5.3's names): `ws` or `wss`.
-    public var webSocketTransportName: String { security == .tls ? "wss" : "ws" }
+    public var webSocketTransportName: MessageTransport { security == .tls ? .wss : .ws }
     /// The same for HTTP exchanges on it: `http` or `https`.
-    public var httpTransportName: String { security == .tls ? "https" : "http" }
+    public var httpTransportName: MessageTransport { security == .tls ? .https : .http }
 
     public func source(of direction: StreamDirection) -> Endpoint { direction == .fromClient ? client : server }
     public func destination(of direction: StreamDirection) -> Endpoint {

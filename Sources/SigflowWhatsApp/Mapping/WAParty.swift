@@ -6,17 +6,17 @@ public enum WAParty {
     /// The server's lifeline key: the JID WhatsApp's servers use.
     public static let serverKey = "s.whatsapp.net"
 
-    public static var server: Party { Party(key: serverKey, isServer: true, agent: "WhatsApp server") }
+    public static var server: Party { Party(name: serverKey, isServer: true, agent: "WhatsApp server") }
 
     /// A device by its JID; `agent` names the client library when its log is given.
     public static func device(_ jid: String, agent: String? = nil) -> Party {
-        guard let parsed = WAJID(jid), !parsed.isServer else { return Party(key: jid, device: jid, agent: agent) }
-        return Party(key: parsed.deviceJID, user: parsed.userJID, device: parsed.deviceJID, agent: agent)
+        guard let parsed = WAJID(jid), !parsed.isServer else { return Party(name: jid, device: jid, agent: agent) }
+        return Party(name: parsed.deviceJID, user: parsed.userJID, device: parsed.deviceJID, agent: agent)
     }
 
     /// The device a log comes from when nothing in the logs names it.
     public static func unnamedDevice(file: String, agent: String) -> Party {
-        Party(key: placeholderKey(file: file), agent: agent)
+        Party(name: placeholderKey(file: file), agent: agent)
     }
 
     public static func placeholderKey(file: String) -> String { "device of \(file)" }

@@ -8,6 +8,8 @@ struct WALogContext {
     /// The logging device's lifeline (a placeholder when the log never names its own JID).
     var device: Party
     var deviceKnown: Bool
+    /// The logging device's lifeline name: its JID, or the placeholder.
+    var deviceName: String { device.key.description }
     /// Call stanzas of this log by direction and stanza id, for the acks that answer them.
     var stanzas: [String: (callID: String, action: String)] = [:]
 
@@ -25,10 +27,20 @@ struct WALogContext {
 /// candidates, ack -> acknowledgement, receipt -> progress. `WhatsAppLogMerger` refines what needs
 /// the whole call (a reject by the caller is a cancel; a terminate before any answer is a cancel).
 enum WAStanzaMapper {
-    /// Root attributes kept for checks and JSON (the push name `notify` is left out).
-    static let rootAttributes = [
-        "from", "to", "participant", "recipient", "t", "offline", "platform", "version", "class", "type", "error",
-    ]
+    /// Seeds that keep the keys of different things apart.
+    enum KeyTag {
+        static let identity: UInt64 = 0x7761_6964
+        static let transaction: UInt64 = 0x7761_7478
+    }
+
+    /// The identity of a hop (`send` or `deliver`) of a stanza: equal in every log that shows it.
+    static func hopIdentity(
+        _ direction: WADirection, stanza: String, id: String, action: String
+    ) -> MessageKey {
+        identity("wa|\(direction == .send ? "send" : "deliver")|\(stanza)|\(id)|\(action)")
+    }
+
+    static func identity(_ text: String) -> MessageKey { MessageKey(tag: KeyTag.identity, text: text) }
 
     static func message(
         node: WANode, direction: WADirection, entry: WALogEntry, xml: String, context: WALogContext
@@ -49,26 +61,24 @@ enum WAStanzaMapper {
         guard let action = node.children.first, let callID = action["call-id"], !callID.isEmpty else { return nil }
         let stanzaID = node["id"] ?? "line\(entry.line)"
         let isReceipt = node.tag == "receipt"
-        var attributes = MessageAttributes()
-        attributes["stanza"] = node.tag
-        attributes["action"] = action.tag
-        attributes["stanza-id"] = stanzaID
-        fill(&attributes, node: node, action: action, direction: direction, context: context, entry: entry)
+        var detail = logDetail(
+            stanza: isReceipt ? .receipt : .call, action: action.tag, stanzaID: stanzaID, node: node,
+            direction: direction, entry: entry, context: context)
+        detail.actionAttributes = action.attributes.filter { $0.name != "call-id" }.map {
+            WALogDetail.Attribute(name: $0.name, value: $0.value)
+        }
+        detail.destinations = destinations(of: action)
+        detail.video = action.child("video") != nil
+        detail.headline = headline(node, action: action)
         var kind: MessageKind
         var outcome: CallOutcome?
         var elsewhere: ElsewhereHint?
-        var notes: [String] = []
         let reason = action["reason"]
         if isReceipt {
             kind = .progress
         } else {
             switch action.tag {
-            case "offer":
-                let ended = action["is_call_ended"] == "1" || action["terminate_reason"] != nil
-                kind = ended ? .other : .offer
-                if ended { notes.append("already-ended notification, not a live offer") }
-                let targets = destinations(of: action)
-                if direction == .send && targets.count > 1 { notes.append("for \(targets.count) devices") }
+            case "offer": kind = detail.announcesEndedCall ? .other : .offer
             case "offer_notice": kind = .offer
             case "preaccept": kind = .ringing
             case "accept": kind = .answer
@@ -96,12 +106,11 @@ enum WAStanzaMapper {
             default: kind = .other
             }
         }
-        if node["offline"] != nil { notes.append("replayed from the offline queue") }
         let server = WAParty.server
         let device = context.device
         var sender = device
         var receiver = server
-        var senderDevice: String? = device.key
+        var senderDevice: String? = context.deviceName
         var receiverDevice: String?
         if direction == .send {
             receiverDevice = action.tag == "offer" && !isReceipt ? nil : WAParty.deviceKey(node["to"])
@@ -109,18 +118,15 @@ enum WAStanzaMapper {
             sender = server
             receiver = device
             senderDevice = WAParty.deviceKey(node["from"])
-            receiverDevice = device.key
+            receiverDevice = context.deviceName
         }
-        let label =
-            isReceipt
-            ? "call-receipt (\(action.tag))" : "call-\(action.tag)" + (reason.map { " \($0)" } ?? "")
         return SignalingMessage(
-            signalingProtocol: .whatsapp, callID: callID, kind: kind, label: label,
-            headline: headline(node, action: action), method: "call", sender: sender, receiver: receiver,
-            stamp: stamp(entry, context), transport: "log",
-            identity: "wa|\(direction == .send ? "send" : "deliver")|\(node.tag)|\(stanzaID)|\(action.tag)",
-            transaction: "wa|\(stanzaID)", senderDevice: senderDevice, receiverDevice: receiverDevice,
-            outcome: outcome, elsewhere: elsewhere, notes: notes, attributes: attributes)
+            call: CallKey(.whatsapp, callID: callID), callID: callID, kind: kind, method: "call", sender: sender,
+            receiver: receiver, stamp: stamp(entry, context), transport: .log,
+            identity: hopIdentity(direction, stanza: node.tag, id: stanzaID, action: action.tag),
+            transaction: MessageKey(tag: KeyTag.transaction, text: stanzaID),
+            senderDevice: senderDevice.map(DeviceKey.init), receiverDevice: receiverDevice.map(DeviceKey.init),
+            outcome: outcome, elsewhere: elsewhere, detail: WhatsAppDetail.log(detail))
     }
 
     static func ackMessage(
@@ -131,25 +137,18 @@ enum WAStanzaMapper {
         // A sent ack answers a stanza this log received, a received ack one it sent.
         let answered = context.stanzas[WALogContext.stanzaKey(direction == .send ? .recv : .send, stanzaID)]
         let action = answered?.action ?? node["type"]
-        var attributes = MessageAttributes()
-        attributes["stanza"] = "ack"
-        attributes["action"] = action
-        attributes["stanza-id"] = stanzaID
-        fill(&attributes, node: node, action: nil, direction: direction, context: context, entry: entry)
-        var label = ackClass == "receipt" ? "receipt-ack" : "call-ack" + (action.map { " (\($0))" } ?? "")
-        var notes: [String] = []
-        if let error = node["error"] {
-            label += " error \(error)"
-            notes.append("error \(error): refused")
-        }
+        var detail = logDetail(
+            stanza: .ack, action: action, stanzaID: stanzaID, node: node, direction: direction, entry: entry,
+            context: context)
+        detail.headline = node.startTag
         let device = context.device
+        let callID = answered?.callID ?? ""
         return SignalingMessage(
-            signalingProtocol: .whatsapp, callID: answered?.callID ?? "", kind: .acknowledgement, label: label,
-            headline: node.startTag, method: action.map { "call-\($0)" } ?? "call",
-            sender: direction == .send ? device : WAParty.server,
-            receiver: direction == .send ? WAParty.server : device, stamp: stamp(entry, context), transport: "log",
-            identity: "wa|\(direction == .send ? "send" : "deliver")|ack|\(stanzaID)|\(ackClass)",
-            transaction: "wa|\(stanzaID)", notes: notes, attributes: attributes)
+            call: CallKey(.whatsapp, callID: callID), callID: callID, kind: .acknowledgement,
+            method: action.map { "call-\($0)" } ?? "call", sender: direction == .send ? device : WAParty.server,
+            receiver: direction == .send ? WAParty.server : device, stamp: stamp(entry, context), transport: .log,
+            identity: identity("wa|\(direction == .send ? "send" : "deliver")|ack|\(stanzaID)|\(ackClass)"),
+            transaction: MessageKey(tag: KeyTag.transaction, text: stanzaID), detail: WhatsAppDetail.log(detail))
     }
 
     /// Baileys' `status: 'ringing'` for an event that is not ringing (rule W13), drawn on the device.
@@ -158,35 +157,27 @@ enum WAStanzaMapper {
     )
         -> SignalingMessage
     {
-        var attributes = MessageAttributes()
-        attributes["baileys-status"] = status
-        attributes["log"] = context.fileName
-        attributes["log-device"] = context.device.key
-        attributes["direction"] = "local"
+        let detail = WALogDetail(
+            stanza: nil, action: nil, stanzaID: nil, direction: nil, log: context.fileName, logLine: nil,
+            logDevice: context.deviceName, deviceNaming: context.deviceKnown ? .named : .unnamed,
+            root: WALogDetail.Root(), actionAttributes: [], destinations: [], video: false,
+            baileysStatus: status, headline: "status: '\(status)'")
         return SignalingMessage(
-            signalingProtocol: .whatsapp, callID: callID, kind: .other, label: "Baileys status \(status)",
-            headline: "status: '\(status)'", sender: context.device, receiver: context.device,
-            stamp: stamp(entry, context), transport: "log", identity: "wa|status|\(context.fileName)|\(entry.line)",
-            notes: ["Baileys reports status '\(status)'"], attributes: attributes)
+            call: CallKey(.whatsapp, callID: callID), callID: callID, kind: .other, sender: context.device,
+            receiver: context.device, stamp: stamp(entry, context), transport: .log,
+            identity: identity("wa|status|\(context.fileName)|\(entry.line)"), detail: WhatsAppDetail.log(detail))
     }
 
-    static func fill(
-        _ attributes: inout MessageAttributes, node: WANode, action: WANode?, direction: WADirection,
-        context: WALogContext, entry: WALogEntry
-    ) {
-        attributes["direction"] = direction.rawValue
-        attributes["log"] = context.fileName
-        attributes["log-line"] = String(entry.line)
-        attributes["log-device"] = context.device.key
-        if !context.deviceKnown { attributes["log-device-unnamed"] = "1" }
-        for name in rootAttributes { if let value = node[name] { attributes[name] = value } }
-        guard let action else { return }
-        for (name, value) in action.attributes where name != "call-id" {
-            attributes[attributes[name] == nil ? name : "action-\(name)"] = value
-        }
-        let targets = destinations(of: action)
-        if !targets.isEmpty { attributes["destination"] = targets.joined(separator: " ") }
-        if action.child("video") != nil { attributes["video"] = "1" }
+    /// The fields every logged stanza has: where it was logged, and its root attributes.
+    static func logDetail(
+        stanza: WALogDetail.Stanza, action: String?, stanzaID: String, node: WANode, direction: WADirection,
+        entry: WALogEntry, context: WALogContext
+    ) -> WALogDetail {
+        WALogDetail(
+            stanza: stanza, action: action, stanzaID: stanzaID, direction: direction, log: context.fileName,
+            logLine: entry.line, logDevice: context.deviceName, deviceNaming: context.deviceKnown ? .named : .unnamed,
+            root: WALogDetail.Root(node), actionAttributes: [], destinations: [], video: false, baileysStatus: nil,
+            headline: "")
     }
 
     /// The devices an offer is encrypted for: `<destination><to jid=...>`.

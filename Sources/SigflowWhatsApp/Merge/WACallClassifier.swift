@@ -19,37 +19,36 @@ enum WACallClassifier {
             var decisions: [(device: String, action: String, time: CaptureTime)] = []
             for index in indices {
                 let message = messages[index]
-                guard message.waStanza == "call", ["accept", "reject"].contains(message.waAction ?? ""),
-                    let device = message.senderDevice
+                guard let detail = message.waLog, detail.stanza == .call, let action = detail.action,
+                    ["accept", "reject"].contains(action), let device = message.waSender
                 else { continue }
-                decisions.append((device, message.waAction!, message.stamp.time))
+                decisions.append((device, action, message.stamp.time))
             }
             let firstAccept = decisions.filter { $0.action == "accept" }.map(\.time).min()
-            for index in indices where messages[index].waStanza == "call" {
+            for index in indices {
+                guard let detail = messages[index].waLog, detail.stanza == .call else { continue }
                 var message = messages[index]
                 let time = message.stamp.time
-                switch message.waAction {
-                case "reject" where creator != nil && message.senderDevice == creator:
+                switch detail.action {
+                case "reject" where creator != nil && message.waSender == creator:
                     message.kind = .cancel
                     message.outcome = .cancelled
-                    message.notes.append("sent by the call's creator: withdraws the call")
-                case "terminate"
-                where message.elsewhere != nil || message.attributes["reason"]?.hasSuffix("_elsewhere") == true:
+                    message.annotations.append("sent by the call's creator: withdraws the call")
+                case "terminate" where message.elsewhere != nil || detail.reason?.hasSuffix("_elsewhere") == true:
                     // The sender's hop asks the server to dismiss one device: a request, not a cancel of the call.
-                    if message.waDirection == "send" { message.kind = .request }
-                    let target = message.receiverDevice
-                    if let target,
+                    if detail.direction == .send { message.kind = .request }
+                    if let target = message.waReceiver,
                         let own = decisions.first(where: { $0.device == target && $0.time <= time })
                     {
                         message.elsewhere = nil
-                        message.notes.append(
+                        message.annotations.append(
                             own.action == "accept"
                                 ? "sent to the device that answered" : "the device had already refused")
                     }
                 case "terminate" where message.outcome == nil:
                     if let firstAccept, firstAccept <= time {
                         message.kind = .hangup
-                    } else if creator != nil && message.senderDevice == creator {
+                    } else if creator != nil && message.waSender == creator {
                         message.kind = .cancel
                         message.outcome = .cancelled
                     }
@@ -63,14 +62,14 @@ enum WACallClassifier {
 
     /// The device that created the call.
     static func creatorDevice(_ messages: [SignalingMessage]) -> String? {
-        let offers = messages.filter { $0.waStanza == "call" && $0.waAction == "offer" }
-        if let creator = offers.lazy.compactMap({ WAParty.deviceKey($0.attributes["call-creator"]) }).first {
+        let offers = messages.filter { $0.waLog?.stanza == .call && $0.waLog?.action == "offer" }
+        if let creator = offers.lazy.compactMap({ WAParty.deviceKey($0.waLog?.callCreator) }).first {
             return creator
         }
-        if let sender = offers.first(where: { $0.waDirection == "send" })?.senderDevice { return sender }
+        if let sender = offers.first(where: { $0.waLog?.direction == .send })?.waSender { return sender }
         var counts: [String: Int] = [:]
         for message in messages {
-            if let creator = WAParty.deviceKey(message.attributes["call-creator"]) { counts[creator, default: 0] += 1 }
+            if let creator = WAParty.deviceKey(message.waLog?.callCreator) { counts[creator, default: 0] += 1 }
         }
         return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     }

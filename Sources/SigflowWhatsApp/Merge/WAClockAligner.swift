@@ -20,13 +20,13 @@ enum WAClockAligner {
         // Earliest send and earliest delivery of each stanza per capture.
         var sends: [String: [Int: CaptureTime]] = [:]
         var deliveries: [String: [Int: CaptureTime]] = [:]
-        for message in messages where message.waIsRouted && message.confidence == .observed {
-            guard let id = message.waStanzaID, let action = message.waAction else { continue }
+        for message in messages where message.waLog?.isRouted == true && message.confidence == .observed {
+            guard let detail = message.waLog, let id = detail.stanzaID, let action = detail.action else { continue }
             let key = "\(id)|\(action)"
             let capture = message.stamp.source.capture
-            if message.waDirection == "send" {
+            if detail.direction == .send {
                 sends[key, default: [:]][capture] = min(sends[key]?[capture] ?? message.stamp.time, message.stamp.time)
-            } else if message.waDirection == "recv" {
+            } else if detail.direction == .recv {
                 deliveries[key, default: [:]][capture] = min(
                     deliveries[key]?[capture] ?? message.stamp.time, message.stamp.time)
             }
@@ -46,7 +46,8 @@ enum WAClockAligner {
         }
         // The reference clock is the caller's log (the one that sent an offer), else the first log.
         let offerLog = messages.first {
-            $0.waStanza == "call" && $0.waAction == "offer" && $0.waDirection == "send" && $0.confidence == .observed
+            $0.waLog?.stanza == .call && $0.waLog?.action == "offer" && $0.waLog?.direction == .send
+                && $0.confidence == .observed
         }?.stamp.source.capture
         let reference = offerLog ?? captures[0]
         var offsets: [Int: Int64] = [reference: 0]
@@ -71,14 +72,14 @@ enum WAClockAligner {
         }
         var names: [Int: String] = [:]
         for message in messages where names[message.stamp.source.capture] == nil {
-            names[message.stamp.source.capture] = message.attributes["log"] ?? "log"
+            names[message.stamp.source.capture] = message.waLogName
         }
         for (capture, offset) in offsets.sorted(by: { $0.key < $1.key }) where offset != 0 {
             let millis = Double(offset) / 1e6
             let shift = String(Double((-millis * 10).rounded()) / 10)
             for index in messages.indices where messages[index].stamp.source.capture == capture {
                 messages[index].stamp.time = messages[index].stamp.time.adding(nanoseconds: -offset)
-                messages[index].attributes["log-clock-shift-ms"] = shift
+                messages[index].waLog?.logClockShift = shift
             }
             let parent = parents[capture] ?? reference
             let count = (pairs[parent]?[capture] ?? 0) + (pairs[capture]?[parent] ?? 0)

@@ -11,33 +11,33 @@ import SigflowCore
 enum WADeviceResolver {
     static func resolve(_ messages: inout [SignalingMessage], diagnostics: inout [Diagnostic]) {
         let unnamed = Set(
-            messages.filter { $0.attributes["log-device-unnamed"] == "1" }.map { $0.stamp.source.capture })
+            messages.filter { $0.waLog?.deviceNaming == .unnamed }.map { $0.stamp.source.capture })
         guard !unnamed.isEmpty else { return }
-        let known = Set(
-            messages.filter { $0.attributes["log-device-unnamed"] == nil }.compactMap(\.waLogDevice))
+        let known = Set(messages.filter { $0.waLog?.deviceNaming != .unnamed }.compactMap(\.waLogDevice))
         var renames: [Int: String] = [:]
         for capture in unnamed.sorted() {
             var votes: [String: Int] = [:]
-            let own = messages.filter { $0.stamp.source.capture == capture && $0.waIsRouted }
+            let own = messages.filter { $0.stamp.source.capture == capture && $0.waLog?.isRouted == true }
             let elsewhere = Dictionary(
-                grouping: messages.filter { $0.stamp.source.capture != capture && $0.waIsRouted },
-                by: { $0.waStanzaID ?? "" })
+                grouping: messages.filter { $0.stamp.source.capture != capture && $0.waLog?.isRouted == true },
+                by: { $0.waLog?.stanzaID ?? "" })
             for message in own {
-                guard let id = message.waStanzaID, let action = message.waAction else { continue }
-                let twins = (elsewhere[id] ?? []).filter { $0.waAction == action }
-                if message.waDirection == "recv" {
-                    for twin in twins where twin.waDirection == "send" {
-                        if action != "offer", let to = WAParty.deviceKey(twin.attributes["to"]) {
+                guard let detail = message.waLog, let id = detail.stanzaID, let action = detail.action else { continue }
+                let twins = (elsewhere[id] ?? []).compactMap(\.waLog).filter { $0.action == action }
+                if detail.direction == .recv {
+                    for twin in twins where twin.direction == .send {
+                        if action != "offer", let to = WAParty.deviceKey(twin.to) {
                             votes[to, default: 0] += 1
                         } else if action == "offer" {
-                            let left = (twin.attributes["destination"] ?? "").split(separator: " ").map(String.init)
-                                .filter { !known.contains($0) && !renames.values.contains($0) }
+                            let left = twin.destinationList.filter {
+                                !known.contains($0) && !renames.values.contains($0)
+                            }
                             if left.count == 1 { votes[left[0], default: 0] += 1 }
                         }
                     }
                 } else {
-                    for twin in twins where twin.waDirection == "recv" {
-                        if let from = WAParty.deviceKey(twin.attributes["from"]) { votes[from, default: 0] += 1 }
+                    for twin in twins where twin.direction == .recv {
+                        if let from = WAParty.deviceKey(twin.from) { votes[from, default: 0] += 1 }
                     }
                 }
             }
@@ -51,7 +51,7 @@ enum WADeviceResolver {
             for index in messages.indices where messages[index].stamp.source.capture == capture {
                 rename(&messages[index], from: placeholder, to: jid)
             }
-            let file = messages.first { $0.stamp.source.capture == capture }?.attributes["log"] ?? "log"
+            let file = messages.first { $0.stamp.source.capture == capture }?.waLogName ?? "log"
             diagnostics.append(
                 Diagnostic(
                     .note, "whatsapp_log_device",
@@ -61,14 +61,14 @@ enum WADeviceResolver {
 
     static func rename(_ message: inout SignalingMessage, from placeholder: String, to jid: String) {
         func renamed(_ party: Party) -> Party {
-            guard party.key == placeholder else { return party }
+            guard party.key == .name(placeholder) else { return party }
             return WAParty.device(jid, agent: party.agent)
         }
         message.sender = renamed(message.sender)
         message.receiver = renamed(message.receiver)
-        if message.senderDevice == placeholder { message.senderDevice = jid }
-        if message.receiverDevice == placeholder { message.receiverDevice = jid }
-        message.attributes["log-device"] = jid
-        message.attributes["log-device-unnamed"] = nil
+        if message.waSender == placeholder { message.senderDevice = DeviceKey(jid) }
+        if message.waReceiver == placeholder { message.receiverDevice = DeviceKey(jid) }
+        message.waLog?.logDevice = jid
+        if message.waLog?.deviceNaming == .unnamed { message.waLog?.deviceNaming = .resolved }
     }
 }

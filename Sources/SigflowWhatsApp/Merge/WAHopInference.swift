@@ -17,31 +17,33 @@ enum WAHopInference {
     static func inferredHops(_ messages: [SignalingMessage]) -> [SignalingMessage] {
         let logged = Set(messages.compactMap(\.waLogDevice))
         var added: [SignalingMessage] = []
-        let byCall = Dictionary(grouping: messages.filter(\.waIsRouted), by: \.callID)
+        let byCall = Dictionary(grouping: messages.filter { $0.waLog?.isRouted == true }, by: \.callID)
         for callID in byCall.keys.sorted() {
             let routed = byCall[callID]!
-            guard routed.contains(where: { $0.waAction == "offer" || $0.waAction == "offer_notice" }) else {
+            guard routed.contains(where: { $0.waLog?.action == "offer" || $0.waLog?.action == "offer_notice" }) else {
                 continue
             }
             var deliveries: Set<String> = []
             var sends: Set<String> = []
             for message in routed {
-                let key = "\(message.waStanza ?? "")|\(message.waStanzaID ?? "")|\(message.waAction ?? "")"
-                if message.waDirection == "send" { sends.insert(key) }
-                if message.waDirection == "recv", let to = message.receiverDevice { deliveries.insert("\(key)|\(to)") }
+                let detail = message.waLog!
+                let key = hopKey(detail)
+                if detail.direction == .send { sends.insert(key) }
+                if detail.direction == .recv, let to = message.waReceiver { deliveries.insert("\(key)|\(to)") }
             }
             var inferredSends: Set<String> = []
             for message in routed.sorted(by: { $0.stamp.time < $1.stamp.time }) {
-                let key = "\(message.waStanza ?? "")|\(message.waStanzaID ?? "")|\(message.waAction ?? "")"
-                if message.waDirection == "send" {
-                    for target in targets(of: message) where !logged.contains(target) {
-                        guard !deliveries.contains("\(key)|\(target)"), target != message.senderDevice else {
+                let detail = message.waLog!
+                let key = hopKey(detail)
+                if detail.direction == .send {
+                    for target in targets(of: detail) where !logged.contains(target) {
+                        guard !deliveries.contains("\(key)|\(target)"), target != message.waSender else {
                             continue
                         }
                         deliveries.insert("\(key)|\(target)")
                         added.append(delivery(of: message, to: target))
                     }
-                } else if message.waDirection == "recv", let origin = WAParty.deviceKey(message.attributes["from"]),
+                } else if detail.direction == .recv, let origin = WAParty.deviceKey(detail.from),
                     !logged.contains(origin), !sends.contains(key), !inferredSends.contains(key)
                 {
                     inferredSends.insert(key)
@@ -52,27 +54,26 @@ enum WAHopInference {
         return added
     }
 
+    /// A stanza by tag, id and action: what its send and its deliveries share.
+    static func hopKey(_ detail: WALogDetail) -> String {
+        "\(detail.stanza?.rawValue ?? "")|\(detail.stanzaID ?? "")|\(detail.action ?? "")"
+    }
+
     /// Who a sent stanza is for: an offer's `<destination>` devices (or its `to`), else its `to`.
-    static func targets(of message: SignalingMessage) -> [String] {
-        if message.waAction == "offer", message.waStanza == "call",
-            let list = message.attributes["destination"]?.split(separator: " ").map(String.init), !list.isEmpty
-        {
-            return list
+    static func targets(of detail: WALogDetail) -> [String] {
+        if detail.action == "offer", detail.stanza == .call, !detail.destinationList.isEmpty {
+            return detail.destinationList
         }
-        return WAParty.deviceKey(message.attributes["to"]).map { [$0] } ?? []
+        return WAParty.deviceKey(detail.to).map { [$0] } ?? []
     }
 
     static func delivery(of send: SignalingMessage, to target: String) -> SignalingMessage {
         var message = send
         message.sender = WAParty.server
         message.receiver = WAParty.device(target)
-        message.receiverDevice = target
-        message.confidence = .inferred
-        message.identity = message.identity.replacingPrefix("wa|send|", with: "wa|deliver|")
+        message.receiverDevice = DeviceKey(target)
+        inferred(&message, direction: .recv, from: send)
         message.stamp.time = send.stamp.time.adding(nanoseconds: nudge)
-        message.notes = []
-        message.attributes["direction"] = "recv"
-        message.attributes["inferred-from"] = "\(send.attributes["log"] ?? "log") line \(send.stamp.source.frame)"
         return message
     }
 
@@ -80,21 +81,22 @@ enum WAHopInference {
         var message = delivery
         message.sender = WAParty.device(origin)
         message.receiver = WAParty.server
-        message.senderDevice = origin
-        message.receiverDevice = delivery.waAction == "offer" ? nil : delivery.receiverDevice
-        message.confidence = .inferred
-        message.identity = message.identity.replacingPrefix("wa|deliver|", with: "wa|send|")
+        message.senderDevice = DeviceKey(origin)
+        message.receiverDevice = delivery.waLog?.action == "offer" ? nil : delivery.receiverDevice
+        inferred(&message, direction: .send, from: delivery)
         message.stamp.time = delivery.stamp.time.adding(nanoseconds: -nudge)
-        message.notes = []
-        message.attributes["direction"] = "send"
-        message.attributes["inferred-from"] =
-            "\(delivery.attributes["log"] ?? "log") line \(delivery.stamp.source.frame)"
         return message
     }
-}
 
-extension String {
-    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
-        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    /// Makes a copy of `seen` the hop `direction` of the same stanza, inferred from it.
+    static func inferred(_ message: inout SignalingMessage, direction: WADirection, from seen: SignalingMessage) {
+        var detail = seen.waLog!
+        detail.direction = direction
+        detail.inferredFrom = "\(detail.log) line \(seen.stamp.source.frame)"
+        message.waLog = detail
+        message.confidence = .inferred
+        message.identity = WAStanzaMapper.hopIdentity(
+            direction, stanza: detail.stanza?.rawValue ?? "", id: detail.stanzaID ?? "", action: detail.action ?? "")
+        message.annotations = []
     }
 }

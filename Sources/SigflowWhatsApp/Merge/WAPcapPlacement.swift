@@ -29,16 +29,16 @@ enum WAPcapPlacement {
     ) {
         guard !logs.isEmpty, !timeline.isEmpty else { return }
         var bursts: [String: [Burst]] = [:]
-        for message in timeline where ["connect", "burst"].contains(message.attributes["pcap-event"] ?? "") {
-            guard let client = message.attributes["wa-timeline"] else { continue }
-            let until = message.attributes["until"].flatMap(parseEpoch) ?? message.stamp.time
-            bursts[client, default: []].append(
+        for message in timeline {
+            guard let step = message.waTimeline, let burst = step.event.burst else { continue }
+            bursts[step.client, default: []].append(
                 Burst(
-                    start: message.stamp.time, until: until, up: message.attributes["frames-up"] != "0",
-                    down: message.attributes["frames-down"] != "0"))
+                    start: message.stamp.time, until: burst.until, up: burst.framesUp != 0, down: burst.framesDown != 0)
+            )
         }
         let stanzasByLog = Dictionary(
-            grouping: logs.filter { $0.confidence == .observed && $0.waStanza != nil }, by: { $0.stamp.source.capture })
+            grouping: logs.filter { $0.confidence == .observed && $0.waLog?.stanza != nil },
+            by: { $0.stamp.source.capture })
         var candidates: [(client: String, capture: Int, offset: Int64, score: Int)] = []
         for (client, clientBursts) in bursts {
             for (capture, stanzas) in stanzasByLog {
@@ -56,13 +56,13 @@ enum WAPcapPlacement {
             usedClients.insert(candidate.client)
             usedLogs.insert(candidate.capture)
             let stanzas = stanzasByLog[candidate.capture]!
-            let file = stanzas[0].attributes["log"] ?? "log"
+            let file = stanzas[0].waLogName
             if !shifted {
                 shifted = true
                 let millis = String(Double(candidate.offset / 100_000) / 10)
                 for index in logs.indices {
                     logs[index].stamp.time = logs[index].stamp.time.adding(nanoseconds: candidate.offset)
-                    logs[index].attributes["pcap-clock-shift-ms"] = millis
+                    logs[index].waLog?.pcapClockShift = millis
                 }
                 diagnostics.append(
                     Diagnostic(
@@ -78,8 +78,8 @@ enum WAPcapPlacement {
     static func join(
         client: String, device sample: SignalingMessage, logs: [SignalingMessage], timeline: inout [SignalingMessage]
     ) {
-        let deviceKey = sample.waLogDevice ?? sample.sender.key
-        let party = sample.sender.key == deviceKey ? sample.sender : sample.receiver
+        let deviceKey = sample.waLogDevice ?? sample.sender.key.description
+        let party = sample.sender.key == .name(deviceKey) ? sample.sender : sample.receiver
         var spans: [(callID: String, start: CaptureTime, end: CaptureTime)] = []
         let calls = Dictionary(grouping: logs.filter { $0.waLogDevice == deviceKey }, by: \.callID)
         for (callID, messages) in calls {
@@ -87,15 +87,15 @@ enum WAPcapPlacement {
             spans.append((callID, times.min()!, times.max()!))
         }
         spans.sort { ($0.start, $0.callID) < ($1.start, $1.callID) }
-        for index in timeline.indices where timeline[index].attributes["wa-timeline"] == client {
+        for index in timeline.indices where timeline[index].waTimeline?.client == client {
             var message = timeline[index]
-            if message.sender.key == client { message.sender = party }
-            if message.receiver.key == client { message.receiver = party }
+            if message.sender.key == .name(client) { message.sender = party }
+            if message.receiver.key == .name(client) { message.receiver = party }
             let time = message.stamp.time
             if let span = spans.first(where: {
                 time >= $0.start.adding(nanoseconds: -callMargin) && time <= $0.end.adding(nanoseconds: callMargin)
             }) {
-                message.callID = span.callID
+                message.move(toCall: span.callID)
             }
             timeline[index] = message
         }
@@ -134,7 +134,7 @@ enum WAPcapPlacement {
     /// start; bursts of several connections may overlap, so a few earlier ones are checked too.
     static func fits(_ stanza: SignalingMessage, offset: Int64, _ bursts: [Burst]) -> Bool {
         let time = stanza.stamp.time.adding(nanoseconds: offset)
-        let sent = stanza.waDirection == "send"
+        let sent = stanza.waLog?.direction == .send
         var low = 0
         var high = bursts.count
         let latestStart = time.adding(nanoseconds: tolerance)
@@ -147,12 +147,5 @@ enum WAPcapPlacement {
             if (sent ? burst.up : burst.down) && time <= burst.until.adding(nanoseconds: tolerance) { return true }
         }
         return false
-    }
-
-    /// `1773324439.733000000` (CaptureTime.epochString) back to a time.
-    static func parseEpoch(_ text: String) -> CaptureTime? {
-        let parts = text.split(separator: ".")
-        guard parts.count == 2, let seconds = Int64(parts[0]), let nanos = Int64(parts[1]) else { return nil }
-        return CaptureTime(seconds: seconds, nanoseconds: nanos)
     }
 }

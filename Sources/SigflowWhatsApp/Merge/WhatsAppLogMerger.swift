@@ -1,12 +1,12 @@
 import SigflowCore
 
 /// What merging the logs of a run gave.
-public struct WhatsAppMergeResult: Sendable {
-    public var messages: [SignalingMessage]
-    public var diagnostics: [Diagnostic]
+struct WhatsAppMergeResult: Sendable {
+    var messages: [SignalingMessage]
+    var diagnostics: [Diagnostic]
     /// Whether client logs were merged: without them the messages come back as they were given,
     /// in the same order and with the same call ids.
-    public var joinedLogs: Bool
+    var joinedLogs: Bool
 }
 
 /// Puts the WhatsApp logs of one run together before correlation. Each log is one device's view; the
@@ -23,16 +23,16 @@ public struct WhatsAppMergeResult: Sendable {
 ///    steps join the device's call (`WAPcapPlacement`).
 ///
 /// Messages of other protocols pass through unchanged.
-public enum WhatsAppLogMerger {
-    public static func merge(_ messages: [SignalingMessage]) -> WhatsAppMergeResult {
+enum WhatsAppLogMerger {
+    static func merge(_ messages: [SignalingMessage]) -> WhatsAppMergeResult {
         var diagnostics: [Diagnostic] = []
         var others: [SignalingMessage] = []
         var logs: [SignalingMessage] = []
         var timeline: [SignalingMessage] = []
         for message in messages {
-            if message.signalingProtocol == .whatsapp && message.transport == "log" {
+            if message.signalingProtocol == .whatsapp && message.transport == .log {
                 logs.append(message)
-            } else if message.signalingProtocol == .whatsapp && message.attributes["wa-timeline"] != nil {
+            } else if message.signalingProtocol == .whatsapp && message.waTimeline != nil {
                 timeline.append(message)
             } else {
                 others.append(message)
@@ -52,23 +52,23 @@ public enum WhatsAppLogMerger {
     /// id in any log. Acks of stanzas no log shows are dropped: they belong to no call.
     static func resolveAckCalls(_ messages: inout [SignalingMessage], diagnostics: inout [Diagnostic]) {
         var calls: [String: (callID: String, action: String)] = [:]
-        for message in messages where message.attributes["stanza"] != "ack" {
-            guard let id = message.attributes["stanza-id"], let action = message.attributes["action"] else { continue }
+        for message in messages where message.waLog?.stanza != .ack {
+            guard let id = message.waLog?.stanzaID, let action = message.waLog?.action else { continue }
             if calls[id] == nil { calls[id] = (message.callID, action) }
         }
         var dropped = 0
         messages = messages.compactMap { message in
-            guard message.attributes["stanza"] == "ack", message.callID.isEmpty else { return message }
-            guard let id = message.attributes["stanza-id"], let known = calls[id] else {
+            guard let ack = message.waLog, ack.stanza == .ack, message.callID.isEmpty else { return message }
+            guard let id = ack.stanzaID, let known = calls[id] else {
                 dropped += 1
                 return nil
             }
             var resolved = message
-            resolved.callID = known.callID
-            if resolved.attributes["action"] == nil {
-                resolved.attributes["action"] = known.action
+            resolved.move(toCall: known.callID)
+            if ack.action == nil {
+                resolved.waLog?.action = known.action
+                resolved.waLog?.actionFromOtherLog = true
                 resolved.method = "call-\(known.action)"
-                if resolved.label == "call-ack" { resolved.label = "call-ack (\(known.action))" }
             }
             return resolved
         }
@@ -81,13 +81,12 @@ public enum WhatsAppLogMerger {
     }
 }
 
-/// Fields of a logged WhatsApp message the merge steps read.
 extension SignalingMessage {
-    var waStanza: String? { attributes["stanza"] }
-    var waAction: String? { attributes["action"] }
-    var waStanzaID: String? { attributes["stanza-id"] }
-    var waDirection: String? { attributes["direction"] }
-    /// A `<call>` or `<receipt>`: a stanza routed from one device to another.
-    var waIsRouted: Bool { waStanza == "call" || waStanza == "receipt" }
-    var waLogDevice: String? { attributes["log-device"] }
+    /// The file name of the log a message was read from.
+    var waLogName: String { waLog?.log ?? "log" }
+    /// The device whose log shows the message.
+    var waLogDevice: String? { waLog?.logDevice }
+    /// The callee or caller device that sent it, and the one it is addressed to, by JID.
+    var waSender: String? { senderDevice?.name }
+    var waReceiver: String? { receiverDevice?.name }
 }

@@ -19,27 +19,25 @@ import SigflowCore
 /// Open questions. For a call that was declined, the seed write-up (a WhatsApp 1:1 reject) left
 /// three questions open; each is answered as far as this call's logs answer it, with the steps and
 /// log lines that do. Log clocks that were moved, and devices no log names, are said too.
-public enum WhatsAppCallReview {
-    public static func review(_ calls: [Call]) -> [Call] {
-        calls.map { call in
-            guard call.signalingProtocol == .whatsapp else { return call }
-            guard call.isCall else { return reviewTimeline(call) }
-            var reviewed = call
-            reviewOutcomes(&reviewed)
-            reviewed.openQuestions += openQuestions(reviewed)
-            return reviewed
-        }
+enum WhatsAppCallReview {
+    static func review(_ call: Call) -> Call {
+        guard call.signalingProtocol == .whatsapp else { return call }
+        guard call.isCall else { return reviewTimeline(call) }
+        var reviewed = call
+        reviewOutcomes(&reviewed)
+        reviewed.openQuestions += openQuestions(reviewed)
+        return reviewed
     }
 
     /// A capture's timeline of encrypted traffic (no log joined it): say what it can and cannot tell.
     static func reviewTimeline(_ call: Call) -> Call {
-        guard call.steps.contains(where: { $0.message.attributes["wa-timeline"] != nil }) else { return call }
+        guard call.steps.contains(where: { $0.message.waTimeline != nil }) else { return call }
         var reviewed = call
         reviewed.openQuestions.append(
             "The signaling is encrypted: the bursts show when the client and the server talked, not which stanzas "
                 + "(offer, reject, terminate) they carried, nor who called whom. Give the device's client log with the "
                 + "capture to place its stanzas on this timeline.")
-        let media = call.steps.filter { $0.message.attributes[MediaSegment.eventAttribute] != nil }
+        let media = call.steps.filter { $0.message.waTimeline?.event.media != nil }
         if media.isEmpty {
             reviewed.openQuestions.append(
                 "No call media is seen: relays may have been allocated, but no UDP media followed on the call socket.")
@@ -64,33 +62,32 @@ public enum WhatsAppCallReview {
     static func events(_ call: Call) -> [Event] {
         var order: [String] = []
         var byKey: [String: Event] = [:]
-        for step in call.steps where step.message.attributes["stanza"] == "call" {
-            let attributes = step.message.attributes
-            guard let action = attributes["action"], let id = attributes["stanza-id"] else { continue }
+        for step in call.steps {
+            guard let detail = step.message.waLog, detail.stanza == .call, let action = detail.action,
+                let id = detail.stanzaID
+            else { continue }
             let key = "\(id)|\(action)"
             if var event = byKey[key] {
                 event.steps.append(step)
                 event.time = min(event.time, step.time)
-                event.to = event.to ?? step.message.receiverDevice
+                event.to = event.to ?? step.message.waReceiver
                 byKey[key] = event
             } else {
                 order.append(key)
                 byKey[key] = Event(
-                    action: action, reason: attributes["reason"], device: step.message.senderDevice, time: step.time,
-                    steps: [step], to: step.message.receiverDevice)
+                    action: action, reason: detail.reason, device: step.message.waSender, time: step.time,
+                    steps: [step], to: step.message.waReceiver)
             }
         }
         return order.compactMap { byKey[$0] }.sorted { $0.time < $1.time }
     }
 
     static func creator(_ call: Call) -> String? {
-        let offers = call.steps.filter {
-            $0.message.attributes["stanza"] == "call" && $0.message.attributes["action"] == "offer"
-        }
-        if let creator = offers.lazy.compactMap({ WAParty.deviceKey($0.message.attributes["call-creator"]) }).first {
+        let offers = call.steps.filter { $0.message.waLog?.stanza == .call && $0.message.waLog?.action == "offer" }
+        if let creator = offers.lazy.compactMap({ WAParty.deviceKey($0.message.waLog?.callCreator) }).first {
             return creator
         }
-        return offers.first?.message.senderDevice
+        return offers.first?.message.waSender
     }
 
     /// The event that settled the call, and the outcome it means.
@@ -108,7 +105,7 @@ public enum WhatsAppCallReview {
             default: continue
             }
         }
-        let rung = Set(call.participants.filter { $0.role == .callee }.flatMap { $0.devices.map(\.key) })
+        let rung = Set(call.participants.filter { $0.role == .callee }.flatMap { $0.devices.map(\.key.description) })
         let busy = events.filter { $0.action == "reject" && $0.reason == "busy" }
         if let last = busy.last, !rung.isEmpty, rung.isSubset(of: Set(busy.compactMap(\.device))) {
             return (.busy, last)
@@ -133,7 +130,7 @@ public enum WhatsAppCallReview {
             case .callee:
                 for deviceIndex in call.participants[index].devices.indices {
                     var device = call.participants[index].devices[deviceIndex]
-                    let keys = Set([device.key, call.participants[index].partyKey])
+                    let keys = Set([device.key.description, call.participants[index].partyKey.description])
                     let lateAccept = events.first {
                         $0.action == "accept" && keys.contains($0.device ?? "") && $0.time > settled.event.time
                     }

@@ -50,20 +50,20 @@ struct WhatsAppTimeline {
         }
 
         var callID: String { "encrypted \(client)" }
-        var clientParty: Party { Party(key: client.description, agent: "WhatsApp client, encrypted") }
+        var clientParty: Party { Party(name: client.description, agent: "WhatsApp client, encrypted") }
 
         mutating func emit(
-            _ label: String, from sender: Party, to receiver: Party, stamp: PacketStamp, transport: String,
-            event: String, notes: [String] = [], attributes extra: [(String, String)] = []
+            _ label: String, from sender: Party, to receiver: Party, stamp: PacketStamp, transport: MessageTransport,
+            event: WATimelineDetail.Event, notes: [String] = []
         ) {
-            var attributes = MessageAttributes([("wa-timeline", client.description), ("pcap-event", event)])
-            for (name, value) in extra { attributes[name] = value }
+            let detail = WATimelineDetail(client: client.description, event: event, label: label, notes: notes)
             messages.append(
                 SignalingMessage(
-                    signalingProtocol: .whatsapp, callID: callID, kind: .other, label: label, headline: label,
+                    call: CallKey(.whatsapp, callID: callID), callID: callID,
+                    kind: event.media == nil ? .other : .media,
                     method: "encrypted", sender: sender, receiver: receiver, stamp: stamp, transport: transport,
-                    confidence: .inferred, identity: "wa-pcap|\(client)|\(messages.count)", notes: notes,
-                    attributes: attributes))
+                    confidence: .inferred, identity: WAStanzaMapper.identity("wa-pcap|\(client)|\(messages.count)"),
+                    detail: WhatsAppDetail.timeline(detail)))
         }
 
         mutating func add(_ connection: WAStreamConsumer) {
@@ -72,14 +72,14 @@ struct WhatsAppTimeline {
             var server = WAParty.server
             server.endpoint = connection.stream.server
             let name: String
-            let transport: String
+            let transport: MessageTransport
             switch connection.framing {
             case .chat(let magic, let version):
                 name = magic >= 5 ? "Noise, WA \(magic).\(version)" : "WA chat protocol \(magic).\(version)"
-                transport = "tcp"
+                transport = .tcp
             case .tls(let serverName):
                 name = "TLS to \(serverName)"
-                transport = "tls"
+                transport = .tls
             }
             var bursts: [[WAFrame]] = [[frames[0]]]
             for frame in frames.dropFirst() {
@@ -101,30 +101,28 @@ struct WhatsAppTimeline {
                     ? "connect (\(name)): \(counts)"
                     : "encrypted signaling: \(counts), \(bytes) B"
                 let fromClient = burst[0].fromClient
+                let facts = WATimelineDetail.Burst(
+                    framesUp: up.count, framesDown: down.count, bytes: bytes, server: connection.stream.server,
+                    until: burst.last!.stamp.time)
                 emit(
                     label, from: fromClient ? clientParty : server, to: fromClient ? server : clientParty,
-                    stamp: burst[0].stamp, transport: transport, event: index == 0 ? "connect" : "burst",
-                    attributes: [
-                        ("frames-up", String(up.count)), ("frames-down", String(down.count)), ("bytes", String(bytes)),
-                        ("server", connection.stream.server.description),
-                        ("until", burst.last!.stamp.time.epochString),
-                    ])
+                    stamp: burst[0].stamp, transport: transport, event: index == 0 ? .connect(facts) : .burst(facts))
             }
             if let ended = connection.ended, ended.reason == .fin || ended.reason == .reset {
                 emit(
                     "connection closed (\(ended.reason.rawValue))", from: clientParty, to: server, stamp: ended.stamp,
-                    transport: transport, event: "close")
+                    transport: transport, event: .close)
             }
         }
 
         mutating func add(_ socket: WhatsAppTrafficTracker.CallSocket) {
             let relayRemotes = orderedUnique(socket.stun.filter { $0.remote.port == 3478 }.map(\.remote))
             let mediaRelay = socket.mediaOrder.first { relayRemotes.contains($0) }
-            var relays = Party(key: "relays", isServer: true, agent: "WhatsApp relays")
+            var relays = Party(name: "relays", isServer: true, agent: "WhatsApp relays")
             relays.endpoint = mediaRelay ?? relayRemotes.first
             func party(for remote: Endpoint) -> Party {
                 if relayRemotes.contains(remote) || remote.port == 3478 { return relays }
-                return Party(key: "peer \(remote)", endpoint: remote, isServer: true, agent: "Media peer")
+                return Party(name: "peer \(remote)", endpoint: remote, isServer: true, agent: "Media peer")
             }
             let requests = socket.stun.filter { $0.outbound && $0.messageClass == 0 }
             if let first = requests.first(where: { $0.remote.port == 3478 }) {
@@ -132,9 +130,9 @@ struct WhatsAppTimeline {
                     socket.stun.filter { !$0.outbound && $0.messageClass == 2 && $0.remote.port == 3478 }.map(\.remote))
                 emit(
                     "relay allocation: STUN to \(relayRemotes.count) relay\(relayRemotes.count == 1 ? "" : "s")",
-                    from: clientParty, to: relays, stamp: first.stamp, transport: "udp", event: "allocation",
-                    notes: ["\(answered.count) answered; call socket \(socket.local)"],
-                    attributes: [("socket", socket.local.description), ("relays", String(relayRemotes.count))])
+                    from: clientParty, to: relays, stamp: first.stamp, transport: .udp,
+                    event: .allocation(socket: socket.local, relays: relayRemotes.count),
+                    notes: ["\(answered.count) answered; call socket \(socket.local)"])
             }
             let peers = orderedUnique(requests.filter { $0.remote.port != 3478 && $0.method == 1 }.map(\.remote))
             for peer in peers {
@@ -142,30 +140,27 @@ struct WhatsAppTimeline {
                 let answered = socket.stun.contains { !$0.outbound && $0.remote == peer && $0.messageClass == 2 }
                 emit(
                     "connectivity checks with \(peer): \(answered ? "answered" : "no answer")", from: clientParty,
-                    to: party(for: peer), stamp: first.stamp, transport: "udp", event: "peer-check",
-                    attributes: [("remote", peer.description)])
+                    to: party(for: peer), stamp: first.stamp, transport: .udp, event: .peerCheck(remote: peer))
             }
             for remote in socket.mediaOrder {
                 let via =
-                    party(for: remote).isServer && party(for: remote).key == "relays" ? "via relay" : "peer to peer"
+                    party(for: remote).isServer && party(for: remote).key == .name("relays")
+                    ? "via relay" : "peer to peer"
                 for segment in socket.media[remote]?.all ?? [] {
                     let packets = segment.packetsOut + segment.packetsIn
-                    let attributes = [
-                        ("remote", remote.description), ("socket", socket.local.description),
-                        ("packets-out", String(segment.packetsOut)), ("packets-in", String(segment.packetsIn)),
-                        ("bytes", String(segment.bytes)),
-                    ]
+                    func media(_ event: MediaDetail.Event) -> WATimelineDetail.Event {
+                        .media(
+                            WATimelineDetail.Media(
+                                event: event, remote: remote, socket: socket.local, packetsOut: segment.packetsOut,
+                                packetsIn: segment.packetsIn, bytes: segment.bytes))
+                    }
                     emit(
                         "media starts \(via) \(remote)", from: clientParty, to: party(for: remote),
-                        stamp: segment.first,
-                        transport: "udp", event: "media-start",
-                        attributes: attributes + [(MediaSegment.eventAttribute, "start")])
+                        stamp: segment.first, transport: .udp, event: media(.start))
                     emit(
                         "media stops \(via) \(remote): \(packets) packets in \(segment.durationText)",
-                        from: clientParty, to: party(for: remote), stamp: segment.last, transport: "udp",
-                        event: "media-stop",
-                        notes: ["\(segment.packetsOut) sent, \(segment.packetsIn) received"],
-                        attributes: attributes + [(MediaSegment.eventAttribute, "stop")])
+                        from: clientParty, to: party(for: remote), stamp: segment.last, transport: .udp,
+                        event: media(.stop), notes: ["\(segment.packetsOut) sent, \(segment.packetsIn) received"])
                 }
             }
             let releases = socket.stun.filter { $0.outbound && $0.type == 0x0800 }
@@ -173,7 +168,7 @@ struct WhatsAppTimeline {
                 let count = Set(releases.map(\.remote)).count
                 emit(
                     "STUN 0x0800 to \(count) relay\(count == 1 ? "" : "s")", from: clientParty, to: relays,
-                    stamp: first.stamp, transport: "udp", event: "relay-0800",
+                    stamp: first.stamp, transport: .udp, event: .relayRelease,
                     notes: ["a WhatsApp-specific STUN method; in these captures it comes as the call ends"])
             }
         }
