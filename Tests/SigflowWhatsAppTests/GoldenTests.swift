@@ -45,9 +45,10 @@ struct GoldenTests {
 
     @Test func everyGoldenIsListed() {
         #expect(Self.goldens.count == 18)
-        #expect(Self.goldens.filter { !$0.inputs.contains { $0.hasPrefix("../") } }.allSatisfy { golden in
-            Self.present.contains { $0.name == golden.name }
-        })
+        #expect(
+            Self.goldens.filter { !$0.inputs.contains { $0.hasPrefix("../") } }.allSatisfy { golden in
+                Self.present.contains { $0.name == golden.name }
+            })
     }
 
     static func golden(_ name: String) throws -> (calls: [JSONValue], prepared: [SignalingMessage]) {
