@@ -32,14 +32,21 @@ public enum FlowOutput {
         }
     }
 
-    /// The calls in their order, except that the legs of one call (B2BUA legs, a transfer) follow
-    /// the first of them, so a linked call reads as one group.
+    /// The calls in their order, except that the legs of one call (B2BUA legs, a transfer) and the
+    /// later calls of a reused Call-ID follow the first of them, so a linked call reads as one group.
+    /// Calls are found by Call-ID through an index: a capture of a proxy holds a hundred thousand.
     public static func groupedByLegs(_ calls: [Call]) -> [Call] {
-        var placed: Set<String> = []
+        var positions: [String: [Int]] = [:]
+        for (index, call) in calls.enumerated() { positions[call.callID, default: []].append(index) }
+        var placed = [Bool](repeating: false, count: calls.count)
         var grouped: [Call] = []
-        for call in calls where !placed.contains(call.callID) {
-            for member in calls where member.callID == call.callID || call.linkedCallIDs.contains(member.callID) {
-                if placed.insert(member.callID).inserted { grouped.append(member) }
+        grouped.reserveCapacity(calls.count)
+        for index in calls.indices where !placed[index] {
+            let call = calls[index]
+            let members = ([call.callID] + call.linkedCallIDs).flatMap { positions[$0] ?? [] }.sorted()
+            for member in members where !placed[member] {
+                placed[member] = true
+                grouped.append(calls[member])
             }
         }
         return grouped
