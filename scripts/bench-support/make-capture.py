@@ -10,7 +10,10 @@ cheap in memory.
 With --signaling, the capture is what a capture filter on the SIP port of a busy proxy gives: the
 same calls, a hundred new ones per second, and no RTP or background traffic.
 
-usage: make-capture.py OUT.pcap MEGABYTES [SEED] [--signaling]
+With --dense, the same mix as the default but as a busy access network gives it: about twenty
+calls per MB, short ones (answered calls talk for 1 to 5 s), 12% of them over TCP.
+
+usage: make-capture.py OUT.pcap MEGABYTES [SEED] [--signaling | --dense]
 """
 import heapq
 import random
@@ -18,7 +21,12 @@ import struct
 import sys
 
 signaling_only = "--signaling" in sys.argv
-arguments = [arg for arg in sys.argv if arg != "--signaling"]
+dense = "--dense" in sys.argv
+arguments = [arg for arg in sys.argv if arg not in ("--signaling", "--dense")]
+# Calls per 20 ms tick: each tick starts another while a draw stays under this (geometric counts).
+ARRIVAL = 0.2 if dense else 0.1
+TCP_SHARE = 0.12 if dense else 0.1
+TALK_SECONDS = (1, 5) if dense else (20, 120)
 out_path, megabytes = arguments[1], float(arguments[2])
 rng = random.Random(int(arguments[3]) if len(arguments) > 3 else 1)
 target = int(megabytes * 1e6)
@@ -86,10 +94,10 @@ class Call:
         self.caller = (10 << 24) | (1 << 16) | (number % 60000 // 250 << 8) | (number % 250 + 2)
         self.callee = (10 << 24) | (2 << 16) | (number * 7 % 60000 // 250 << 8) | (number * 7 % 250 + 2)
         self.call_id = f"{rng.getrandbits(64):016x}@bench.example"
-        self.tcp = rng.random() < 0.1
+        self.tcp = rng.random() < TCP_SHARE
         fate = rng.random()
         self.fate = "answered" if fate < 0.7 else "declined" if fate < 0.8 else "busy" if fate < 0.9 else "cancelled"
-        self.duration = rng.uniform(20, 120) if self.fate == "answered" else 0
+        self.duration = rng.uniform(*TALK_SECONDS) if self.fate == "answered" else 0
         self.rtp_ports = (20000 + 2 * (number % 10000), 40000 + 2 * (number % 10000))
         self.seq = [rng.getrandbits(32), rng.getrandbits(32)]
         self.events = []
@@ -180,8 +188,8 @@ def main():
     https_flows = []
     while writer.written < target:
         clock += 0.02
-        # New calls arrive at about five per second.
-        while rng.random() < 0.1:
+        # New calls arrive at about five per second (dense: twelve).
+        while rng.random() < ARRIVAL:
             number += 1
             active.append(Call(number, clock))
         for call in active:

@@ -4,6 +4,7 @@ captures, reporting medians of three runs (eleven for runs under a second). Run 
 
 usage: scripts/bench [MEGABYTES ...]   (default: 100 1000)
        scripts/bench signaling          (a busy proxy's SIP port only, 100 and 300 MB, with sngrep)
+       scripts/bench dense              (SIP + RTP at twenty short calls per MB, 100 MB)
        scripts/bench hostile            (floods of connections, fragments and SIP Call-IDs)
        scripts/bench tls                (a SIP trunk over TLS: what decrypting costs next to decoding)
 """
@@ -70,26 +71,55 @@ def hostile():
     print("targets: peak RSS < 64 MB; time within reach of tshark's")
 
 
+TSHARK = ["tshark", "-Y", "sip", "-T", "fields", "-e", "sip.Call-ID", "-r"]
+
+
+def compare(label, capture, tools):
+    """One line per tool, side by side: medians, and speed against the loop and tshark. `sigflow flow
+    json` is the whole document (every step of every call) where `calls` is the list."""
+    results = {tool: median_of_three(command + [capture]) for tool, command in tools}
+    for tool, (seconds, rss, cpu) in results.items():
+        print(f"{label:<26} {tool:<18} {seconds:>8.2f} {cpu:>7.2f} {rss / 1024:>7.1f}MB "
+              f"{results['loop'][0] / seconds:>7.2f}x {results['tshark'][0] / seconds:>8.1f}x")
+    return results
+
+
+def header():
+    print(f"{'capture':<26} {'tool':<18} {'seconds':>8} {'CPU s':>7} {'peak RSS':>9} {'vs loop':>8} {'vs tshark':>9}")
+
+
+SIGFLOW_RUNS = [("sigflow calls", [SIGFLOW, "calls", "-q"]),
+                ("sigflow flow json", [SIGFLOW, "flow", "-q", "--format", "json"])]
+
+
+def generated(name, size, option):
+    capture = os.path.join(WORK, f"{name}-{size}MB.pcap")
+    if not os.path.exists(capture):
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench-support", "make-capture.py"), capture, str(size),
+                        "1", option], check=True)
+    return capture
+
+
 def signaling():
     """Signaling only, as a capture filter on a busy proxy's SIP port gives it: nearly every packet is
     a message to decode and correlate. sngrep is measured too (`-N -q`: no interface, read the file
     and exit), told to keep every dialog: by default it stops taking new ones at 20,000."""
-    print(f"{'capture':<26} {'tool':<8} {'seconds':>8} {'CPU s':>7} {'peak RSS':>9} {'vs loop':>8} {'vs tshark':>9}")
+    header()
     for size in (100, 300):
-        capture = os.path.join(WORK, f"signaling-{size}MB.pcap")
-        if not os.path.exists(capture):
-            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench-support", "make-capture.py"), capture, str(size),
-                            "1", "--signaling"], check=True)
-        results = {
-            "loop": median_of_three([LOOP, capture]),
-            "tshark": median_of_three(["tshark", "-r", capture, "-Y", "sip", "-T", "fields", "-e", "sip.Call-ID"]),
-            # -l: keep every dialog, as the others do (sngrep's default stops at 20,000).
-            "sngrep": median_of_three(["sngrep", "-I", capture, "-N", "-q", "-l", "10000000"]),
-            "sigflow": median_of_three([SIGFLOW, "calls", "-q", capture]),
-        }
-        for tool, (seconds, rss, cpu) in results.items():
-            print(f"{'signaling ' + str(size) + ' MB':<26} {tool:<8} {seconds:>8.2f} {cpu:>7.2f} {rss / 1024:>7.1f}MB "
-                  f"{results['loop'][0] / seconds:>7.2f}x {results['tshark'][0] / seconds:>8.1f}x")
+        results = compare(f"signaling {size} MB", generated("signaling", size, "--signaling"),
+                          [("loop", [LOOP]), ("tshark", TSHARK),
+                           # -l: keep every dialog, as the others do (sngrep's default stops at 20,000).
+                           ("sngrep", ["sngrep", "-N", "-q", "-l", "10000000", "-I"])] + SIGFLOW_RUNS)
+        print(f"sigflow calls vs sngrep: {results['sngrep'][0] / results['sigflow calls'][0]:.1f}x")
+    print("targets: calls >= 10x sngrep and >= 40x tshark, peak RSS < 64 MB; flow json within 2x of calls")
+
+
+def dense():
+    """SIP + RTP as a busy access network carries it: about twenty short calls per MB, so signaling
+    is a large share of the packets that are not RTP."""
+    header()
+    compare("dense 100 MB", generated("dense", 100, "--dense"), [("loop", [LOOP]), ("tshark", TSHARK)] + SIGFLOW_RUNS)
+    print("targets: calls >= 0.7x the loop and >= 30x tshark, peak RSS < 64 MB; flow json within 2x of calls")
 
 
 def tls():
@@ -133,6 +163,8 @@ def main():
         return signaling()
     if sys.argv[1:] == ["tls"]:
         return tls()
+    if sys.argv[1:] == ["dense"]:
+        return dense()
     sizes = [float(arg) for arg in sys.argv[1:]] or [100, 1000]
     print(f"{'size':>7} {'tool':<8} {'seconds':>8} {'CPU s':>7} {'MB/s':>8} {'packets/s':>11} {'peak RSS':>9} {'vs loop':>8} "
           f"{'vs tshark':>9}")
