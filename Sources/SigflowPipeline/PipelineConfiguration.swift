@@ -43,7 +43,10 @@ public struct PipelineConfiguration: Sendable {
 /// Reports how far the reading got, for a progress bar; called at most a few times per second.
 public typealias ProgressHandler = (ReadProgress) -> Void
 
-/// Every rule the run checks, as `check --list-rules` and SARIF describe them.
+/// Every rule the run checks, as `check --list-rules` and SARIF describe them, and the protocols
+/// they belong to.
 public enum RuleCatalog {
     public static var descriptors: [RuleDescriptor] { Protocols.rules.map(\.descriptor) }
+    /// The ids of the protocols sigflow decodes (`--protocol`): `sip`, `matrix`, ...
+    public static var protocolIDs: [String] { Protocols.policies.all.map(\.signalingProtocol.id) }
 }

@@ -5,11 +5,14 @@ import SigflowTLS
 /// The `flow --format json` document: the machine-readable truth about each call. Field names and
 /// order are a documented contract (README, man page); add fields, never rename them.
 public enum CallJSON {
-    public static func document(
-        calls: [Call], clockOffsets: [ClockOffset], captures: [String], tls: TLSSummary? = nil
-    ) -> JSONValue {
+    /// The JSON document of `flow --format json`, written call by call: the calls of a capture of
+    /// a proxy (a hundred thousand) are never one value or one string.
+    public static func write<Output: TextOutputStream>(
+        calls: [Call], clockOffsets: [ClockOffset], captures: [String], tls: TLSSummary? = nil,
+        to output: inout Output
+    ) {
         let offsets = Dictionary(uniqueKeysWithValues: clockOffsets.map { ($0.capture, $0.nanoseconds) })
-        var members: [(String, JSONValue)] = [
+        let leading: [(String, JSONValue)] = [
             ("captures", .array(captures.enumerated().map { .object([("index", .int($0)), ("file", .string($1))]) })),
             (
                 "clock_offsets",
@@ -22,10 +25,10 @@ public enum CallJSON {
                         ])
                     })
             ),
-            ("calls", .array(calls.map { call(for: $0, offsets: offsets) })),
         ]
-        if let tls { members.append(("tls", Self.tls(tls))) }
-        return .object(members)
+        JSONValue.writeObject(
+            leading, listing: "calls", items: calls.lazy.map { call(for: $0, offsets: offsets) },
+            trailing: tls.map { [("tls", Self.tls($0))] } ?? [], to: &output)
     }
 
     /// What TLS decryption read: counts by outcome, versions and suites, the connections not read

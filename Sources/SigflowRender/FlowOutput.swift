@@ -7,28 +7,43 @@ public enum FlowOutput {
         case mermaid, markdown, json
     }
 
-    /// - Parameter inputs: the inputs as named on the command line, for provenance.
+    /// What `write` writes, as one string.
     public static func render(
         _ calls: [Call], format: Format, clockOffsets: [ClockOffset], provenance: Provenance,
         document: MarkdownDocument
     ) -> String {
+        var text = ""
+        write(calls, format: format, clockOffsets: clockOffsets, provenance: provenance, document: document, to: &text)
+        return text
+    }
+
+    /// The calls in `format`, written call by call into `output`.
+    public static func write<Output: TextOutputStream>(
+        _ calls: [Call], format: Format, clockOffsets: [ClockOffset], provenance: Provenance,
+        document: MarkdownDocument, to output: inout Output
+    ) {
         let calls = groupedByLegs(calls)
         switch format {
         case .json:
-            return CallJSON.document(
-                calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name), tls: provenance.tls
-            )
-            .rendered()
+            CallJSON.write(
+                calls: calls, clockOffsets: clockOffsets, captures: provenance.inputs.map(\.name), tls: provenance.tls,
+                to: &output)
         case .mermaid:
             // One diagram is a valid .mmd file; several are not, so they go out as Markdown with a
             // fenced block per call, which renderers (GitHub, mermaid-cli) take as it is.
-            guard calls.count > 1 else { return calls.first.map(document.mermaid.diagram) ?? "" }
-            return calls.enumerated().map { index, call in
-                "## Call \(index + 1): \(MarkdownText.code(call.callID))\(legsNote(call))\n\n```mermaid\n"
-                    + document.mermaid.diagram(call) + "```\n"
-            }.joined(separator: "\n")
+            guard calls.count > 1 else {
+                output.write(calls.first.map(document.mermaid.diagram) ?? "")
+                return
+            }
+            for (index, call) in calls.enumerated() {
+                output.write(
+                    (index > 0 ? "\n" : "") + "## Call \(index + 1): \(MarkdownText.code(call.callID))\(legsNote(call))"
+                        + "\n\n```mermaid\n" + document.mermaid.diagram(call) + "```\n")
+            }
         case .markdown:
-            return calls.map { document.render($0, provenance: provenance) }.joined(separator: "\n---\n\n")
+            for (index, call) in calls.enumerated() {
+                output.write((index > 0 ? "\n---\n\n" : "") + document.render(call, provenance: provenance))
+            }
         }
     }
 

@@ -18,11 +18,14 @@ struct Calls: ParsableCommand {
             answered by the request again with credentials is a challenge, not the outcome: the last \
             attempt settles the call. Past a few thousand calls the list \
             waits in sorted runs in an unlinked temporary file in $TMPDIR (else /tmp), about 150 bytes \
-            a call, so memory does not grow with it.
+            a call, so memory does not grow with it; --match reads the capture in full (it looks at user \
+            agents and devices, which a list does not keep), holding every call.
             """
     )
 
     @OptionGroup var input: InputOptions
+
+    @OptionGroup(title: "Which calls") var filters: CallFilterOptions
 
     func validate() throws { try input.requireInputs() }
 
@@ -34,16 +37,30 @@ struct Calls: ParsableCommand {
 
     func run() throws {
         let console = Console(quiet: input.quiet)
-        let result = console.runCalls(input, summary: true)
-        let calls = result.summaries.lazy.filter { !callsOnly || $0.isCall }
-        var output = StandardOutput()
-        switch format {
-        case .text where !calls.contains(where: { _ in true }):
-            output.write(console.noCallsMessage(input, result) + "\n")
-        case .text: CallsTable.writeText(calls, to: &output)
-        case .json: CallsTable.writeJSON(calls, to: &output)
+        // A list keeps only what its table shows; --match also looks at user agents and devices,
+        // which only a full reading keeps.
+        let full = filters.match != nil
+        let result = console.runCalls(input, summary: !full)
+        let selected: AnySequence<CallSummary>
+        if full {
+            selected = AnySequence(console.select(result.calls, filters).lazy.map(CallSummary.init))
+        } else {
+            do {
+                let selection = try filters.selection.resolve(callIDs: result.summaries.lazy.map(\.callID))
+                selected = AnySequence(selection.select(summaries: result.summaries))
+            } catch {
+                console.fail(UsageProblem(error.description))
+            }
         }
-        output.flush()
+        let calls = selected.lazy.filter { !callsOnly || $0.isCall }
+        console.write(to: nil) { output in
+            switch format {
+            case .text where !calls.contains(where: { _ in true }):
+                output.write(console.noCallsMessage(input, result, filters: filters) + "\n")
+            case .text: CallsTable.writeText(calls, to: &output)
+            case .json: CallsTable.writeJSON(calls, to: &output)
+            }
+        }
         console.finish(result)
     }
 }

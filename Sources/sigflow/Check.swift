@@ -32,6 +32,8 @@ struct Check: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup(title: "Which calls") var filters: CallFilterOptions
+
     @Option(help: ArgumentHelp("Match each call against this expected-flow template.", valueName: "file"))
     var expect: String?
 
@@ -40,9 +42,6 @@ struct Check: ParsableCommand {
 
     @Option(help: "Exit with status 1 when a finding has at least this severity: error, warning, info, or never.")
     var failOn: FailThreshold = .error
-
-    @Option(help: "Only the call with this call id.")
-    var call: String?
 
     @Flag(help: "Print every rule with its severity and clause, and exit.")
     var listRules = false
@@ -77,11 +76,7 @@ struct Check: ParsableCommand {
             }
         }
         let result = console.runCalls(input)
-        var calls = template == nil ? result.calls : result.calls.filter(\.isCall)
-        if let call {
-            calls = calls.filter { $0.callID == call }
-            if calls.isEmpty { console.fail(UsageProblem("no call with id '\(call)' in the input")) }
-        }
+        var calls = console.select(template == nil ? result.calls : result.calls.filter(\.isCall), filters)
         var matches: [FlowMatch] = []
         if let template, let path = expect {
             for index in calls.indices {
@@ -92,7 +87,7 @@ struct Check: ParsableCommand {
         }
         switch format {
         case .text where calls.isEmpty:
-            StandardOutput.write(console.noCallsMessage(input, result) + "\n")
+            StandardOutput.write(console.noCallsMessage(input, result, filters: filters) + "\n")
         case .text:
             if let path = expect { StandardOutput.write(ExpectationReport.text(matches, templateName: path)) }
             StandardOutput.write(FindingsReport.text(calls))

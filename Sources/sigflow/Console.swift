@@ -46,6 +46,15 @@ struct Console {
         }
     }
 
+    /// The calls the filters keep; exit 2 when `--call` names no call, or more than one.
+    func select(_ calls: [Call], _ filters: CallFilterOptions) -> [Call] {
+        do {
+            return try filters.selection.select(calls)
+        } catch {
+            fail(UsageProblem(error.description))
+        }
+    }
+
     /// Warnings, then exit 2 if an input broke off mid-way.
     func finish(_ result: CallsResult) {
         report(result.diagnostics)
@@ -74,6 +83,25 @@ struct Console {
         }
         do {
             try OutputFile.write(text, to: path)
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// The same for output made as it goes: written to standard output in 64 KB pieces, or to the
+    /// file whole or not at all.
+    func write(to path: String?, produce: (inout DescriptorStream) -> Void) {
+        guard let path else {
+            var output = DescriptorStream(descriptor: STDOUT_FILENO)
+            produce(&output)
+            output.flush()
+            if let failure = output.failure {
+                fail(UsageProblem("standard output: \(String(cString: strerror(failure)))"))
+            }
+            return
+        }
+        do {
+            try OutputFile.write(to: path, produce: produce)
         } catch {
             fail(error)
         }
@@ -122,8 +150,12 @@ struct Console {
         FileHandleStderr.write("sigflow: wrote \(wrote) to \(TerminalText.escape(directory.path))\(cleaned)\n")
     }
 
-    /// `no calls found in FILE (...)`: what a run that found no call prints instead of an empty table.
-    func noCallsMessage(_ input: InputOptions, _ result: CallsResult) -> String {
+    /// `no calls found in FILE (...)`: what a run that found no call prints instead of an empty table;
+    /// when filters left out every call it found, it says so instead.
+    func noCallsMessage(_ input: InputOptions, _ result: CallsResult, filters: CallFilterOptions) -> String {
+        if !filters.selection.isEmpty, result.summaries.count > 0 {
+            return "none of the \(Wording.count(result.summaries.count, "call")) in the input passes the filters"
+        }
         let logLines = result.logs.values.reduce(0, +)
         let packets = result.captures.reduce(0) { $0 + $1.frames } - logLines
         return Wording.noCallsFound(
@@ -131,9 +163,9 @@ struct Console {
     }
 
     /// The same as a note on standard error, for outputs that have no room for prose (a diagram).
-    func noteNoCalls(_ input: InputOptions, _ result: CallsResult) {
+    func noteNoCalls(_ input: InputOptions, _ result: CallsResult, filters: CallFilterOptions) {
         guard !quiet else { return }
-        FileHandleStderr.write("sigflow: note: \(noCallsMessage(input, result))\n")
+        FileHandleStderr.write("sigflow: note: \(noCallsMessage(input, result, filters: filters))\n")
     }
 
     func report(_ diagnostics: DiagnosticLog) {
@@ -222,25 +254,13 @@ enum FileHandleStderr {
     }
 }
 
-/// Standard output for renderers that write as they go (tables of every call), in 64 KB writes.
-/// Nothing else may write to standard output until `flush()`.
-struct StandardOutput: TextOutputStream {
-    private var pending: [UInt8] = []
-
-    /// Writes `text` out at once, for output made whole (documents, reports), without copying it.
+/// Standard output for output made whole (documents, reports); output made as it goes goes through
+/// `Console.write(to:produce:)`.
+enum StandardOutput {
+    /// Writes `text` out at once, without copying it.
     static func write(_ text: String) {
         var text = text
         text.withUTF8(writeAll)
-    }
-
-    mutating func write(_ text: String) {
-        pending.append(contentsOf: text.utf8)
-        if pending.count >= 1 << 16 { flush() }
-    }
-
-    mutating func flush() {
-        pending.withUnsafeBufferPointer(Self.writeAll)
-        pending.removeAll(keepingCapacity: true)
     }
 
     /// A full disk (or any failed write) ends the run with exit 2 and one line, never with the

@@ -29,19 +29,18 @@ struct Flow: ParsableCommand {
             offsets applied between captures; with --keylog a 'tls' object (connections, decrypted, \
             without_keys, handshake_not_captured, unsupported, failed_authentication, versions, \
             cipher_suites and the connections not decrypted; never a secret). Field names are stable (see \
-            the README).
+            docs/json.md).
             """
     )
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup(title: "Which calls") var filters: CallFilterOptions
+
     func validate() throws { try input.requireInputs() }
 
     @Option(help: "Output format: mermaid, markdown or json.")
     var format: FlowOutput.Format = .mermaid
-
-    @Option(help: "Only the call with this call id.")
-    var call: String?
 
     @Flag(help: "Keep only calls (INVITE and other offer/answer exchanges).")
     var callsOnly = false
@@ -65,12 +64,8 @@ struct Flow: ParsableCommand {
         let console = Console(quiet: input.quiet)
         let document = try console.loadDocument(template: template, showTime: time)
         let result = console.runCalls(input)
-        var calls = callsOnly ? result.calls.filter(\.isCall) : result.calls
-        if let call {
-            calls = calls.filter { $0.callID == call }
-            if calls.isEmpty { console.fail(UsageProblem("no call with id '\(call)' in the input")) }
-        }
-        if calls.isEmpty && format != .json { console.noteNoCalls(input, result) }
+        let calls = console.select(callsOnly ? result.calls.filter(\.isCall) : result.calls, filters)
+        if calls.isEmpty && format != .json { console.noteNoCalls(input, result, filters: filters) }
         if format == .mermaid, let output,
             FlowOutput.groupedByLegs(calls).count > 1 || OutputDirectory.isDirectory(output)
         {
@@ -78,10 +73,11 @@ struct Flow: ParsableCommand {
             var directory = console.openDirectory(output)
             console.write(files.map(\.name), into: &directory, what: "diagram") { files[$0].text }
         } else {
-            let text = FlowOutput.render(
-                calls, format: format, clockOffsets: result.clockOffsets, provenance: input.provenance(result),
-                document: document)
-            console.write(text, to: output)
+            console.write(to: output) { stream in
+                FlowOutput.write(
+                    calls, format: format, clockOffsets: result.clockOffsets, provenance: input.provenance(result),
+                    document: document, to: &stream)
+            }
         }
         console.finish(result)
     }

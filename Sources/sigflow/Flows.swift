@@ -32,17 +32,17 @@ struct Flows: ParsableCommand {
             console.fail(error)
         }
         console.clearProgress()
-        var output = StandardOutput()
-        switch format {
-        case .text where result.flows.isEmpty:
-            let packets = Wording.count(result.captures.reduce(0) { $0 + $1.frames }, "packet")
-            output.write(
-                "no UDP or TCP conversations in \(TerminalText.escape(input.captureNames.joined(separator: ", "))) "
-                    + "(\(packets) read)\n")
-        case .text: FlowsRenderer.writeText(result.flows, to: &output)
-        case .json: FlowsRenderer.writeJSON(result.flows, to: &output)
+        console.write(to: nil) { output in
+            switch format {
+            case .text where result.flows.isEmpty:
+                let packets = Wording.count(result.captures.reduce(0) { $0 + $1.frames }, "packet")
+                output.write(
+                    "no UDP or TCP conversations in \(TerminalText.escape(input.captureNames.joined(separator: ", "))) "
+                        + "(\(packets) read)\n")
+            case .text: FlowsRenderer.writeText(result.flows, to: &output)
+            case .json: FlowsRenderer.writeJSON(result.flows, to: &output)
+            }
         }
-        output.flush()
         console.report(result.diagnostics)
         if let inputError = result.inputError { console.fail(inputError) }
     }

@@ -91,6 +91,6 @@ struct InputOptions: ParsableArguments {
 
     /// For commands that show only the call list.
     var summaryConfiguration: PipelineConfiguration {
-        PipelineConfiguration(inputs: inputs, filter: filter, detail: .summary)
+        PipelineConfiguration(inputs: inputs, filter: filter, detail: .summary, logDate: logDay)
     }
 }

@@ -28,13 +28,18 @@ struct OutputError: Error, CustomStringConvertible {
 /// place: renaming over them would replace them.
 enum OutputFile {
     static func write(_ text: String, to path: String) throws(OutputError) {
+        try write(to: path) { $0.write(text) }
+    }
+
+    /// The same for output made as it goes (`produce` writes into the stream, never held whole).
+    static func write(to path: String, produce: (inout DescriptorStream) -> Void) throws(OutputError) {
         var info = stat()
         if lstat(path, &info) == 0 {
             if info.st_mode & S_IFMT == S_IFDIR { throw OutputError(path, "cannot write: Is a directory") }
             if info.st_mode & S_IFMT != S_IFREG {
                 let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
                 guard descriptor >= 0 else { throw .lastError(path, "cannot write") }
-                try writeAll(text, to: descriptor, path: path)
+                try fill(descriptor, path: path, produce: produce)
                 guard close(descriptor) == 0 else { throw .lastError(path, "cannot write") }
                 return
             }
@@ -45,7 +50,7 @@ enum OutputFile {
         let temporary = folder + ".\(name).sigflow-\(getpid())"
         let descriptor = try create(temporary, reportedAs: path)
         do {
-            try writeAll(text, to: descriptor, path: path)
+            try fill(descriptor, path: path, produce: produce)
         } catch {
             close(descriptor)
             unlink(temporary)
@@ -63,6 +68,17 @@ enum OutputFile {
         }
     }
 
+    private static func fill(
+        _ descriptor: Int32, path: String, produce: (inout DescriptorStream) -> Void
+    ) throws(OutputError) {
+        var stream = DescriptorStream(descriptor: descriptor)
+        produce(&stream)
+        stream.flush()
+        if let failure = stream.failure {
+            throw OutputError(path, "cannot write: \(String(cString: strerror(failure)))")
+        }
+    }
+
     /// A new file readable as the umask allows (a stale one of a process with this id is replaced).
     private static func create(_ temporary: String, reportedAs path: String) throws(OutputError) -> Int32 {
         var descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -72,13 +88,6 @@ enum OutputFile {
         }
         guard descriptor >= 0 else { throw .lastError(path, "cannot write") }
         return descriptor
-    }
-
-    static func writeAll(_ text: String, to descriptor: Int32, path: String) throws(OutputError) {
-        var text = text
-        if let failure = text.withUTF8({ writeEvery($0, to: descriptor) }) {
-            throw OutputError(path, "cannot write: \(String(cString: strerror(failure)))")
-        }
     }
 }
 
@@ -165,6 +174,29 @@ struct OutputDirectory {
 
 /// Writes every byte to `descriptor`, resuming after interruptions and short writes; the errno of
 /// the failure, or nil. A write that makes no progress counts as a full disk rather than looping.
+/// Text written to a descriptor in 64 KB writes as it comes. The first failed write is kept
+/// (`failure`, an errno) and what follows is dropped: the caller reports it once at the end.
+struct DescriptorStream: TextOutputStream {
+    let descriptor: Int32
+    private var pending: [UInt8] = []
+    private(set) var failure: Int32?
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    mutating func write(_ text: String) {
+        guard failure == nil else { return }
+        pending.append(contentsOf: text.utf8)
+        if pending.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        if failure == nil { failure = pending.withUnsafeBufferPointer { writeEvery($0, to: descriptor) } }
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
 func writeEvery(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Int32? {
     var written = 0
     while written < bytes.count {

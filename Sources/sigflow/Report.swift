@@ -20,6 +20,8 @@ struct Report: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @OptionGroup(title: "Which calls") var filters: CallFilterOptions
+
     func validate() throws { try input.requireInputs() }
 
     @Option(
@@ -43,9 +45,10 @@ struct Report: ParsableCommand {
         let document = try console.loadDocument(template: template, showTime: time)
         var directory = console.openDirectory(output)
         let result = console.runCalls(input)
-        let calls = FlowOutput.groupedByLegs(callsOnly ? result.calls.filter(\.isCall) : result.calls)
+        let calls = FlowOutput.groupedByLegs(
+            console.select(callsOnly ? result.calls.filter(\.isCall) : result.calls, filters))
         let provenance = input.provenance(result)
-        if calls.isEmpty { console.noteNoCalls(input, result) }
+        if calls.isEmpty { console.noteNoCalls(input, result, filters: filters) }
         let names = calls.indices.map { ReportIndex.fileName(for: calls[$0], index: $0 + 1) } + ["index.md"]
         console.write(names, into: &directory, what: "document") { index in
             index < calls.count

@@ -58,7 +58,23 @@ public indirect enum JSONValue: Equatable, Sendable {
     public static func writeList<Output: TextOutputStream>(
         named key: String, items: some Sequence<JSONValue>, to output: inout Output
     ) {
+        writeObject([], listing: key, items: items, to: &output)
+    }
+
+    /// An object as `rendered()` writes it, with the members `leading`, then `key` as a list written
+    /// item by item, then `trailing`.
+    public static func writeObject<Output: TextOutputStream>(
+        _ leading: [(String, JSONValue)], listing key: String, items: some Sequence<JSONValue>,
+        trailing: [(String, JSONValue)] = [], to output: inout Output
+    ) {
         var head = "{"
+        for (name, value) in leading {
+            newline(&head, indent: 2, depth: 1)
+            writeString(name, to: &head)
+            head += ": "
+            value.write(to: &head, indent: 2, depth: 1)
+            head += ","
+        }
         newline(&head, indent: 2, depth: 1)
         writeString(key, to: &head)
         output.write(head + ": ")
@@ -67,7 +83,15 @@ public indirect enum JSONValue: Equatable, Sendable {
             item.write(to: &text, indent: 2, depth: 2)
             output.write(text)
         }
-        output.write("\n}\n")
+        var tail = ""
+        for (name, value) in trailing {
+            tail += ","
+            newline(&tail, indent: 2, depth: 1)
+            writeString(name, to: &tail)
+            tail += ": "
+            value.write(to: &tail, indent: 2, depth: 1)
+        }
+        output.write(tail + "\n}\n")
     }
 
     /// `[...]` with each item written in place by `writeItem` (nested arrays are not copied level by
@@ -104,6 +128,11 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// exactly the text written.
     static func writeString(_ text: String, to output: inout String) {
         output += "\""
+        if !needsEscaping(text) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -121,5 +150,21 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
         }
         output += "\""
+    }
+
+    /// Whether any byte of `text` is one `writeString` escapes: most text (call ids, addresses,
+    /// labels) has none and is copied whole.
+    private static func needsEscaping(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7f { return true }
+            // C1 controls are C2 80-9F in UTF-8; U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            if previous == 0xc2 && (0x80...0x9f).contains(byte) { return true }
+            if beforePrevious == 0xe2 && previous == 0x80 && (byte == 0xa8 || byte == 0xa9) { return true }
+            beforePrevious = previous
+            previous = byte
+        }
+        return false
     }
 }
