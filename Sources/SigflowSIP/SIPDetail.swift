@@ -90,7 +90,9 @@ public struct SIPDetail: MessageDetail, Equatable {
         put("from-tag", fromTag)
         put("to-tag", toTag)
         put("from", message.uri(.from))
+        put("from-display", message.displayName(.from))
         put("to", message.uri(.to))
+        put("to-display", message.displayName(.to))
         if case .request(_, let uri) = message.startLine { put("request-uri", uri) }
         put("contact", message.uri(.contact))
         put("user-agent", message.header(.userAgent))

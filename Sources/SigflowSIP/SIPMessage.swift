@@ -137,6 +137,12 @@ public struct SIPMessage: Sendable {
         headerBytes(name).map { String(decoding: SIPHeaderSyntax.uri(in: $0), as: UTF8.self) }
     }
 
+    /// The display name of a name-addr header (`"Alice" <sip:alice@a.example>` gives `Alice`), nil
+    /// when it has none.
+    public func displayName(_ name: SIPHeaderName) -> String? {
+        headerBytes(name).flatMap(SIPHeaderSyntax.displayName)
+    }
+
     /// The address of record (`user@host`) of a name-addr header.
     public func addressOfRecord(_ name: SIPHeaderName) -> String? {
         headerBytes(name).map { SIPHeaderSyntax.addressOfRecord(SIPHeaderSyntax.uri(in: $0)) }
@@ -402,14 +408,49 @@ public enum SIPHeaderSyntax {
             && zip(bytes, prefix.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
     }
 
-    /// The URI of a name-addr or addr-spec (`"Bob" <sip:bob@b.example>;tag=1` gives `sip:bob@b.example`).
-    static func uri(in value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        if let open = value.firstIndex(of: UInt8(ascii: "<")),
-            let close = value[open...].firstIndex(of: UInt8(ascii: ">"))
-        {
-            return value[(open + 1)..<close]
+    /// The display name of a name-addr: a quoted string (RFC 3261 §25.1, its escapes undone) or the
+    /// tokens before `<`; nil for an addr-spec or an empty name.
+    static func displayName(_ value: ArraySlice<UInt8>) -> String? {
+        let value = trimmed(value)
+        let name: String
+        if let end = quotedStringEnd(value) {
+            name = unquotedText(value[..<end])
+        } else if let open = value.firstIndex(of: UInt8(ascii: "<")) {
+            name = String(decoding: trimmed(value[..<open]), as: UTF8.self)
+        } else {
+            return nil
         }
-        return trimmed(value[..<(value.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex)])
+        return name.isEmpty ? nil : name
+    }
+
+    /// The URI of a name-addr or addr-spec (`"Bob" <sip:bob@b.example>;tag=1` gives `sip:bob@b.example`).
+    /// A `<` inside a quoted display name (`"a <b>" <sip:c@d>`) is text, not the URI's start.
+    static func uri(in value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let rest = value[(quotedStringEnd(value) ?? value.startIndex)...]
+        if let open = rest.firstIndex(of: UInt8(ascii: "<")),
+            let close = rest[open...].firstIndex(of: UInt8(ascii: ">"))
+        {
+            return rest[(open + 1)..<close]
+        }
+        return trimmed(rest[..<(rest.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex)])
+    }
+
+    /// The index after the quoted string `value` starts with (after blanks), nil when it starts
+    /// with none or the quote is not closed.
+    private static func quotedStringEnd(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8>.Index? {
+        let value = trimmed(value)
+        guard value.first == UInt8(ascii: "\"") else { return nil }
+        var escaped = false
+        for index in value.indices.dropFirst() {
+            if escaped {
+                escaped = false
+            } else if value[index] == UInt8(ascii: "\\") {
+                escaped = true
+            } else if value[index] == UInt8(ascii: "\"") {
+                return index + 1
+            }
+        }
+        return nil
     }
 
     /// `user@host` of a SIP URI without scheme, parameters or port: the address of record.

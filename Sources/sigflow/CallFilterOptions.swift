@@ -12,8 +12,9 @@ struct CallFilterOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Only calls whose id, participants (users, numbers, addresses), devices or user agents contain "
-                + "this text (case ignored), or match /regex/ (/regex/i ignores case).",
+            "Only calls whose id, participants (users, numbers, display names, addresses), devices, user agents "
+                + "or messages' decoded fields contain this text (case ignored), or match /regex/ (/regex/i "
+                + "ignores case).",
             valueName: "text"),
         transform: { text throws(SelectionSyntaxError) in try TextMatch(parsing: text) })
     var match: TextMatch?

@@ -18,8 +18,8 @@ struct Calls: ParsableCommand {
             answered by the request again with credentials is a challenge, not the outcome: the last \
             attempt settles the call. Past a few thousand calls the list \
             waits in sorted runs in an unlinked temporary file in $TMPDIR (else /tmp), about 150 bytes \
-            a call, so memory does not grow with it; --match reads the capture in full (it looks at user \
-            agents and devices, which a list does not keep), holding every call.
+            a call, so memory does not grow with it; --match reads the capture in full (it looks at display \
+            names, user agents and every decoded field, which a list does not keep), holding every call.
             """
     )
 

@@ -55,6 +55,9 @@ struct CallFilterTests {
         Case(
             filters: ["--match", "/KAMAILIO/i", "--method", "register"],
             calls: [forkRegister1, forkRegister2, registerBob, registerAlice]),
+        // A display name (From: "Alice" <sip:alice@...>), case kept by the regex: users are lower case.
+        Case(filters: ["--match", "/^Alice$/", "--status", "6xx"], calls: [declined, forkDeclined]),
+        Case(filters: ["--match", "/^alice$/"], calls: []),
         // An address of a participant.
         Case(filters: ["--match", "127.0.0.12:5060"], calls: [forkRegister2, forkDeclined]),
         Case(filters: ["--call", "4b3b"], calls: [declined]),

@@ -55,6 +55,26 @@ struct SIPParserTests {
         #expect(message.toTag == nil)
     }
 
+    /// A quoted display name is unquoted, a token display name taken as written; a `<` inside the
+    /// quotes is text, not the start of the URI (hostile-headers.pcap's Eve).
+    @Test func displayNamesAreQuotedStringsOrTokensBeforeTheURI() throws {
+        #expect(try Self.parse(Self.invite).displayName(.from) == "Alice, A.")
+        #expect(try Self.parse(Self.invite).displayName(.to) == nil)
+        let cases: [(header: String, display: String?, aor: String)] = [
+            ("From: Bob Smith <sip:bob@b.example>;tag=1", "Bob Smith", "bob@b.example"),
+            ("From: \"Eve <script>\\\" x\" <sip:eve@e.example>", "Eve <script>\" x", "eve@e.example"),
+            ("From: \"\" <sip:anon@a.example>", nil, "anon@a.example"),
+            ("From: sip:carol@c.example;tag=2", nil, "carol@c.example"),
+            // An unclosed quote is no quoted string: the name is what stands before the URI.
+            ("From: \"unclosed <sip:dave@d.example>", "\"unclosed", "dave@d.example"),
+        ]
+        for (header, display, aor) in cases {
+            let message = try Self.parse(["OPTIONS sip:b SIP/2.0", header])
+            #expect(message.displayName(.from) == display, "\(header)")
+            #expect(message.addressOfRecord(.from) == aor, "\(header)")
+        }
+    }
+
     @Test func cseqIsANumberAndAnUpperCaseMethod() throws {
         let message = try Self.parse(Self.invite)
         #expect(message.cseq?.number == 7)

@@ -43,7 +43,7 @@ public struct CallSelection {
     public func select(_ calls: [Call]) throws(SelectionError) -> [Call] {
         guard !isEmpty else { return calls }
         let resolved = try resolve(callIDs: calls.lazy.map(\.callID))
-        return calls.filter { resolved.accepts(CallFacts($0)) }
+        return calls.filter { resolved.accepts(CallFacts($0, texts: match != nil)) }
     }
 
     /// The summaries that pass, for a call list read as a sequence; a `callID` prefix must be
@@ -91,17 +91,21 @@ public struct CallFacts {
     public var outcome: CallOutcome
     public var finalStatus: Int?
     public var start: CaptureTime
-    /// The call id, participants (as labelled, with their addresses), users, devices and user
-    /// agents, for `--match`.
+    /// What `--match` looks at: the call id and users, and for a call its participants (as
+    /// labelled, with their addresses), devices, user agents and messages' decoded fields.
     public var texts: [String]
 
-    /// A call's facts are its summary's, and it has more text to match.
-    public init(_ call: Call) {
+    /// A call's facts are its summary's; with `texts`, also every participant, device and decoded
+    /// field of its messages (SIP: From and To with display names, Request-URI, Contact,
+    /// User-Agent, ...), as sngrep matches a call's payload.
+    public init(_ call: Call, texts withTexts: Bool = true) {
         self.init(CallSummary(call))
+        guard withTexts else { return }
         for participant in call.participants {
             texts += [participant.label, participant.user, participant.agent].compactMap { $0 }
             texts += participant.devices.map(\.label)
         }
+        for step in call.steps { texts += step.message.detail.attributes.map(\.value) }
     }
 
     public init(_ summary: CallSummary) {
