@@ -90,10 +90,14 @@ struct Console {
 
     /// The same for output made as it goes: written to standard output in 64 KB pieces, or to the
     /// file whole or not at all.
-    func write(to path: String?, produce: (inout DescriptorStream) -> Void) {
+    func write(to path: String?, produce: (inout DescriptorStream) throws(OutputError) -> Void) {
         guard let path else {
             var output = DescriptorStream(descriptor: STDOUT_FILENO)
-            produce(&output)
+            do {
+                try produce(&output)
+            } catch {
+                fail(error)
+            }
             output.flush()
             if let failure = output.failure {
                 fail(UsageProblem("standard output: \(String(cString: strerror(failure)))"))

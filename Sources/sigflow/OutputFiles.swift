@@ -31,8 +31,11 @@ enum OutputFile {
         try write(to: path) { $0.write(text) }
     }
 
-    /// The same for output made as it goes (`produce` writes into the stream, never held whole).
-    static func write(to path: String, produce: (inout DescriptorStream) -> Void) throws(OutputError) {
+    /// The same for output made as it goes (`produce` writes into the stream, never held whole); when
+    /// `produce` throws, nothing is left at `path`.
+    static func write(
+        to path: String, produce: (inout DescriptorStream) throws(OutputError) -> Void
+    ) throws(OutputError) {
         var info = stat()
         if lstat(path, &info) == 0 {
             if info.st_mode & S_IFMT == S_IFDIR { throw OutputError(path, "cannot write: Is a directory") }
@@ -69,10 +72,10 @@ enum OutputFile {
     }
 
     private static func fill(
-        _ descriptor: Int32, path: String, produce: (inout DescriptorStream) -> Void
+        _ descriptor: Int32, path: String, produce: (inout DescriptorStream) throws(OutputError) -> Void
     ) throws(OutputError) {
         var stream = DescriptorStream(descriptor: descriptor)
-        produce(&stream)
+        try produce(&stream)
         stream.flush()
         if let failure = stream.failure {
             throw OutputError(path, "cannot write: \(String(cString: strerror(failure)))")
@@ -186,8 +189,12 @@ struct DescriptorStream: TextOutputStream {
     }
 
     mutating func write(_ text: String) {
+        write(bytes: text.utf8)
+    }
+
+    mutating func write(bytes: some Sequence<UInt8>) {
         guard failure == nil else { return }
-        pending.append(contentsOf: text.utf8)
+        pending.append(contentsOf: bytes)
         if pending.count >= 1 << 16 { flush() }
     }
 

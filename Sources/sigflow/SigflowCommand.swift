@@ -25,6 +25,6 @@ struct SigflowCommand: ParsableCommand {
             (unknown option, missing argument).
             """,
         version: SigflowVersion.current,
-        subcommands: [Calls.self, Flow.self, Report.self, Check.self, Stats.self, Flows.self]
+        subcommands: [Calls.self, Flow.self, Report.self, Check.self, Stats.self, Extract.self, Flows.self]
     )
 }
