@@ -11,9 +11,11 @@ import Testing
 /// half-written file left behind.
 struct OutputErrorTests {
     static let listRules: [[String]] = [["check", "--list-rules"], ["check", "--list-rules", "--format", "json"]]
+    /// Whole-capture figures: too short to fill a small disk part-way, so only /dev/full.
+    static let stats: [[String]] = [["stats"], ["stats", "--format", "json"], ["stats", "--by", "callee-domain"]]
 
     /// Standard output on /dev/full (every write fails at once).
-    @Test(arguments: CLIFixtures.standardOutputCommands + listRules)
+    @Test(arguments: CLIFixtures.standardOutputCommands + listRules + stats)
     func fullStandardOutputExitsWith2(command: [String]) throws {
         let directory = TemporaryDirectory()
         let input = directory.write(CLIFixtures.declinedCalls(3), to: "calls.pcap")
@@ -80,6 +82,21 @@ struct OutputErrorTests {
             #expect(left == ["filler", "out"], "temporary file left: \(left)")
             #expect(try String(contentsOfFile: target, encoding: .utf8) == "the last run's output\n")
         }
+    }
+
+    /// `extract -w`: /dev/full is written in place and fails with its name; on a disk that fills up,
+    /// no file and no temporary file is left.
+    @Test func extractToAFullDisk() throws {
+        let directory = TemporaryDirectory()
+        let input = directory.write(CLIFixtures.declinedCalls(300), to: "calls.pcap")
+        let device = try SigflowProcess.run(["extract", "-q", input, "-w", "/dev/full"])
+        #expect(device.status == 2)
+        #expect(device.errorLines == ["sigflow: error: /dev/full: cannot write: No space left on device"])
+        let disk = try SmallFileSystem(free: 8192)
+        let result = try SigflowProcess.run(["extract", "-q", input, "-w", disk.path + "/calls.pcap"])
+        #expect(result.status == 2)
+        #expect(result.errorLines == ["sigflow: error: \(disk.path)/calls.pcap: cannot write: No space left on device"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path) == ["filler"])
     }
 
     /// `report -o DIR` on a disk that fills up after a few documents: every document there is whole
