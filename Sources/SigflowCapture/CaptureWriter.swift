@@ -76,6 +76,13 @@ public struct CaptureWriter {
         emit(record)
     }
 
+    /// Ends the file: one with no frame still gets its header (pcap: as `linkType`), so every
+    /// file written is a capture a reader opens.
+    public mutating func finish(linkType: LinkType = .ethernet, emit: ([UInt8]) -> Void) {
+        guard frames == 0 else { return }
+        emit(format == .pcapng ? Self.sectionHeader() : Self.pcapHeader(Self.fileLinkType(linkType)))
+    }
+
     /// A link type as capture files number it: libpcap reports raw IP as DLT 12 or 14 on some
     /// systems, which files write as LINKTYPE_RAW (101).
     static func fileLinkType(_ linkType: LinkType) -> LinkType {

@@ -113,6 +113,7 @@ public enum ExtractJob {
             throw .capture(error)
         }
         if let failure { throw .write(failure) }
+        writer.finish(linkType: reader.summaries.first?.linkType ?? .ethernet, emit: emit)
         return writer.frames
     }
 

@@ -85,6 +85,23 @@ struct ExtractTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["both.pcapng"])
     }
 
+    /// No frame to write (client logs have none): still a capture file, with its header.
+    @Test func nothingToWriteIsStillACapture() throws {
+        let directory = TemporaryDirectory()
+        let logs = try FileManager.default.contentsOfDirectory(
+            atPath: CLIFixtures.path("captures/whatsapp/accept-elsewhere")
+        ).sorted().map { CLIFixtures.path("captures/whatsapp/accept-elsewhere/\($0)") }
+        for name in ["none.pcap", "none.pcapng"] {
+            let output = directory.file(name)
+            let run = try SigflowProcess.run(["extract", "-q", "-w", output] + logs)
+            #expect(run.status == 0)
+            let bytes = try #require(FileManager.default.contents(atPath: output))
+            #expect(bytes.count == (name.hasSuffix("ng") ? 28 : 24))
+            let read = try SigflowProcess.run(["flows", "-q", output])
+            #expect(read.status == 0, "\(name): \(read.standardError)")
+        }
+    }
+
     @Test func standardInputCannotBeReadTwice() throws {
         let run = try SigflowProcess.run(["extract", "-w", "/tmp/never.pcap", "-"])
         #expect(run.status == 64)
