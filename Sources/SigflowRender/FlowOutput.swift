@@ -4,23 +4,25 @@ import SigflowCorrelator
 /// What `sigflow flow` prints, in one place for the CLI and the golden-output tests.
 public enum FlowOutput {
     public enum Format: String, Sendable, CaseIterable {
-        case mermaid, markdown, json
+        case mermaid, markdown, json, ladder
     }
 
     /// What `write` writes, as one string.
     public static func render(
         _ calls: [Call], format: Format, clockOffsets: [ClockOffset], provenance: Provenance,
-        document: MarkdownDocument
+        document: MarkdownDocument, ladder: LadderRenderer = LadderRenderer()
     ) -> String {
         var text = ""
-        write(calls, format: format, clockOffsets: clockOffsets, provenance: provenance, document: document, to: &text)
+        write(
+            calls, format: format, clockOffsets: clockOffsets, provenance: provenance, document: document,
+            ladder: ladder, to: &text)
         return text
     }
 
     /// The calls in `format`, written call by call into `output`.
     public static func write<Output: TextOutputStream>(
         _ calls: [Call], format: Format, clockOffsets: [ClockOffset], provenance: Provenance,
-        document: MarkdownDocument, to output: inout Output
+        document: MarkdownDocument, ladder: LadderRenderer = LadderRenderer(), to output: inout Output
     ) {
         let calls = groupedByLegs(calls)
         switch format {
@@ -43,6 +45,14 @@ public enum FlowOutput {
         case .markdown:
             for (index, call) in calls.enumerated() {
                 output.write((index > 0 ? "\n---\n\n" : "") + document.render(call, provenance: provenance))
+            }
+        case .ladder:
+            // Several calls: each headed by a rule with its number and id.
+            for (index, call) in calls.enumerated() {
+                if calls.count > 1 {
+                    output.write((index > 0 ? "\n" : "") + ladder.heading(call, number: index + 1, of: calls.count))
+                }
+                output.write(ladder.ladder(call))
             }
         }
     }

@@ -32,45 +32,41 @@ public struct MermaidRenderer {
                 "    participant \(participant.id) as \(MermaidText.escape(participant.label, maxLength: 120))")
         }
         let span = Self.span(call)
-        var previous: CallStep?
-        for step in call.steps {
-            if let previous {
-                let pause = Double(step.time.nanoseconds(since: previous.time)) / 1e9
-                if pause > options.pauseThreshold {
-                    lines.append("    Note over \(span): ... \(Self.seconds(pause)) later ...")
+        let layout = CallLayout(call, pauseThreshold: options.pauseThreshold)
+        for row in layout.rows {
+            switch row {
+            case .pause(let seconds):
+                lines.append("    Note over \(span): ... \(Self.seconds(seconds)) later ...")
+            case .step(let step):
+                let from = layout.lifelines[step.from].id
+                let to = layout.lifelines[step.to].id
+                lines.append("    \(from)\(Self.arrow(step.style))\(to): \(text(of: step))")
+                if !step.notes.isEmpty {
+                    let over = from == to ? from : "\(from),\(to)"
+                    let body = step.notes.prefix(4).map { MermaidText.escape($0, maxLength: 160) }
+                        .joined(separator: "<br/>")
+                    lines.append("    Note over \(over): \(body)")
                 }
             }
-            lines.append("    \(step.from)\(Self.arrow(step))\(step.to): \(text(of: step, after: previous))")
-            let notes = step.message.notes
-            if !notes.isEmpty {
-                let over = step.from == step.to ? step.from : "\(step.from),\(step.to)"
-                let body = notes.prefix(4).map { MermaidText.escape($0, maxLength: 160) }.joined(separator: "<br/>")
-                lines.append("    Note over \(over): \(body)")
-            }
-            previous = step
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Solid for requests and events, dashed for responses and acknowledgements, dotted-open for
     /// steps only inferred, solid-open for media seen (a stream, not a message).
-    static func arrow(_ step: CallStep) -> String {
-        if step.message.confidence == .inferred { return "--)" }
-        if step.message.kind == .media { return "-)" }
-        return step.message.statusCode != nil || step.message.kind == .acknowledgement ? "-->>" : "->>"
+    static func arrow(_ style: CallLayout.Style) -> String {
+        switch style {
+        case .inferred: return "--)"
+        case .media: return "-)"
+        case .response: return "-->>"
+        case .request: return "->>"
+        }
     }
 
-    func text(of step: CallStep, after previous: CallStep?) -> String {
-        var text = MermaidText.escape(step.message.label, maxLength: 80)
-        let copies = 1 + step.retransmissions.count
-        if copies > 1 { text += " (sent \(copies) times)" }
-        if step.message.confidence == .inferred { text += " [inferred]" }
-        if options.showTime {
-            let delta = previous.map { Double(step.time.nanoseconds(since: $0.time)) / 1e9 } ?? 0
-            let clock = String(step.time.iso8601.dropFirst(11).dropLast())
-            text = MermaidText.escape(clock) + " (+\(Self.seconds(delta))) " + text
-        }
-        return text
+    func text(of step: CallLayout.Step) -> String {
+        let text = MermaidText.escape(step.label, maxLength: 80) + step.remarks
+        guard options.showTime else { return text }
+        return MermaidText.escape(step.clock) + " (+\(Self.seconds(step.delta))) " + text
     }
 
     /// The first and last lifeline, for notes that span the whole diagram.

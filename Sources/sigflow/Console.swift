@@ -203,7 +203,7 @@ final class ProgressBar {
     private var drawn = false
 
     func draw(_ progress: ReadProgress) {
-        let line = Self.line(progress, columns: Self.terminalColumns())
+        let line = Self.line(progress, columns: Terminal.columns(of: STDERR_FILENO))
         FileHandleStderr.write("\r" + line + "\u{1b}[K")
         drawn = true
     }
@@ -242,12 +242,34 @@ final class ProgressBar {
         return "\(tenths / 10).\(tenths % 10) MB"
     }
 
-    /// The terminal's width: the window size of standard error, else `COLUMNS`, else 80.
-    static func terminalColumns() -> Int {
+}
+
+/// What the terminal can show.
+enum Terminal {
+    /// The width of the terminal on `descriptor`, else `COLUMNS`, else 80.
+    static func columns(of descriptor: Int32 = STDOUT_FILENO) -> Int {
         var size = winsize()
-        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
+        if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
         if let text = getenv("COLUMNS"), let columns = Int(String(cString: text)), columns > 0 { return columns }
         return 80
+    }
+
+    static var columns: Int { columns() }
+
+    /// Whether the locale's character set is UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set).
+    static var isUTF8: Bool {
+        for name in ["LC_ALL", "LC_CTYPE", "LANG"] {
+            guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty else { continue }
+            let lowered = value.lowercased()
+            return lowered.contains("utf-8") || lowered.contains("utf8")
+        }
+        return false
+    }
+
+    /// Colours on standard output: a terminal, not `TERM=dumb`, no `NO_COLOR` (no-color.org).
+    static var showsColor: Bool {
+        guard isatty(STDOUT_FILENO) == 1, getenv("NO_COLOR") == nil else { return false }
+        return getenv("TERM").map { String(cString: $0) != "dumb" } ?? false
     }
 }
 

@@ -22,6 +22,15 @@ struct Flow: ParsableCommand {
             Message | Stanza | Confidence | Note), findings and open questions. The layout comes from \
             templates/document.md.mustache (built in); --template uses your own.
 
+            ladder: each call drawn for the terminal, like sngrep's call flow: a column per participant \
+            (short names above, the full labels listed below), a line per step with its arrow and \
+            label between the two columns, notes under their step, '... N s later ...' for pauses, the \
+            step number at the left (with --time the time of day and the delta), '!' on steps a \
+            finding names and the findings below. It fits --width, shortening text rather than \
+            wrapping it; participants that do not fit are folded into one 'others' column, which the \
+            legend says. Box-drawing characters on a UTF-8 locale (--ascii for plain ASCII); colours \
+            only on a terminal, never in a pipe or a file, and not with NO_COLOR set.
+
             json: every call with its outcome, final_status, final_reason and settling_step, its \
             participants (roles, devices and their outcomes), every message (step, time, src, dst, from, \
             to, label, kind, retransmission, capture, frame, transport, confidence, truncated, \
@@ -39,8 +48,17 @@ struct Flow: ParsableCommand {
 
     func validate() throws { try input.requireInputs() }
 
-    @Option(help: "Output format: mermaid, markdown or json.")
+    @Option(help: "Output format: mermaid, markdown, json or ladder.")
     var format: FlowOutput.Format = .mermaid
+
+    @Option(
+        help: ArgumentHelp(
+            "Ladder: the width to fit (default: the terminal's, else $COLUMNS, else 80; at least 40).",
+            valueName: "columns"))
+    var width: Int?
+
+    @Flag(help: "Ladder: ASCII instead of box-drawing characters (the default when the locale is not UTF-8).")
+    var ascii = false
 
     @Flag(help: "Keep only calls (INVITE and other offer/answer exchanges).")
     var callsOnly = false
@@ -73,10 +91,14 @@ struct Flow: ParsableCommand {
             var directory = console.openDirectory(output)
             console.write(files.map(\.name), into: &directory, what: "diagram") { files[$0].text }
         } else {
+            let ladder = LadderRenderer(
+                options: LadderRenderer.Options(
+                    width: width ?? Terminal.columns, unicode: !ascii && Terminal.isUTF8,
+                    color: output == nil && Terminal.showsColor, showTime: time))
             console.write(to: output) { stream in
                 FlowOutput.write(
                     calls, format: format, clockOffsets: result.clockOffsets, provenance: input.provenance(result),
-                    document: document, to: &stream)
+                    document: document, ladder: ladder, to: &stream)
             }
         }
         console.finish(result)

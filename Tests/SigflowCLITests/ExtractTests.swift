@@ -110,16 +110,8 @@ struct ExtractTests {
 
     static func tsharkCount(_ tshark: String, _ file: String, filters: [String]) throws -> [Int] {
         try filters.map { filter in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tshark)
-            process.arguments = ["-r", file, "-Y", filter, "-T", "fields", "-e", "frame.number"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return text.split(separator: "\n").count
+            try SigflowProcess.output(of: tshark, ["-r", file, "-Y", filter, "-T", "fields", "-e", "frame.number"])
+                .text.split(separator: "\n").count
         }
     }
 }

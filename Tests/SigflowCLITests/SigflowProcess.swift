@@ -33,9 +33,10 @@ enum SigflowProcess {
     /// waits for it: at most `timeout` seconds, after which it is killed and the result says so.
     /// `standardOutputPath` sends standard output to that file (such as /dev/full) instead of
     /// collecting it. `prefix` runs sigflow through another program (`setpriv ... --`).
+    /// `environment` is added to this process's.
     static func run(
         _ arguments: [String], standardInput: [UInt8] = [], standardOutputPath: String? = nil,
-        prefix: [String] = [], timeout: TimeInterval = 60
+        prefix: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60
     ) throws -> Result {
         let directory = TemporaryDirectory()
         let input = directory.write(standardInput, to: "stdin")
@@ -46,6 +47,9 @@ enum SigflowProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prefix.first ?? executable)
         process.arguments = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [executable] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = FileHandle(forReadingAtPath: input)
         process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: error)
@@ -63,5 +67,24 @@ enum SigflowProcess {
             standardOutput: standardOutputPath != nil
                 ? "" : String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self),
             standardError: String(decoding: FileManager.default.contents(atPath: error) ?? Data(), as: UTF8.self))
+    }
+
+    /// Runs another program (tshark, script) to its end: its exit status and standard output, with
+    /// standard input empty and standard error dropped.
+    static func output(
+        of tool: String, _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> (status: Int32, text: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
     }
 }
