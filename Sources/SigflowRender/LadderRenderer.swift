@@ -109,12 +109,9 @@ public struct LadderRenderer {
         }
         put(header)
         for (index, lifeline) in layout.lifelines.enumerated() {
-            let legend = "\(lifeline.id): \(TerminalText.escape(lifeline.label))"
-            lines.append(
-                String(repeating: " ", count: margin)
-                    + shortened(
-                        index >= shown - 1 && !folded.isEmpty ? "\(legend) (in others)" : legend,
-                        to: laneWidth, glyphs))
+            let place = index >= shown - 1 && !folded.isEmpty ? " (in others)" : ""
+            let legend = "\(lifeline.id)\(place): \(TerminalText.escape(lifeline.label))"
+            lines.append(String(repeating: " ", count: margin) + shortened(legend, to: laneWidth, glyphs))
         }
         put(lanes())
 

@@ -89,6 +89,17 @@ struct LadderTests {
         }
     }
 
+    /// Four lifelines in 40 columns: the two devices are folded into `others`, and the legend says so.
+    @Test func lifelinesThatDoNotFitAreFolded() throws {
+        let run = try SigflowProcess.run(
+            ["flow", "-q", "--format", "ladder", "--width", "40", "--calls-only"]
+                + [CLIFixtures.path("captures/lab/sip/fork-decline.pcap")], environment: ["LC_ALL": "C.UTF-8"])
+        let lines = run.outputLines
+        #expect(lines.first?.split(separator: " ") == ["caller", "proxy", "others"])
+        #expect(lines.filter { $0.contains("(in others)") }.count == 2)
+        #expect(lines.contains { $0.contains("callee1 (in others): Callee device") })
+    }
+
     /// Colours under a terminal (`script` gives sigflow one), none in a pipe or with NO_COLOR.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script is not installed"))
     func coloursOnlyOnATerminal() throws {
