@@ -82,4 +82,10 @@ public struct CallLayout {
         if step.message.confidence == .inferred { text += " [inferred]" }
         return text
     }
+
+    /// A finding as a line under the picture: `error sip.S1.answer-after-decline (step 4, 5): ...`.
+    public static func findingText(_ finding: Finding) -> String {
+        let steps = finding.steps.isEmpty ? "" : " (step \(finding.steps.map(String.init).joined(separator: ", ")))"
+        return "\(finding.severity.rawValue) \(finding.ruleID)\(steps): \(finding.message)"
+    }
 }

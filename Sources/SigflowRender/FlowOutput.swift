@@ -4,7 +4,7 @@ import SigflowCorrelator
 /// What `sigflow flow` prints, in one place for the CLI and the golden-output tests.
 public enum FlowOutput {
     public enum Format: String, Sendable, CaseIterable {
-        case mermaid, markdown, json, ladder
+        case mermaid, markdown, json, ladder, svg
     }
 
     /// What `write` writes, as one string.
@@ -46,6 +46,8 @@ public enum FlowOutput {
             for (index, call) in calls.enumerated() {
                 output.write((index > 0 ? "\n---\n\n" : "") + document.render(call, provenance: provenance))
             }
+        case .svg:
+            output.write(SVGRenderer().document(calls))
         case .ladder:
             // Several calls: each headed by a rule with its number and id.
             for (index, call) in calls.enumerated() {
@@ -77,10 +79,15 @@ public enum FlowOutput {
         return grouped
     }
 
-    /// `flow --format mermaid -o DIR`: one diagram file per call, named like `report`'s documents.
-    public static func mermaidFiles(_ calls: [Call], mermaid: MermaidRenderer) -> [(name: String, text: String)] {
+    /// `flow --format mermaid|svg -o DIR`: one diagram file per call, named like `report`'s
+    /// documents.
+    public static func diagramFiles(
+        _ calls: [Call], format: Format, mermaid: MermaidRenderer
+    ) -> [(name: String, text: String)] {
         groupedByLegs(calls).enumerated().map { index, call in
-            (ReportIndex.fileName(for: call, index: index + 1, extension: "mmd"), mermaid.diagram(call))
+            format == .svg
+                ? (ReportIndex.fileName(for: call, index: index + 1, extension: "svg"), SVGRenderer().document(call))
+                : (ReportIndex.fileName(for: call, index: index + 1, extension: "mmd"), mermaid.diagram(call))
         }
     }
 

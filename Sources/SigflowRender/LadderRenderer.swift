@@ -162,10 +162,7 @@ public struct LadderRenderer {
         if !findings.isEmpty {
             lines.append("")
             for finding in findings {
-                let steps =
-                    finding.steps.isEmpty ? "" : " (step \(finding.steps.map(String.init).joined(separator: ", ")))"
-                let text =
-                    "! \(finding.severity.rawValue) \(finding.ruleID)\(steps): \(TerminalText.escape(finding.message))"
+                let text = "! " + TerminalText.escape(CallLayout.findingText(finding))
                 for line in wrapped(text, width: options.width) {
                     lines.append(paint(line, finding.severity == .error ? Self.red : Self.yellow))
                 }

@@ -31,6 +31,12 @@ struct Flow: ParsableCommand {
             legend says. Box-drawing characters on a UTF-8 locale (--ascii for plain ASCII); colours \
             only on a terminal, never in a pipe or a file, and not with NO_COLOR set.
 
+            svg: each call as an SVG picture sigflow draws itself (no script, no external renderer): \
+            lifelines with their labels, numbered arrows (requests solid, responses dashed, inferred \
+            dotted, media faint), notes, pauses, steps a finding names highlighted and the findings \
+            below; capture text XML-escaped. One call is one file; several are stacked in one picture \
+            on standard output, or written one NNN-<outcome>-<call id>.svg per call with -o DIR.
+
             json: every call with its outcome, final_status, final_reason and settling_step, its \
             participants (roles, devices and their outcomes), every message (step, time, src, dst, from, \
             to, label, kind, retransmission, capture, frame, transport, confidence, truncated, \
@@ -48,7 +54,7 @@ struct Flow: ParsableCommand {
 
     func validate() throws { try input.requireInputs() }
 
-    @Option(help: "Output format: mermaid, markdown, json or ladder.")
+    @Option(help: "Output format: mermaid, markdown, json, ladder or svg.")
     var format: FlowOutput.Format = .mermaid
 
     @Option(
@@ -84,10 +90,10 @@ struct Flow: ParsableCommand {
         let result = console.runCalls(input)
         let calls = console.select(callsOnly ? result.calls.filter(\.isCall) : result.calls, filters)
         if calls.isEmpty && format != .json { console.noteNoCalls(input, result, filters: filters) }
-        if format == .mermaid, let output,
+        if format == .mermaid || format == .svg, let output,
             FlowOutput.groupedByLegs(calls).count > 1 || OutputDirectory.isDirectory(output)
         {
-            let files = FlowOutput.mermaidFiles(calls, mermaid: document.mermaid)
+            let files = FlowOutput.diagramFiles(calls, format: format, mermaid: document.mermaid)
             var directory = console.openDirectory(output)
             console.write(files.map(\.name), into: &directory, what: "diagram") { files[$0].text }
         } else {

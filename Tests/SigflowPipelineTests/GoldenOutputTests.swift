@@ -98,8 +98,8 @@ struct GoldenOutputTests {
         switch format {
         case .json: return Paths.repository.appendingPathComponent(base + ".json")
         case .markdown: return Paths.repository.appendingPathComponent(base + ".md")
-        case .mermaid, .ladder:
-            // Ladders of a few calls have goldens of their own (LadderTests).
+        case .mermaid, .ladder, .svg:
+            // Ladders and SVGs of a few calls have goldens of their own (LadderTests, SVGTests).
             let markdown = Paths.repository.appendingPathComponent(base + ".mermaid.md")
             return FileManager.default.fileExists(atPath: markdown.path)
                 ? markdown : Paths.repository.appendingPathComponent(base + ".mmd")
