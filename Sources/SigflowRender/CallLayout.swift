@@ -88,4 +88,31 @@ public struct CallLayout {
         let steps = finding.steps.isEmpty ? "" : " (step \(finding.steps.map(String.init).joined(separator: ", ")))"
         return "\(finding.severity.rawValue) \(finding.ruleID)\(steps): \(finding.message)"
     }
+
+    /// `text` cut to `count` characters, ending in `marker` where it was cut.
+    public static func shortened(_ text: String, to count: Int, marker: String = "…") -> String {
+        guard text.count > count else { return text }
+        guard count > marker.count else { return String(text.prefix(max(count, 0))) }
+        return String(text.prefix(count - marker.count)) + marker
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces where it can be (a word
+    /// longer than a line is cut), each line after the first starting with `continuation`.
+    public static func wrapped(_ text: String, width: Int, continuation: String = "") -> [String] {
+        var lines: [String] = []
+        var rest = Substring(text)
+        var lead = ""
+        while lead.count + rest.count > width {
+            let room = max(width - lead.count, 1)
+            let window = rest.prefix(room)
+            let cut = window.lastIndex(of: " ").map { rest.index(after: $0) } ?? window.endIndex
+            var line = Substring(lead + rest[..<cut])
+            while line.last == " " { line.removeLast() }
+            lines.append(String(line))
+            rest = rest[cut...]
+            lead = continuation
+        }
+        if !rest.isEmpty { lines.append(lead + rest) }
+        return lines
+    }
 }

@@ -163,7 +163,7 @@ public struct LadderRenderer {
             lines.append("")
             for finding in findings {
                 let text = "! " + TerminalText.escape(CallLayout.findingText(finding))
-                for line in wrapped(text, width: options.width) {
+                for line in CallLayout.wrapped(text, width: options.width, continuation: "  ") {
                     lines.append(paint(line, finding.severity == .error ? Self.red : Self.yellow))
                 }
             }
@@ -199,30 +199,8 @@ public struct LadderRenderer {
         return "\u{1B}[\(color)m\(text)\u{1B}[0m"
     }
 
-    /// `text` cut to `count` characters, ending in `…` (ASCII: `...`) where it was cut.
+    /// `text` cut to `count` characters, ending in `…` (ASCII: `...`, or `~` where that does not fit).
     func shortened(_ text: String, to count: Int, _ glyphs: Glyphs) -> String {
-        guard text.count > count else { return text }
-        guard count > 0 else { return "" }
-        let marker = options.unicode || count < 4 ? String(glyphs.more) : "..."
-        return String(text.prefix(count - marker.count)) + marker
-    }
-
-    /// Findings are sentences a reader needs whole: they wrap at spaces.
-    func wrapped(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if !line.isEmpty, line.count + 1 + word.count > width {
-                lines.append(line)
-                line = "  "
-            }
-            line += (line.isEmpty || line == "  " ? "" : " ") + word
-            while line.count > width {
-                lines.append(String(line.prefix(width)))
-                line = "  " + line.dropFirst(width)
-            }
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines
+        CallLayout.shortened(text, to: count, marker: options.unicode || count < 4 ? String(glyphs.more) : "...")
     }
 }

@@ -93,7 +93,7 @@ public struct SVGRenderer {
                 body += "<text x=\"\(Self.left - 10)\" y=\"\(y + 4)\" class=\"\(numberClass)\">\(step.number)</text>\n"
                 let style = Self.className(step.style)
                 let room = max(abs(to - from), Self.columnWidth) / Self.characterWidth - 2
-                let label = Self.escape(Self.shortened(step.text, to: room))
+                let label = Self.escape(CallLayout.shortened(step.text, to: room))
                 if from == to {
                     body +=
                         "<path d=\"M\(from),\(y - 6) h30 v12 h-30\" class=\"\(style)\" marker-end=\"url(#arrow)\"/>\n"
@@ -106,7 +106,7 @@ public struct SVGRenderer {
                 }
                 y += Self.rowHeight
                 for note in step.notes {
-                    let text = Self.escape(Self.shortened(note, to: 2 * Self.columnWidth / Self.characterWidth))
+                    let text = Self.escape(CallLayout.shortened(note, to: 2 * Self.columnWidth / Self.characterWidth))
                     body += "<text x=\"\(min(from, to) + 6)\" y=\"\(y - 10)\" class=\"note\">\(text)</text>\n"
                     y += Self.noteHeight
                 }
@@ -124,8 +124,10 @@ public struct SVGRenderer {
             lanes += "<text x=\"\(left + 6)\" y=\"26\" class=\"name\">\(Self.escape(lifeline.id))</text>\n"
             // The label in at most three lines under the name; the whole of it is the box's title.
             let lineWidth = (Self.columnWidth - 24) / Self.characterWidth
-            var split = Self.split(lifeline.label, at: lineWidth)
-            if split.count > 3 { split = Array(split.prefix(2)) + [Self.shortened(split[2] + " …", to: lineWidth)] }
+            var split = CallLayout.wrapped(lifeline.label, width: lineWidth)
+            if split.count > 3 {
+                split = Array(split.prefix(2)) + [CallLayout.shortened(split[2] + " …", to: lineWidth)]
+            }
             for (line, text) in split.enumerated() {
                 lanes += "<text x=\"\(left + 6)\" y=\"\(40 + line * 13)\" class=\"note\">\(Self.escape(text))</text>\n"
             }
@@ -134,7 +136,7 @@ public struct SVGRenderer {
         var findings = ""
         for finding in call.findings {
             let text = CallLayout.findingText(finding)
-            for line in Self.split(text, at: (width - 20) / Self.characterWidth) {
+            for line in CallLayout.wrapped(text, width: (width - 20) / Self.characterWidth) {
                 findings +=
                     "<text x=\"10\" y=\"\(height + 10)\" class=\"flagged\" text-anchor=\"start\" "
                     + "style=\"text-anchor: start\">\(Self.escape(line))</text>\n"
@@ -151,25 +153,6 @@ public struct SVGRenderer {
         case .inferred: return "inferred"
         case .media: return "media"
         }
-    }
-
-    static func shortened(_ text: String, to count: Int) -> String {
-        guard text.count > count, count > 1 else { return text }
-        return String(text.prefix(count - 1)) + "…"
-    }
-
-    /// `text` in pieces of at most `width` characters, broken at spaces where it can be.
-    static func split(_ text: String, at width: Int) -> [String] {
-        var lines: [String] = []
-        var rest = Substring(text)
-        while rest.count > width {
-            let window = rest.prefix(width)
-            let cut = window.lastIndex(of: " ").map { rest.index(after: $0) } ?? window.endIndex
-            lines.append(String(rest[..<cut]).trimmingSpaces)
-            rest = rest[cut...]
-        }
-        if !rest.isEmpty { lines.append(String(rest)) }
-        return lines
     }
 
     /// Text for XML: controls made visible first (XML 1.0 cannot hold most of them), then the five
