@@ -109,6 +109,8 @@ public struct TLSClientHello: Sendable {
             bytes[5] == TLSHandshakeType.clientHello.rawValue
         else { return nil }
         let record = Array(bytes.prefix(5 + (Int(bytes[3]) << 8 | Int(bytes[4]))))
+        // A record too short for the handshake header it claims to start is no ClientHello.
+        guard record.count >= 9 else { return nil }
         let length = Int(bytes[6]) << 16 | Int(bytes[7]) << 8 | Int(bytes[8])
         self.init(body: record[9..<min(record.count, 9 + length)])
     }
